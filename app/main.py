@@ -1,0 +1,57 @@
+"""The application factory: one FastAPI app per Settings, with its own database engine."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app import __version__
+from app.api import health
+from app.db import create_database_engine
+from app.errors import install_error_handlers
+from app.security_headers import SecurityHeadersMiddleware
+from app.settings import PROJECT_ROOT, Settings
+from app.web import pages
+from app.web.templating import create_templates
+
+STATIC_DIR = PROJECT_ROOT / "app" / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the service for `settings` (read from the environment when not given)."""
+    settings = settings or Settings()
+    engine = create_database_engine(
+        settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="PRIMAS",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.templates = create_templates(settings)
+
+    app.add_middleware(SecurityHeadersMiddleware, production=settings.is_production)
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(health.router)
+    app.include_router(pages.router)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """Factory for `uvicorn --factory`: settings from PRIMAS_ environment variables."""
+    return create_app(Settings())

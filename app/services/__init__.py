@@ -1,0 +1,1 @@
+"""Use cases that own their transactions; web and api call these, never the tables directly."""

@@ -1,0 +1,57 @@
+"""Service settings, read from PRIMAS_ environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'primas.db'}"
+# Used only outside production so a new machine runs with no configuration at all.
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"
+MINIMUM_SECRET_KEY_LENGTH = 32
+
+
+class SettingsError(ValueError):
+    """The settings cannot run the service; the message says what to change."""
+
+
+class Settings(BaseSettings):
+    """Configuration for one running service; tests build their own."""
+
+    model_config = SettingsConfigDict(env_prefix="PRIMAS_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str = DEFAULT_DATABASE_URL
+    secret_key: str | None = Field(default=None, repr=False)
+    council_name: str = "Hackney Council"
+    service_name: str = "PRIMAS"
+    feedback_email: str = "procurement@hackney.gov.uk"
+    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.env != "production":
+            return self
+        if not self.secret_key or self.secret_key == DEVELOPMENT_SECRET_KEY:
+            raise SettingsError(
+                "PRIMAS_ENV=production needs PRIMAS_SECRET_KEY set to a long random value"
+            )
+        if len(self.secret_key) < MINIMUM_SECRET_KEY_LENGTH:
+            raise SettingsError(
+                f"PRIMAS_SECRET_KEY must be at least {MINIMUM_SECRET_KEY_LENGTH} characters"
+            )
+        return self
+
+    @property
+    def effective_secret_key(self) -> str:
+        """The key that signs tokens: the configured one, or the development key."""
+        return self.secret_key or DEVELOPMENT_SECRET_KEY
+
+    @property
+    def is_production(self) -> bool:
+        """True when running for real users."""
+        return self.env == "production"

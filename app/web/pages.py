@@ -1,0 +1,28 @@
+"""The service's general pages: the start page and the accessibility statement."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from app.deps import SessionDep, TemplatesDep
+from app.scoring.topics import load_topics
+from app.services.reference_data import value_in_force
+from app.timeutil import london_today
+
+router = APIRouter(tags=["pages"], default_response_class=HTMLResponse)
+
+
+@router.get("/")
+def home(request: Request, session: SessionDep, templates: TemplatesDep) -> HTMLResponse:
+    """The start page: what PRIMAS is, when it is needed and what it covers."""
+    today = london_today()
+    threshold = value_in_force(session, "primas_threshold", today)
+    context = {"threshold": threshold, "today": today, "topics": load_topics()}
+    return templates.TemplateResponse(request, "pages/home.html", context)
+
+
+@router.get("/accessibility")
+def accessibility(request: Request, templates: TemplatesDep) -> HTMLResponse:
+    """The accessibility statement, linked from every page's footer."""
+    return templates.TemplateResponse(request, "pages/accessibility.html", {})

@@ -1,0 +1,103 @@
+"""Latency and throughput of the service's pages over real HTTP.
+
+    .venv/bin/python -m benchmarks.http_pages [--requests 2000] [--concurrency 8]
+
+Migrates a fresh SQLite database in a temporary directory, starts `primas serve` on a free port
+(one worker, as `make run` does), then requests each path with keep-alive connections from
+client threads in this process and prints a Markdown table. Client and server share the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from tests.support.postgres import free_port
+
+PATHS = ["/healthz", "/readyz", "/", "/accessibility", "/static/css/primas.css"]
+
+
+def wait_until_up(port: int, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("server did not start")
+
+
+def measure(port: int, path: str, requests: int, concurrency: int) -> tuple[list[float], float]:
+    latencies: list[float] = []
+    lock = threading.Lock()
+    per_thread = requests // concurrency
+
+    def client() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        mine = []
+        for _ in range(per_thread):
+            started = time.perf_counter()
+            connection.request("GET", path)
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 200, (path, response.status)
+            mine.append(time.perf_counter() - started)
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as directory:
+        env = {**os.environ, "PRIMAS_DATABASE_URL": f"sqlite:///{Path(directory) / 'bench.db'}"}
+        primas = str(Path(sys.executable).parent / "primas")
+        subprocess.run([primas, "migrate"], env=env, check=True, capture_output=True)
+        port = free_port()
+        server = subprocess.Popen(
+            [primas, "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            wait_until_up(port, time.monotonic() + 30)
+            measure(port, "/", 200, 4)  # warm up
+            print(f"{args.requests} requests per path, {args.concurrency} keep-alive clients\n")
+            print("| path | requests/s | p50 ms | p95 ms | p99 ms | max ms |")
+            print("|---|---:|---:|---:|---:|---:|")
+            for path in PATHS:
+                latencies, elapsed = measure(port, path, args.requests, args.concurrency)
+                cuts = statistics.quantiles(latencies, n=100)
+                print(
+                    f"| `{path}` | {len(latencies) / elapsed:,.0f} | {cuts[49] * 1000:.1f} "
+                    f"| {cuts[94] * 1000:.1f} | {cuts[98] * 1000:.1f} "
+                    f"| {max(latencies) * 1000:.1f} |"
+                )
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

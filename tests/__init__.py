@@ -1,0 +1,1 @@
+"""Test suite: see docs/testing.md."""

@@ -1,0 +1,130 @@
+"""Fixtures every test can use: settings, an isolated database, the app and an HTTP client.
+
+Database-touching tests are marked `db` automatically and run twice by `make test`: on SQLite,
+then on a throwaway PostgreSQL server (PRIMAS_TEST_DATABASE_URL). With CI=true a skipped test
+fails the run, so a missing browser or database can never pass silently.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session
+
+from app.db import create_database_engine
+from app.main import create_app
+from app.settings import Settings
+from tests.support.databases import TestDatabases
+
+DATABASE_FIXTURES = {"database_url", "empty_database_url"}
+TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
+DIALECT_KEY = pytest.StashKey[str]()
+db_test_outcomes: Counter[str] = Counter()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.db)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    report = yield
+    if report.when == "call" and report.passed and item.get_closest_marker("db"):
+        dialect = item.stash.get(DIALECT_KEY, None)
+        if dialect:
+            db_test_outcomes[dialect] += 1
+    return report
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    report_path = os.environ.get("PRIMAS_TEST_REPORT")
+    if report_path:
+        Path(report_path).parent.mkdir(parents=True, exist_ok=True)
+        Path(report_path).write_text(json.dumps({"db_tests_passed": dict(db_test_outcomes)}))
+    if os.environ.get("CI") == "true":
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+        if skipped:
+            print(f"\nCI=true: {skipped} test(s) skipped; in CI every test must run.")
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip locally; in CI, where nothing may be skipped, fail with the same reason."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: nothing may be skipped)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def test_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestDatabases]:
+    databases = TestDatabases(
+        tmp_path_factory.mktemp("databases"), os.environ.get("PRIMAS_TEST_DATABASE_URL")
+    )
+    yield databases
+    databases.close()
+
+
+def _own_database(
+    request: pytest.FixtureRequest, databases: TestDatabases, url: str
+) -> Iterator[str]:
+    request.node.stash[DIALECT_KEY] = make_url(url).get_backend_name()
+    yield url
+    databases.drop(url)
+
+
+@pytest.fixture
+def database_url(
+    request: pytest.FixtureRequest, test_databases: TestDatabases, tmp_path: Path
+) -> Iterator[str]:
+    """A fresh database at the latest migration, for this test alone."""
+    yield from _own_database(request, test_databases, test_databases.migrated(tmp_path))
+
+
+@pytest.fixture
+def empty_database_url(
+    request: pytest.FixtureRequest, test_databases: TestDatabases, tmp_path: Path
+) -> Iterator[str]:
+    """A fresh database with no tables at all, for this test alone."""
+    yield from _own_database(request, test_databases, test_databases.empty(tmp_path))
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(env="test", database_url=database_url, secret_key=TEST_SECRET_KEY)
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = create_database_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine) as session:
+        yield session
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[FastAPI]:
+    app = create_app(settings)
+    yield app
+    app.state.engine.dispose()
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as client:
+        yield client
