@@ -30,7 +30,8 @@ setup: $(UV) ## Install the Python dependencies from uv.lock into .venv
 migrate: setup ## Apply database migrations
 	$(VENV)/primas migrate
 
-run: migrate ## Set up, migrate and serve on http://127.0.0.1:$(PORT) (SQLite in ./var)
+run: migrate ## Set up, migrate, load demo users and serve on http://127.0.0.1:$(PORT)
+	@if [ "$${PRIMAS_ENV:-development}" != production ]; then $(VENV)/primas load-demo; fi
 	$(VENV)/primas serve --host 127.0.0.1 --port $(PORT)
 
 browser: ## Install Chromium for the browser tests (as root, when missing)

@@ -1,11 +1,15 @@
-"""The `primas` command line: serve the service and look after its database."""
+"""The `primas` command line: serve the service and look after its database and users."""
 
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 from pydantic import ValidationError
+from sqlmodel import Session
 
 from app.settings import Settings
 
@@ -17,6 +21,19 @@ def load_settings() -> Settings:
     except ValidationError as error:
         problems = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in error.errors())
         raise click.UsageError(f"cannot start: {problems}") from None
+
+
+@contextmanager
+def database_session(settings: Settings) -> Iterator[Session]:
+    """A session on the configured database, for one command."""
+    from app.db import create_database_engine
+
+    engine = create_database_engine(settings.database_url)
+    try:
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 @click.group()
@@ -65,3 +82,57 @@ def serve(host: str, port: int, workers: int) -> None:
         server_header=False,
         log_level="info",
     )
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        password: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        return password
+    return sys.stdin.readline().rstrip("\n")
+
+
+@main.command("create-user")
+@click.option("--email", required=True, help="Their work email address (their sign-in name).")
+@click.option("--name", required=True, help="Their full name.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice(["lead", "approver", "admin"]),
+    help="A role to give them; repeat for several.",
+)
+def create_user_command(email: str, name: str, roles: tuple[str, ...]) -> None:
+    """Create a user. The password is prompted for, or read from standard input."""
+    import app.services  # noqa: F401  (turns on the audit log)
+    from app.errors import InvalidInput
+    from app.services.accounts import create_user
+    from app.services.audit import SYSTEM
+
+    settings = load_settings()
+    password = _read_password()
+    with database_session(settings) as session:
+        try:
+            user, _ = create_user(
+                session, SYSTEM, name=name, email=email, roles=roles, password=password
+            )
+        except InvalidInput as invalid:
+            raise click.ClickException("; ".join(invalid.errors.values())) from None
+    click.echo(f"Created {user.name} <{user.email}> with roles: {', '.join(user.roles)}")
+
+
+@main.command("load-demo")
+def load_demo() -> None:
+    """Add the demo users (once) and print how to sign in. Refused in production."""
+    from app.services.demo import load_demo_users
+
+    settings = load_settings()
+    if settings.is_production:
+        raise click.UsageError("demo data is never loaded when PRIMAS_ENV=production")
+    with database_session(settings) as session:
+        results = load_demo_users(session)
+    added = sum(created for _, created in results)
+    click.echo(f"Demo users: {added} added, {len(results) - added} already there. Sign in with:")
+    for demo, _ in results:
+        roles = ", ".join(role.label for role in demo.roles)
+        click.echo(f"  {roles:<16} {demo.email:<26} password: {demo.password}")

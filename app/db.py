@@ -10,6 +10,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
+READ_ONLY_STATEMENTS = ("SELECT", "PRAGMA", "EXPLAIN")
+
 
 def create_database_engine(database_url: str, *, sqlite_busy_timeout_ms: int = 5000) -> Engine:
     """An engine for the URL; SQLite connections get WAL, foreign keys and a busy timeout."""
@@ -26,8 +28,8 @@ def create_database_engine(database_url: str, *, sqlite_busy_timeout_ms: int = 5
 
     @event.listens_for(engine, "connect")
     def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
-        # pysqlite's own transaction handling is replaced by explicit BEGIN below, so that
-        # SAVEPOINTs and DDL inside transactions behave as they do on PostgreSQL.
+        # Autocommit at the driver: reads run outside any transaction, and _begin_before_write
+        # opens one just before the first write (see below and docs/decisions.md).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -36,14 +38,27 @@ def create_database_engine(database_url: str, *, sqlite_busy_timeout_ms: int = 5
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+    @event.listens_for(engine, "before_cursor_execute")
+    def _begin_before_write(connection: Any, cursor: Any, statement: str, *_args: Any) -> None:
+        # A transaction that read first and writes later cannot wait for the write lock in WAL
+        # mode (SQLite answers "database is locked" at once). So every write transaction starts
+        # with BEGIN IMMEDIATE, taking the write lock up front and waiting for it (busy
+        # timeout) if another writer holds it; the reads before it saw committed data only.
+        dbapi_connection = connection.connection.dbapi_connection
+        if dbapi_connection.in_transaction:
+            return
+        if statement.lstrip()[:7].upper().startswith(READ_ONLY_STATEMENTS):
+            return
+        cursor.execute("BEGIN IMMEDIATE")
 
     return engine
 
 
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """One session per request; services commit, anything uncommitted is rolled back."""
-    with Session(engine) as session:
+    """One session per request; services commit, anything uncommitted is rolled back.
+
+    Objects keep their values after a commit (expire_on_commit=False), so a page can still be
+    rendered from them once the service has committed and even after the session has closed.
+    """
+    with Session(engine, expire_on_commit=False) as session:
         yield session

@@ -1,17 +1,34 @@
-"""Request dependencies as typed aliases, so handlers read like plain functions."""
+"""Request dependencies as typed aliases, so handlers read like plain functions.
+
+Authentication and authorisation are written once here: `CurrentUser` (signed in),
+`AdminUser` (signed in with the admin role) and friends, and `verify_csrf`, which every web
+router applies to its state-changing requests.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from app.db import session_scope
+from app.errors import PasswordChangeRequired, PrimasError, SignInRequired
+from app.models import Role, User
+from app.services import sessions
+from app.services.accounts import ThrottlePolicy
+from app.services.audit import ANONYMOUS, Actor, act_as, record_event
 from app.settings import Settings
+from app.timeutil import utcnow
+from app.web import csrf
+
+# Pages a user with a one-time password may still reach before choosing their own.
+PASSWORD_CHANGE_PATHS = frozenset({"/account/password", "/sign-out", "/session/extend"})
 
 
 def _settings(request: Request) -> Settings:
@@ -37,3 +54,137 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 EngineDep = Annotated[Engine, Depends(_engine)]
 SessionDep = Annotated[Session, Depends(_session)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(_templates)]
+
+
+def session_cookie_name(settings: Settings) -> str:
+    """The session cookie; in production the __Host- prefix pins it to our origin over HTTPS."""
+    return "__Host-primas_session" if settings.is_production else "primas_session"
+
+
+def set_session_cookie(response: Response, settings: Settings, token: str) -> None:
+    """Give the browser its session token: HttpOnly, SameSite=Lax, Secure in production."""
+    response.set_cookie(
+        session_cookie_name(settings),
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=settings.is_production,
+        path="/",
+    )
+
+
+def session_policy(settings: Settings) -> sessions.SessionPolicy:
+    """Session lifetimes from the settings."""
+    return sessions.SessionPolicy(
+        idle_timeout=timedelta(seconds=settings.session_idle_timeout_seconds),
+        max_age=timedelta(seconds=settings.session_max_age_seconds),
+    )
+
+
+def throttle_policy(settings: Settings) -> ThrottlePolicy:
+    """Sign-in throttling from the settings."""
+    return ThrottlePolicy(
+        max_failures=settings.sign_in_max_failures,
+        window=timedelta(seconds=settings.sign_in_failure_window_seconds),
+    )
+
+
+def resolve_signed_in(
+    request: Request, session: Session, settings: Settings
+) -> sessions.SignedIn | None:
+    """The request's signed-in user, resolved once per request and kept in request.state."""
+    if hasattr(request.state, "signed_in"):
+        cached: sessions.SignedIn | None = request.state.signed_in
+        return cached
+    token = request.cookies.get(session_cookie_name(settings))
+    signed_in = None
+    if token:
+        signed_in = sessions.resolve_session(session, token, session_policy(settings), utcnow())
+    act_as(session, Actor.of(signed_in.user) if signed_in else ANONYMOUS)
+    request.state.signed_in = signed_in
+    return signed_in
+
+
+def _optional_sign_in(
+    request: Request, session: SessionDep, settings: SettingsDep
+) -> sessions.SignedIn | None:
+    return resolve_signed_in(request, session, settings)
+
+
+OptionalSignIn = Annotated[sessions.SignedIn | None, Depends(_optional_sign_in)]
+
+
+def _current_sign_in(request: Request, signed_in: OptionalSignIn) -> sessions.SignedIn:
+    if signed_in is None:
+        raise SignInRequired()
+    if signed_in.user.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
+        raise PasswordChangeRequired()
+    return signed_in
+
+
+CurrentSignIn = Annotated[sessions.SignedIn, Depends(_current_sign_in)]
+
+
+def _current_user(signed_in: CurrentSignIn) -> User:
+    return signed_in.user
+
+
+CurrentUser = Annotated[User, Depends(_current_user)]
+
+
+def require_role(role: Role) -> Callable[..., User]:
+    """A dependency that lets through only users holding `role`, recording every refusal."""
+
+    def _has_role(request: Request, user: CurrentUser, session: SessionDep) -> User:
+        if not user.has_role(role):
+            record_event(
+                session, "access.refused", detail={"path": request.url.path, "needs": role.value}
+            )
+            session.commit()
+            raise PrimasError(
+                403,
+                "You do not have permission to see this page",
+                f"This page is for users with the {role.label.lower()} role. "
+                "Ask a PRIMAS administrator if you need it.",
+            )
+        return user
+
+    return _has_role
+
+
+AdminUser = Annotated[User, Depends(require_role(Role.ADMIN))]
+
+
+def _user_or_404(user_id: int, session: SessionDep, _admin: AdminUser) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise PrimasError(404, "Page not found")
+    return user
+
+
+ManagedUser = Annotated[User, Depends(_user_or_404)]
+
+
+async def verify_csrf(
+    request: Request, session: SessionDep, settings: SettingsDep, signed_in: OptionalSignIn
+) -> None:
+    """Refuse a state-changing request that does not carry this browser's CSRF token."""
+    if request.method in csrf.SAFE_METHODS:
+        return
+    expected = csrf.token_for(settings, signed_in, request.cookies.get(csrf.ANONYMOUS_COOKIE))
+    if csrf.token_is_valid(expected, await csrf.submitted_token(request)):
+        return
+    if signed_in is None and request.cookies.get(session_cookie_name(settings)):
+        # The session ended while the page was open: ask them to sign in again, not a 403.
+        raise SignInRequired()
+    record_event(session, "csrf.refused", detail={"path": request.url.path})
+    session.commit()
+    raise PrimasError(
+        403,
+        "This page has expired",
+        "For your security, the form you sent could not be accepted. Go back, refresh the "
+        "page and try again.",
+    )
+
+
+CsrfProtected = Depends(verify_csrf)

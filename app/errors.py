@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.templating import Jinja2Templates
 
@@ -29,6 +30,22 @@ class PrimasError(Exception):
         self.title = title
         self.detail = detail
         self.extra = extra
+
+
+class SignInRequired(Exception):
+    """The request needs a signed-in user and there is none (or their session has ended)."""
+
+
+class PasswordChangeRequired(Exception):
+    """The user signed in with a one-time password and must choose their own first."""
+
+
+class InvalidInput(Exception):
+    """Input that a service refused: a plain-English message for each field, in page order."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+        self.errors = errors
 
 
 def _wants_problem_json(request: Request) -> bool:
@@ -85,6 +102,31 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _sign_in_required(request: Request, exc: Exception) -> Response:
+    if _wants_problem_json(request):
+        return _problem(request, PrimasError(401, "Unauthorized", "Sign in first."))
+    if request.headers.get("HX-Request") == "true":
+        # Never swap a sign-in page into the element that asked: say so in the page's own
+        # notification area and leave everything the user typed where it is.
+        templates: Jinja2Templates = request.app.state.templates
+        response = templates.TemplateResponse(
+            request, "_partials/session_expired.html", {}, status_code=401
+        )
+        response.headers["HX-Retarget"] = "#session-expired"
+        response.headers["HX-Reswap"] = "innerHTML"
+        return response
+    target = "/sign-in"
+    if request.method == "GET":
+        target += "?" + urlencode(
+            {"next": request.url.path + (f"?{request.url.query}" if request.url.query else "")}
+        )
+    return RedirectResponse(target, status_code=303)
+
+
+async def _password_change_required(request: Request, exc: Exception) -> Response:
+    return RedirectResponse("/account/password", status_code=303)
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     # Runs outside every middleware (in Starlette's ServerErrorMiddleware), so it sets the
     # security headers itself. The traceback goes to the log, never to the user.
@@ -103,6 +145,8 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
 def install_error_handlers(app: FastAPI) -> None:
     """Route every error through render_error."""
     app.add_exception_handler(PrimasError, _primas_error)
+    app.add_exception_handler(SignInRequired, _sign_in_required)
+    app.add_exception_handler(PasswordChangeRequired, _password_change_required)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected_error)

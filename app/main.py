@@ -7,14 +7,17 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from app import __version__
 from app.api import health
 from app.db import create_database_engine
 from app.errors import install_error_handlers
 from app.security_headers import SecurityHeadersMiddleware
+from app.services.demo import demo_users_exist
 from app.settings import PROJECT_ROOT, Settings
-from app.web import pages
+from app.web import account, admin_audit, admin_users, pages, sign_in
 from app.web.templating import create_templates
 
 STATIC_DIR = PROJECT_ROOT / "app" / "static"
@@ -29,6 +32,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.is_production:
+            refuse_demo_users_in_production(engine)
         yield
         engine.dispose()
 
@@ -48,8 +53,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health.router)
-    app.include_router(pages.router)
+    for module in (pages, sign_in, account, admin_users, admin_audit):
+        app.include_router(module.router)
     return app
+
+
+def refuse_demo_users_in_production(engine: Engine) -> None:
+    """Production must never run with the published demo passwords."""
+    with Session(engine) as session:
+        if demo_users_exist(session):
+            raise RuntimeError(
+                "refusing to start: PRIMAS_ENV=production but the database holds demo users "
+                "(loaded by `primas load-demo`). Use a database that never had demo data."
+            )
 
 
 def app_from_environment() -> FastAPI:

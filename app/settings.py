@@ -31,6 +31,20 @@ class Settings(BaseSettings):
     service_name: str = "PRIMAS"
     feedback_email: str = "procurement@hackney.gov.uk"
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+    session_idle_timeout_seconds: int = Field(default=30 * 60, ge=30)
+    session_max_age_seconds: int = Field(default=12 * 60 * 60, ge=60)
+    session_warning_seconds: int = Field(default=5 * 60, ge=20)
+    sign_in_max_failures: int = Field(default=10, ge=1)
+    sign_in_failure_window_seconds: int = Field(default=15 * 60, ge=1)
+
+    @model_validator(mode="after")
+    def _warning_fits_in_the_idle_time(self) -> Settings:
+        if self.session_warning_seconds >= self.session_idle_timeout_seconds:
+            raise SettingsError(
+                "PRIMAS_SESSION_WARNING_SECONDS must be less than "
+                "PRIMAS_SESSION_IDLE_TIMEOUT_SECONDS"
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -19,10 +20,12 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 from tests.support.postgres import free_port
 
 PATHS = ["/healthz", "/readyz", "/", "/accessibility", "/static/css/primas.css"]
+SIGNED_IN_PATHS = ["/account", "/admin/users", "/admin/audit"]
 
 
 def wait_until_up(port: int, deadline: float) -> None:
@@ -37,7 +40,26 @@ def wait_until_up(port: int, deadline: float) -> None:
     raise RuntimeError("server did not start")
 
 
-def measure(port: int, path: str, requests: int, concurrency: int) -> tuple[list[float], float]:
+def sign_in_cookie(port: int, email: str, password: str) -> str:
+    """Sign in over HTTP as a browser does; returns the Cookie header for the session."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", "/sign-in")
+    response = connection.getresponse()
+    page = response.read().decode()
+    anonymous = response.getheader("set-cookie", "").split(";")[0]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    body = urlencode({"email": email, "password": password, "csrf_token": token})
+    headers = {"Cookie": anonymous, "Content-Type": "application/x-www-form-urlencoded"}
+    connection.request("POST", "/sign-in", body=body, headers=headers)
+    response = connection.getresponse()
+    response.read()
+    assert response.status == 303, response.status
+    return response.getheader("set-cookie", "").split(";")[0]
+
+
+def measure(
+    port: int, path: str, requests: int, concurrency: int, cookie: str = ""
+) -> tuple[list[float], float]:
     latencies: list[float] = []
     lock = threading.Lock()
     per_thread = requests // concurrency
@@ -47,7 +69,7 @@ def measure(port: int, path: str, requests: int, concurrency: int) -> tuple[list
         mine = []
         for _ in range(per_thread):
             started = time.perf_counter()
-            connection.request("GET", path)
+            connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
             response = connection.getresponse()
             response.read()
             assert response.status == 200, (path, response.status)
@@ -73,6 +95,7 @@ def main() -> None:
         env = {**os.environ, "PRIMAS_DATABASE_URL": f"sqlite:///{Path(directory) / 'bench.db'}"}
         primas = str(Path(sys.executable).parent / "primas")
         subprocess.run([primas, "migrate"], env=env, check=True, capture_output=True)
+        subprocess.run([primas, "load-demo"], env=env, check=True, capture_output=True)
         port = free_port()
         server = subprocess.Popen(
             [primas, "serve", "--port", str(port)],
@@ -86,11 +109,14 @@ def main() -> None:
             print(f"{args.requests} requests per path, {args.concurrency} keep-alive clients\n")
             print("| path | requests/s | p50 ms | p95 ms | p99 ms | max ms |")
             print("|---|---:|---:|---:|---:|---:|")
-            for path in PATHS:
-                latencies, elapsed = measure(port, path, args.requests, args.concurrency)
+            cookie = sign_in_cookie(port, "admin@primas.example", "manager-demo-password")
+            for path in PATHS + SIGNED_IN_PATHS:
+                signed_in = cookie if path in SIGNED_IN_PATHS else ""
+                latencies, elapsed = measure(port, path, args.requests, args.concurrency, signed_in)
                 cuts = statistics.quantiles(latencies, n=100)
+                label = f"`{path}`" + (" (signed in)" if signed_in else "")
                 print(
-                    f"| `{path}` | {len(latencies) / elapsed:,.0f} | {cuts[49] * 1000:.1f} "
+                    f"| {label} | {len(latencies) / elapsed:,.0f} | {cuts[49] * 1000:.1f} "
                     f"| {cuts[94] * 1000:.1f} | {cuts[98] * 1000:.1f} "
                     f"| {max(latencies) * 1000:.1f} |"
                 )

@@ -5,10 +5,17 @@ import sys
 
 import pytest
 from click.testing import CliRunner
+from fastapi.testclient import TestClient
 from sqlalchemy import inspect
+from sqlmodel import Session, select
 
 from app.cli import main
 from app.db import create_database_engine
+from app.main import create_app
+from app.models import User
+from app.schema import head_revision
+from app.services.demo import DEMO_USERS
+from app.settings import Settings
 
 
 def test_commands_are_listed() -> None:
@@ -30,7 +37,7 @@ def test_migrate_builds_the_database(
     monkeypatch.setenv("PRIMAS_DATABASE_URL", empty_database_url)
     result = CliRunner().invoke(main, ["migrate"])
     assert result.exit_code == 0, result.output
-    assert "Database at migration 0001" in result.output
+    assert f"Database at migration {head_revision()}" in result.output
     engine = create_database_engine(empty_database_url)
     try:
         assert "reference_value" in inspect(engine).get_table_names()
@@ -47,3 +54,85 @@ def test_serve_refuses_production_without_a_secret_key(monkeypatch: pytest.Monke
     assert result.exit_code == 2
     assert "cannot start" in result.output
     assert "PRIMAS_SECRET_KEY" in result.output
+
+
+@pytest.fixture
+def cli_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("PRIMAS_DATABASE_URL", database_url)
+    monkeypatch.delenv("PRIMAS_ENV", raising=False)
+    return database_url
+
+
+def users_in(database_url: str) -> list[User]:
+    engine = create_database_engine(database_url)
+    try:
+        with Session(engine) as session:
+            return list(session.exec(select(User).order_by(User.id)).all())
+    finally:
+        engine.dispose()
+
+
+def test_create_user_reads_the_password_from_standard_input(cli_database: str) -> None:
+    result = CliRunner().invoke(
+        main,
+        ["create-user", "--email", "Sam@Example.gov.uk", "--name", "Sam Taylor",
+         "--role", "admin", "--role", "approver"],
+        input="meadowlark piano train\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Created Sam Taylor <sam@example.gov.uk> with roles: approver, admin" in result.output
+    [user] = users_in(cli_database)
+    assert user.roles == ["approver", "admin"]
+    assert not user.must_change_password
+
+
+def test_create_user_refuses_a_weak_password_and_bad_roles(cli_database: str) -> None:
+    result = CliRunner().invoke(
+        main, ["create-user", "--email", "a@example.gov.uk", "--name", "A", "--role", "lead"],
+        input="password1234\n",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "too common" in result.output
+    result = CliRunner().invoke(
+        main, ["create-user", "--email", "a@example.gov.uk", "--name", "A", "--role", "boss"],
+        input="meadowlark piano train\n",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert users_in(cli_database) == []
+
+
+def test_load_demo_is_idempotent_and_prints_sign_in_details(cli_database: str) -> None:
+    first = CliRunner().invoke(main, ["load-demo"])
+    assert first.exit_code == 0, first.output
+    assert "Demo users: 4 added, 0 already there" in first.output
+    for demo in DEMO_USERS:
+        assert demo.email in first.output and demo.password in first.output
+    second = CliRunner().invoke(main, ["load-demo"])
+    assert "Demo users: 0 added, 4 already there" in second.output
+    assert len(users_in(cli_database)) == 4
+    assert all(user.is_demo for user in users_in(cli_database))
+
+
+def test_demo_data_is_never_loaded_in_production(
+    cli_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PRIMAS_ENV", "production")
+    monkeypatch.setenv("PRIMAS_SECRET_KEY", "s" * 40)
+    result = CliRunner().invoke(main, ["load-demo"])
+    assert result.exit_code == 2
+    assert users_in(cli_database) == []
+
+
+def test_production_refuses_to_start_while_demo_users_exist(cli_database: str) -> None:
+    assert CliRunner().invoke(main, ["load-demo"]).exit_code == 0
+    settings = Settings(env="production", database_url=cli_database, secret_key="s" * 40)
+    with pytest.raises(RuntimeError, match="demo users"), TestClient(create_app(settings)):
+        pass
+    # Without demo users it starts.
+    settings = Settings(env="production", database_url=cli_database, secret_key="s" * 40)
+    engine = create_database_engine(cli_database)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM user_account WHERE is_demo")
+    engine.dispose()
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/healthz").status_code == 200

@@ -1,6 +1,18 @@
 """SQLModel tables, one module per aggregate. Importing this package registers every table."""
 
+from app.models.audit import AuditEvent
 from app.models.catalogue import Category, Directorate
 from app.models.reference import ReferenceValue
+from app.models.sessions import SignInFailure, UserSession
+from app.models.users import Role, User
 
-__all__ = ["Category", "Directorate", "ReferenceValue"]
+__all__ = [
+    "AuditEvent",
+    "Category",
+    "Directorate",
+    "ReferenceValue",
+    "Role",
+    "SignInFailure",
+    "User",
+    "UserSession",
+]

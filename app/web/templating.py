@@ -14,12 +14,18 @@ from jinja2 import (
     PrefixLoader,
     select_autoescape,
 )
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
 from app import __version__
+from app.deps import resolve_signed_in
+from app.models import Role
+from app.services.sessions import SignedIn
 from app.settings import PROJECT_ROOT, Settings
-from app.timeutil import to_london
+from app.timeutil import to_london, utcnow
+from app.web import csrf
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 
@@ -38,11 +44,28 @@ def format_date(value: Any) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-def format_london_time(moment: datetime) -> str:
-    """An aware datetime in London time, the GOV.UK way: '1 January 2026 at 2:05pm'."""
+def format_clock_time(moment: datetime) -> str:
+    """The London time of day the GOV.UK way: '2:05pm', '12:30am'."""
     local = to_london(moment)
     hour = local.hour % 12 or 12
-    return f"{format_date(local)} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+    return f"{hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+
+
+def format_london_time(moment: datetime) -> str:
+    """An aware datetime in London time, the GOV.UK way: '1 January 2026 at 2:05pm'."""
+    return f"{format_date(to_london(moment))} at {format_clock_time(moment)}"
+
+
+def format_duration(seconds: int) -> str:
+    """A length of time in words: 1800 -> '30 minutes', 3600 -> '1 hour', 45 -> '45 seconds'."""
+    for unit, size in (("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    if seconds >= 60:
+        minutes = round(seconds / 60)
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return f"{seconds} second{'s' if seconds != 1 else ''}"
 
 
 def static_url(path: str) -> str:
@@ -50,8 +73,53 @@ def static_url(path: str) -> str:
     return f"/static/{path}?v={__version__}"
 
 
+def navigation_for(path: str, signed_in: SignedIn | None) -> list[dict[str, Any]]:
+    """The service navigation items this user sees, the current one marked."""
+    if signed_in is None:
+        return []
+    items = [("Home", "/")]
+    if signed_in.user.has_role(Role.ADMIN):
+        items += [("Users", "/admin/users"), ("Audit log", "/admin/audit")]
+    return [
+        {
+            "text": text,
+            "href": href,
+            "active": path == href or (href != "/" and path.startswith(href)),
+        }
+        for text, href in items
+    ]
+
+
+def _signed_in_for_page(request: Request) -> SignedIn | None:
+    """The page's user: from the request's dependencies, or looked up for error pages."""
+    settings: Settings = request.app.state.settings
+    if hasattr(request.state, "signed_in"):
+        cached: SignedIn | None = request.state.signed_in
+        return cached
+    try:
+        with Session(request.app.state.engine, expire_on_commit=False) as session:
+            return resolve_signed_in(request, session, settings)
+    except SQLAlchemyError:
+        return None
+
+
 def _request_context(request: Request) -> dict[str, Any]:
-    return {"csp_nonce": getattr(request.state, "csp_nonce", "")}
+    settings: Settings = request.app.state.settings
+    signed_in = _signed_in_for_page(request)
+    anonymous_id = getattr(request.state, "anonymous_csrf_id", None) or request.cookies.get(
+        csrf.ANONYMOUS_COOKIE
+    )
+    return {
+        "csp_nonce": getattr(request.state, "csp_nonce", ""),
+        "signed_in": signed_in,
+        "current_user": signed_in.user if signed_in else None,
+        "csrf_token": csrf.token_for(settings, signed_in, anonymous_id),
+        "navigation": navigation_for(request.url.path, signed_in),
+        "current_path": request.url.path,
+        "session_warning_seconds": settings.session_warning_seconds,
+        "session_idle_time": format_duration(settings.session_idle_timeout_seconds),
+        "server_now": utcnow().isoformat(),
+    }
 
 
 def create_templates(settings: Settings) -> Jinja2Templates:
@@ -76,6 +144,9 @@ def create_templates(settings: Settings) -> Jinja2Templates:
         static_url=static_url,
     )
     environment.filters.update(
-        pence=format_pence, govuk_date=format_date, london_time=format_london_time
+        pence=format_pence,
+        govuk_date=format_date,
+        london_time=format_london_time,
+        clock_time=format_clock_time,
     )
     return Jinja2Templates(env=environment, context_processors=[_request_context])

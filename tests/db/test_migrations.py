@@ -10,7 +10,16 @@ import app.models  # noqa: F401
 from app.db import create_database_engine
 from app.schema import alembic_config, current_revision, head_revision, upgrade_to_head
 
-EXPECTED_TABLES = ["alembic_version", "category", "directorate", "reference_value"]
+EXPECTED_TABLES = [
+    "alembic_version",
+    "audit_event",
+    "category",
+    "directorate",
+    "reference_value",
+    "sign_in_failure",
+    "user_account",
+    "user_session",
+]
 
 
 def test_migrations_build_an_empty_database_up_to_head(empty_database_url: str) -> None:

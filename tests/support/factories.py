@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
+from functools import cache
 from typing import Any
 
 from sqlmodel import Session
 
-from app.models import Category, Directorate, ReferenceValue
+from app.models import Category, Directorate, ReferenceValue, Role, User
 
 
 def _save(session: Session, record: Any) -> Any:
@@ -45,3 +47,29 @@ def make_directorate(session: Session, **overrides: Any) -> Directorate:
     """A directorate."""
     fields: dict[str, Any] = {"code": "test-directorate", "name": "Test directorate"}
     return _save(session, Directorate(**(fields | overrides)))  # type: ignore[no-any-return]
+
+
+TEST_PASSWORD = "correct horse battery staple"
+
+
+@cache
+def _test_password_hash() -> str:
+    # Hashing is deliberately slow (argon2id, 64 MiB); hash the shared test password once.
+    from app.services.passwords import hash_password
+
+    return hash_password(TEST_PASSWORD)
+
+
+_emails = itertools.count(1)
+
+
+def make_user(session: Session, *roles: Role, **overrides: Any) -> User:
+    """An active user with the given roles (a category lead by default), password TEST_PASSWORD."""
+    number = next(_emails)
+    fields: dict[str, Any] = {
+        "email": f"user{number}@example.gov.uk",
+        "name": f"Test User {number}",
+        "password_hash": _test_password_hash(),
+        "roles": [role.value for role in roles] or [Role.LEAD.value],
+    }
+    return _save(session, User(**(fields | overrides)))  # type: ignore[no-any-return]

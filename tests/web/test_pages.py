@@ -73,7 +73,7 @@ def test_accessibility_statement(client: TestClient) -> None:
 def test_pages_load_only_our_own_scripts_and_styles(client: TestClient) -> None:
     page = parse(client.get("/"))
     sources = [script.get("src") for script in page.find_all("script")]
-    assert sources == [None, "/static/js/primas.mjs?v=0.1.0", "/static/htmx/htmx.min.js?v=0.1.0"]
+    assert sources == [None, "/static/htmx/htmx.min.js?v=0.1.0", "/static/js/primas.mjs?v=0.1.0"]
     stylesheets = [link["href"] for link in page.find_all("link", rel="stylesheet")]
     assert stylesheets == ["/static/css/primas.css?v=0.1.0"]
     for path in sources[1:] + stylesheets:

@@ -1,0 +1,331 @@
+"""Accounts: signing in and out, passwords, and what administrators do to users."""
+
+from __future__ import annotations
+
+import math
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+
+from sqlmodel import Session, col, delete, select
+
+from app.errors import InvalidInput
+from app.models import Role, SignInFailure, User
+from app.services import sessions
+from app.services.audit import Actor, act_as, record_event
+from app.services.passwords import (
+    DUMMY_HASH,
+    PasswordRefused,
+    check_password,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+ONE_TIME_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
+
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    """How many failed sign-ins an account may have within a window before it is refused."""
+
+    max_failures: int
+    window: timedelta
+
+
+class SignInOutcome(Enum):
+    """How a sign-in attempt ended."""
+
+    SIGNED_IN = "signed in"
+    WRONG_DETAILS = "wrong email address or password"
+    THROTTLED = "too many failed attempts"
+    DEACTIVATED = "account deactivated"
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    """The outcome, and the user and cookie token when it succeeded."""
+
+    outcome: SignInOutcome
+    user: User | None = None
+    token: str | None = None
+    retry_after_seconds: int = 0
+
+
+def normalise_email(email: str) -> str:
+    """Email addresses compare without case or surrounding spaces."""
+    return email.strip().lower()
+
+
+def password_context(name: str, email: str) -> list[str]:
+    """Words a user's password must not contain: their names, their email's local part, ours."""
+    words = re.split(r"[^a-z0-9]+", f"{name} {email.split('@')[0]}".lower())
+    return [word for word in words if word] + ["primas"]
+
+
+def find_user_by_email(session: Session, email: str) -> User | None:
+    """The user with this email address, if any."""
+    return session.exec(select(User).where(User.email == normalise_email(email))).first()
+
+
+def _recent_failures(
+    session: Session, email: str, policy: ThrottlePolicy, now: datetime
+) -> list[datetime]:
+    rows = session.exec(
+        select(SignInFailure.failed_at)
+        .where(SignInFailure.email == email, col(SignInFailure.failed_at) > now - policy.window)
+        .order_by(col(SignInFailure.failed_at).desc())
+    ).all()
+    return list(rows)
+
+
+def seconds_until_unthrottled(
+    session: Session, email: str, policy: ThrottlePolicy, now: datetime
+) -> int:
+    """0 when the account may try to sign in; otherwise how many seconds until it may."""
+    failures = _recent_failures(session, normalise_email(email), policy, now)
+    if len(failures) < policy.max_failures:
+        return 0
+    oldest_that_counts = failures[policy.max_failures - 1]
+    return max(1, math.ceil((oldest_that_counts + policy.window - now).total_seconds()))
+
+
+def sign_in(
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    throttle: ThrottlePolicy,
+    session_policy: sessions.SessionPolicy,
+    now: datetime,
+) -> SignInResult:
+    """Check the email and password, recording the attempt; start a session when they match."""
+    email = normalise_email(email)
+    wait = seconds_until_unthrottled(session, email, throttle, now)
+    if wait:
+        record_event(session, "sign_in.throttled", actor=Actor(None, email))
+        session.commit()
+        return SignInResult(SignInOutcome.THROTTLED, retry_after_seconds=wait)
+    user = find_user_by_email(session, email)
+    # Verify against a dummy hash for unknown addresses, so both cases take as long.
+    matches = verify_password(user.password_hash if user else DUMMY_HASH, password)
+    if user is None or not matches:
+        session.add(SignInFailure(email=email, failed_at=now))
+        record_event(session, "sign_in.failed", actor=Actor(user.id if user else None, email))
+        session.commit()
+        return SignInResult(SignInOutcome.WRONG_DETAILS)
+    actor = Actor.of(user)
+    act_as(session, actor)
+    if not user.active:
+        record_event(session, "sign_in.refused_deactivated", entity_type="user_account",
+                     entity_id=user.id)  # fmt: skip
+        session.commit()
+        return SignInResult(SignInOutcome.DEACTIVATED)
+    session.exec(delete(SignInFailure).where(col(SignInFailure.email) == email))
+    _prune(session, throttle, session_policy, now)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_signed_in_at = now
+    token = sessions.start_session(session, user, session_policy, now)
+    record_event(session, "sign_in", entity_type="user_account", entity_id=user.id)
+    session.commit()
+    return SignInResult(SignInOutcome.SIGNED_IN, user=user, token=token)
+
+
+def _prune(
+    session: Session,
+    throttle: ThrottlePolicy,
+    session_policy: sessions.SessionPolicy,
+    now: datetime,
+) -> None:
+    """Housekeeping at each sign-in: forget ended sessions and failures too old to count."""
+    sessions.delete_ended_sessions(session, session_policy, now)
+    session.exec(delete(SignInFailure).where(col(SignInFailure.failed_at) <= now - throttle.window))
+
+
+def sign_out(session: Session, signed_in: sessions.SignedIn) -> None:
+    """End this session and record it."""
+    act_as(session, Actor.of(signed_in.user))
+    session.delete(signed_in.session)
+    record_event(session, "sign_out", entity_type="user_account", entity_id=signed_in.user.id)
+    session.commit()
+
+
+def change_own_password(
+    session: Session,
+    signed_in: sessions.SignedIn,
+    *,
+    current: str,
+    new: str,
+    confirm: str,
+    session_policy: sessions.SessionPolicy,
+    now: datetime,
+) -> str:
+    """Change the signed-in user's password; returns a new session token (others are ended)."""
+    user = signed_in.user
+    errors: dict[str, str] = {}
+    if not current:
+        errors["current_password"] = "Enter your current password"
+    elif not verify_password(user.password_hash, current):
+        errors["current_password"] = "Your current password is incorrect"
+    if not new:
+        errors["new_password"] = "Enter a new password"
+    else:
+        try:
+            check_password(new, context=password_context(user.name, user.email))
+        except PasswordRefused as refused:
+            errors["new_password"] = str(refused).replace("Your password", "Your new password")
+        if "new_password" not in errors and current and new == current:
+            errors["new_password"] = "Your new password must be different from your current one"
+    if "new_password" not in errors and new != confirm:
+        errors["confirm_password"] = "The passwords do not match"
+    if errors:
+        raise InvalidInput(errors)
+    act_as(session, Actor.of(user))
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    sessions.end_all_sessions(session, user.id or 0)
+    token = sessions.start_session(session, user, session_policy, now)
+    record_event(session, "password.changed", entity_type="user_account", entity_id=user.id)
+    session.commit()
+    return token
+
+
+def generate_one_time_password() -> str:
+    """A random password to give a user once, such as 'k7pm-2xqa-9dnw-h4tc'."""
+    while True:
+        groups = ["".join(secrets.choice(ONE_TIME_ALPHABET) for _ in range(4)) for _ in range(4)]
+        password = "-".join(groups)
+        try:
+            check_password(password)
+        except PasswordRefused:
+            continue
+        return password
+
+
+def _validate_details(
+    session: Session, *, name: str, email: str, roles: Iterable[str], user_id: int | None = None
+) -> tuple[str, str, list[str]]:
+    errors: dict[str, str] = {}
+    name = " ".join(name.split())
+    if not name:
+        errors["name"] = "Enter the user's full name"
+    elif len(name) > 120:
+        errors["name"] = "Full name must be 120 characters or fewer"
+    email = normalise_email(email)
+    if not email:
+        errors["email"] = "Enter the user's email address"
+    elif len(email) > 254 or not EMAIL_PATTERN.match(email):
+        errors["email"] = "Enter an email address in the correct format, like name@example.gov.uk"
+    else:
+        existing = find_user_by_email(session, email)
+        if existing is not None and existing.id != user_id:
+            errors["email"] = "A user with this email address already exists"
+    chosen = _validate_roles(roles, errors)
+    if errors:
+        raise InvalidInput(errors)
+    return name, email, chosen
+
+
+def _validate_roles(roles: Iterable[str], errors: dict[str, str]) -> list[str]:
+    known = {role.value for role in Role}
+    chosen: list[str] = [role.value for role in Role if role.value in set(roles)]
+    if set(roles) - known:
+        errors["roles"] = "Select roles from the list"
+    elif not chosen:
+        errors["roles"] = "Select at least one role"
+    return chosen
+
+
+def create_user(
+    session: Session,
+    actor: Actor,
+    *,
+    name: str,
+    email: str,
+    roles: Iterable[str],
+    password: str | None = None,
+    is_demo: bool = False,
+) -> tuple[User, str | None]:
+    """Create a user. Without a password, returns a one-time password they must change."""
+    name, email, chosen = _validate_details(session, name=name, email=email, roles=roles)
+    one_time = None
+    if password is None:
+        one_time = password = generate_one_time_password()
+    else:
+        try:
+            check_password(password, context=password_context(name, email))
+        except PasswordRefused as refused:
+            raise InvalidInput({"password": str(refused)}) from None
+    act_as(session, actor)
+    user = User(
+        email=email,
+        name=name,
+        password_hash=hash_password(password),
+        roles=chosen,
+        must_change_password=one_time is not None,
+        is_demo=is_demo,
+    )
+    session.add(user)
+    session.commit()
+    session.refresh(user)
+    return user, one_time
+
+
+def change_roles(session: Session, admin: User, user: User, roles: Iterable[str]) -> None:
+    """Give a user exactly these roles. An admin cannot remove their own admin role."""
+    errors: dict[str, str] = {}
+    chosen = _validate_roles(roles, errors)
+    if not errors and user.id == admin.id and Role.ADMIN.value not in chosen:
+        errors["roles"] = "You cannot remove your own administrator role"
+    if errors:
+        raise InvalidInput(errors)
+    act_as(session, Actor.of(admin))
+    user.roles = chosen
+    session.commit()
+
+
+def deactivate(session: Session, admin: User, user: User) -> None:
+    """Deactivate a user and end their sessions at once. Not yourself."""
+    if user.id == admin.id:
+        raise InvalidInput({"user": "You cannot deactivate your own account"})
+    act_as(session, Actor.of(admin))
+    user.active = False
+    sessions.end_all_sessions(session, user.id or 0)
+    session.commit()
+
+
+def reactivate(session: Session, admin: User, user: User) -> None:
+    """Let a deactivated user sign in again."""
+    act_as(session, Actor.of(admin))
+    user.active = True
+    session.commit()
+
+
+def unlock(session: Session, admin: User, user: User) -> None:
+    """Clear a user's failed sign-ins so they may try again now."""
+    act_as(session, Actor.of(admin))
+    session.exec(delete(SignInFailure).where(col(SignInFailure.email) == user.email))
+    record_event(session, "user.unlocked", entity_type="user_account", entity_id=user.id)
+    session.commit()
+
+
+def set_one_time_password(session: Session, admin: User, user: User) -> str:
+    """Replace a user's password with a one-time one they must change; ends their sessions."""
+    password = generate_one_time_password()
+    act_as(session, Actor.of(admin))
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    sessions.end_all_sessions(session, user.id or 0)
+    session.commit()
+    return password
+
+
+def list_users(session: Session) -> list[User]:
+    """Every user, active first, then by name."""
+    users = session.exec(select(User)).all()
+    return sorted(users, key=lambda user: (not user.active, user.name.lower()))

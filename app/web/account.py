@@ -1,0 +1,72 @@
+"""The signed-in user's own account: who they are and changing their password."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app.deps import (
+    CsrfProtected,
+    CurrentSignIn,
+    SessionDep,
+    SettingsDep,
+    TemplatesDep,
+    session_policy,
+    set_session_cookie,
+)
+from app.errors import InvalidInput
+from app.services import accounts
+from app.timeutil import utcnow
+from app.web.forms import field
+
+router = APIRouter(tags=["account"], dependencies=[CsrfProtected])
+
+CONFIRMATIONS = {"password": "Your password has been changed"}
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account(
+    request: Request, signed_in: CurrentSignIn, templates: TemplatesDep, updated: str = ""
+) -> HTMLResponse:
+    """Your account: name, email, roles."""
+    context = {"user": signed_in.user, "confirmation": CONFIRMATIONS.get(updated)}
+    return templates.TemplateResponse(request, "account/account.html", context)
+
+
+@router.get("/account/password", response_class=HTMLResponse)
+def password_form(
+    request: Request, signed_in: CurrentSignIn, templates: TemplatesDep
+) -> HTMLResponse:
+    """The change-password form (compulsory after signing in with a one-time password)."""
+    context = {"user": signed_in.user, "errors": {}}
+    return templates.TemplateResponse(request, "account/password.html", context)
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+async def change_password(
+    request: Request,
+    signed_in: CurrentSignIn,
+    session: SessionDep,
+    settings: SettingsDep,
+    templates: TemplatesDep,
+) -> Response:
+    """Change the password, then carry on in a new session (all others end)."""
+    form = await request.form()
+    try:
+        token = accounts.change_own_password(
+            session,
+            signed_in,
+            current=field(form, "current_password"),
+            new=field(form, "new_password"),
+            confirm=field(form, "confirm_password"),
+            session_policy=session_policy(settings),
+            now=utcnow(),
+        )
+    except InvalidInput as invalid:
+        context = {"user": signed_in.user, "errors": invalid.errors}
+        return templates.TemplateResponse(
+            request, "account/password.html", context, status_code=422
+        )
+    response = RedirectResponse("/account?updated=password", status_code=303)
+    set_session_cookie(response, settings, token)
+    return response

@@ -1,0 +1,199 @@
+"""User management for administrators: create, roles, deactivate, unlock, one-time passwords."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app.deps import (
+    AdminUser,
+    CsrfProtected,
+    ManagedUser,
+    SessionDep,
+    SettingsDep,
+    TemplatesDep,
+    throttle_policy,
+)
+from app.errors import InvalidInput
+from app.models import Role, User
+from app.services import accounts
+from app.services.audit import Actor
+from app.timeutil import utcnow
+from app.web.forms import field, values
+
+router = APIRouter(prefix="/admin/users", tags=["admin: users"], dependencies=[CsrfProtected])
+
+CONFIRMATIONS = {
+    "roles": "Roles updated",
+    "deactivated": "User deactivated. They have been signed out everywhere",
+    "reactivated": "User reactivated. They can sign in again",
+    "unlocked": "User unlocked. They can try to sign in again now",
+}
+
+
+def role_items(selected: list[str]) -> list[dict[str, object]]:
+    """Checkbox items for the roles, ticked where selected."""
+    return [
+        {"value": role.value, "text": role.label, "checked": role.value in selected}
+        for role in Role
+    ]
+
+
+def _locked(session: SessionDep, settings: SettingsDep, user: User) -> int:
+    return accounts.seconds_until_unthrottled(
+        session, user.email, throttle_policy(settings), utcnow()
+    )
+
+
+def _detail(
+    request: Request,
+    templates: TemplatesDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: User,
+    *,
+    errors: dict[str, str] | None = None,
+    confirmation: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    context: dict[str, Any] = {
+        "user": user,
+        "locked_seconds": _locked(session, settings, user),
+        "errors": errors or {},
+        "confirmation": confirmation,
+    }
+    return templates.TemplateResponse(request, "admin/user.html", context, status_code=status_code)
+
+
+@router.get("", response_class=HTMLResponse)
+def list_users(
+    request: Request, _admin: AdminUser, session: SessionDep, templates: TemplatesDep
+) -> HTMLResponse:
+    """Every user, with their roles and status."""
+    context = {"users": accounts.list_users(session)}
+    return templates.TemplateResponse(request, "admin/users.html", context)
+
+
+@router.get("/new", response_class=HTMLResponse)
+def new_user_form(request: Request, _admin: AdminUser, templates: TemplatesDep) -> HTMLResponse:
+    """The form to create a user."""
+    context = {"values": {}, "errors": {}, "role_items": role_items([])}
+    return templates.TemplateResponse(request, "admin/new_user.html", context)
+
+
+@router.post("/new", response_class=HTMLResponse)
+async def create_user(
+    request: Request, admin: AdminUser, session: SessionDep, templates: TemplatesDep
+) -> HTMLResponse:
+    """Create the user and show their one-time password, once."""
+    form = await request.form()
+    name, email, roles = field(form, "name"), field(form, "email"), values(form, "roles")
+    entered = {"name": name, "email": email, "roles": roles}
+    try:
+        user, one_time_password = accounts.create_user(
+            session,
+            Actor.of(admin),
+            name=name,
+            email=email,
+            roles=roles,
+        )
+    except InvalidInput as invalid:
+        context = {
+            "values": entered,
+            "errors": invalid.errors,
+            "role_items": role_items(roles),
+        }
+        return templates.TemplateResponse(request, "admin/new_user.html", context, status_code=422)
+    context = {"user": user, "password": one_time_password, "created": True}
+    return templates.TemplateResponse(
+        request, "admin/one_time_password.html", context, status_code=201
+    )
+
+
+@router.get("/{user_id}", response_class=HTMLResponse)
+def user_detail(
+    request: Request,
+    user: ManagedUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    templates: TemplatesDep,
+    updated: str = "",
+) -> HTMLResponse:
+    """One user: details, status and the actions an admin can take."""
+    return _detail(
+        request, templates, session, settings, user, confirmation=CONFIRMATIONS.get(updated)
+    )
+
+
+@router.get("/{user_id}/roles", response_class=HTMLResponse)
+def roles_form(request: Request, user: ManagedUser, templates: TemplatesDep) -> HTMLResponse:
+    """Choose the user's roles."""
+    context = {"user": user, "errors": {}, "role_items": role_items(user.roles)}
+    return templates.TemplateResponse(request, "admin/roles.html", context)
+
+
+@router.post("/{user_id}/roles", response_class=HTMLResponse)
+async def change_roles(
+    request: Request,
+    user: ManagedUser,
+    admin: AdminUser,
+    session: SessionDep,
+    templates: TemplatesDep,
+) -> Response:
+    """Save the user's roles."""
+    chosen = values(await request.form(), "roles")
+    try:
+        accounts.change_roles(session, admin, user, chosen)
+    except InvalidInput as invalid:
+        context = {"user": user, "errors": invalid.errors, "role_items": role_items(chosen)}
+        return templates.TemplateResponse(request, "admin/roles.html", context, status_code=422)
+    return RedirectResponse(f"/admin/users/{user.id}?updated=roles", status_code=303)
+
+
+@router.post("/{user_id}/deactivate", response_class=HTMLResponse)
+def deactivate(
+    request: Request,
+    user: ManagedUser,
+    admin: AdminUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    templates: TemplatesDep,
+) -> Response:
+    """Deactivate the user; their sessions end at once."""
+    try:
+        accounts.deactivate(session, admin, user)
+    except InvalidInput as invalid:
+        return _detail(
+            request, templates, session, settings, user, errors=invalid.errors, status_code=422
+        )
+    return RedirectResponse(f"/admin/users/{user.id}?updated=deactivated", status_code=303)
+
+
+@router.post("/{user_id}/reactivate")
+def reactivate(user: ManagedUser, admin: AdminUser, session: SessionDep) -> Response:
+    """Let the user sign in again."""
+    accounts.reactivate(session, admin, user)
+    return RedirectResponse(f"/admin/users/{user.id}?updated=reactivated", status_code=303)
+
+
+@router.post("/{user_id}/unlock")
+def unlock(user: ManagedUser, admin: AdminUser, session: SessionDep) -> Response:
+    """Clear the user's failed sign-ins."""
+    accounts.unlock(session, admin, user)
+    return RedirectResponse(f"/admin/users/{user.id}?updated=unlocked", status_code=303)
+
+
+@router.post("/{user_id}/one-time-password", response_class=HTMLResponse)
+def one_time_password(
+    request: Request,
+    user: ManagedUser,
+    admin: AdminUser,
+    session: SessionDep,
+    templates: TemplatesDep,
+) -> HTMLResponse:
+    """Give the user a new one-time password, shown once."""
+    password = accounts.set_one_time_password(session, admin, user)
+    context = {"user": user, "password": password, "created": False}
+    return templates.TemplateResponse(request, "admin/one_time_password.html", context)

@@ -1,0 +1,188 @@
+"""Who may do what, route by route and role by role.
+
+Every route of the app must be in ROUTES, with the exact status each kind of user gets, using
+real ids so a 404 cannot pass for a 403. Every state-changing route is also refused (403)
+without a CSRF token, whoever asks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+from starlette.routing import Mount
+
+from app.models import Role, User
+from tests.support.auth import csrf_token, signed_in_client
+from tests.support.factories import make_user
+
+WHO = ("anonymous", "lead", "other_lead", "approver", "admin")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One route: the status each kind of user gets, and the form to send with it."""
+
+    method: str
+    path: str
+    expected: dict[str, int]
+    form: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.method, self.path)
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(WHO, status)
+
+
+def signed_in(status: int) -> dict[str, int]:
+    """Anonymous users are sent to sign in; everyone signed in gets `status`."""
+    return {"anonymous": 303} | dict.fromkeys(WHO[1:], status)
+
+
+def admin_only(status: int) -> dict[str, int]:
+    return {"anonymous": 303, "lead": 403, "other_lead": 403, "approver": 403, "admin": status}
+
+
+ROUTES = [
+    Case("GET", "/", everyone(200)),
+    Case("GET", "/accessibility", everyone(200)),
+    Case("GET", "/healthz", everyone(200)),
+    Case("GET", "/readyz", everyone(200)),
+    Case("GET", "/api/v1/openapi.json", everyone(200)),
+    Case("GET", "/static/{path}", everyone(200)),
+    Case("GET", "/sign-in", {"anonymous": 200} | dict.fromkeys(WHO[1:], 303)),
+    Case("POST", "/sign-in", everyone(422), {"email": "nobody@example.gov.uk", "password": "x"}),
+    Case("POST", "/sign-out", everyone(303)),
+    Case("GET", "/signed-out", everyone(200)),
+    Case("POST", "/session/extend", signed_in(303), {"next": "/"}),
+    Case("GET", "/account", signed_in(200)),
+    Case("GET", "/account/password", signed_in(200)),
+    Case("POST", "/account/password", signed_in(422), {"current_password": "wrong"}),
+    Case("GET", "/admin/users", admin_only(200)),
+    Case("GET", "/admin/users/new", admin_only(200)),
+    Case(
+        "POST",
+        "/admin/users/new",
+        admin_only(201),
+        {"name": "New Person", "email": "new.person@example.gov.uk", "roles": ["lead"]},
+    ),
+    Case("GET", "/admin/users/{user_id}", admin_only(200)),
+    Case("GET", "/admin/users/{user_id}/roles", admin_only(200)),
+    Case("POST", "/admin/users/{user_id}/roles", admin_only(303), {"roles": ["lead", "approver"]}),
+    Case("POST", "/admin/users/{user_id}/deactivate", admin_only(303)),
+    Case("POST", "/admin/users/{user_id}/reactivate", admin_only(303)),
+    Case("POST", "/admin/users/{user_id}/unlock", admin_only(303)),
+    Case("POST", "/admin/users/{user_id}/one-time-password", admin_only(200)),
+    Case("GET", "/admin/audit", admin_only(200)),
+]
+
+
+def app_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """Every (method, path) the app serves, HEAD aside."""
+    found: set[tuple[str, str]] = set()
+    for route in app.routes:
+        # FastAPI keeps included routers as nodes; their effective routes carry the full path.
+        contexts = getattr(route, "effective_route_contexts", None)
+        if contexts is not None:
+            for context in contexts():
+                methods = getattr(context.original_route, "methods", None) or {"GET"}
+                found |= {(method, context.path) for method in methods}
+        elif isinstance(route, Mount):
+            found.add(("GET", f"{route.path}/{{path}}"))
+        else:
+            found |= {(method, route.path) for method in getattr(route, "methods", None) or {"GET"}}
+    assert found, "no routes found: has FastAPI changed how it keeps them?"
+    return {(method, path) for method, path in found if method != "HEAD"}
+
+
+def test_every_route_is_in_the_table(app: FastAPI) -> None:
+    listed = [case.key for case in ROUTES]
+    assert len(listed) == len(set(listed)), "a route is listed twice"
+    assert app_routes(app) == set(listed)
+
+
+@dataclass
+class People:
+    """The users the matrix acts as, and the user their admin actions are aimed at."""
+
+    users: dict[str, User]
+    target: User
+    clients: dict[str, TestClient]
+
+
+@pytest.fixture
+def people(app: FastAPI, session: Session) -> Iterator[People]:
+    users = {
+        "lead": make_user(session, Role.LEAD),
+        "other_lead": make_user(session, Role.LEAD),
+        "approver": make_user(session, Role.APPROVER),
+        "admin": make_user(session, Role.ADMIN),
+    }
+    target = make_user(session, Role.LEAD, name="Target User")
+    clients = {"anonymous": TestClient(app)} | {
+        who: signed_in_client(app, session, user) for who, user in users.items()
+    }
+    yield People(users, target, clients)
+    for client in clients.values():
+        client.close()
+
+
+def concrete(path: str, people: People) -> str:
+    return path.replace("{user_id}", str(people.target.id)).replace("{path}", "css/primas.css")
+
+
+def send(client: TestClient, case: Case, path: str, *, with_token: bool) -> int:
+    if case.method == "GET":
+        return client.get(path, follow_redirects=False).status_code
+    form = dict(case.form)
+    if with_token:
+        form["csrf_token"] = csrf_token(client)
+    response = client.request(case.method, path, data=form, follow_redirects=False)
+    return response.status_code
+
+
+@pytest.mark.parametrize("case", ROUTES, ids=lambda case: f"{case.method} {case.path}")
+@pytest.mark.parametrize("who", WHO)
+def test_status_for_each_role(case: Case, who: str, people: People) -> None:
+    status = send(people.clients[who], case, concrete(case.path, people), with_token=True)
+    assert status == case.expected[who], f"{who}: {case.method} {case.path} gave {status}"
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in ROUTES if c.method != "GET"], ids=lambda c: f"{c.method} {c.path}"
+)
+@pytest.mark.parametrize("who", WHO)
+def test_state_changes_need_a_csrf_token(case: Case, who: str, people: People) -> None:
+    status = send(people.clients[who], case, concrete(case.path, people), with_token=False)
+    assert status == 403, f"{who}: {case.method} {case.path} without a token gave {status}"
+
+
+def test_a_wrong_csrf_token_is_refused_too(people: People) -> None:
+    client = people.clients["admin"]
+    response = client.post(
+        f"/admin/users/{people.target.id}/deactivate",
+        data={"csrf_token": "forged"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 403
+    other = csrf_token(people.clients["lead"])  # another user's valid token
+    response = client.post(
+        f"/admin/users/{people.target.id}/deactivate",
+        data={"csrf_token": other},
+        follow_redirects=False,
+    )
+    assert response.status_code == 403
+
+
+def test_unknown_user_is_404_for_admins_and_403_for_others(people: People) -> None:
+    for who, expected in (("admin", 404), ("lead", 403), ("approver", 403)):
+        response = people.clients[who].get("/admin/users/999999", follow_redirects=False)
+        assert response.status_code == expected, who
