@@ -18,7 +18,7 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from app.db import session_scope
-from app.errors import PasswordChangeRequired, PrimasError, SignInRequired
+from app.errors import PasswordChangeRequired, PrimasError, SignInRequired, StaleForm
 from app.models import Role, User
 from app.services import sessions
 from app.services.accounts import ThrottlePolicy
@@ -177,6 +177,11 @@ async def verify_csrf(
     if signed_in is None and request.cookies.get(session_cookie_name(settings)):
         # The session ended while the page was open: ask them to sign in again, not a 403.
         raise SignInRequired()
+    if signed_in is not None and request.headers.get("HX-Request") == "true":
+        # Signed in again since the page loaded (another tab). A cross-site page cannot send
+        # this header without a CORS preflight we never grant, nor read the reply; so hand the
+        # page the current token and let the user retry without losing what they typed.
+        raise StaleForm(expected)
     record_event(session, "csrf.refused", detail={"path": request.url.path})
     session.commit()
     raise PrimasError(

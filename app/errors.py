@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from http import HTTPStatus
 from typing import Any
@@ -40,6 +41,15 @@ class PasswordChangeRequired(Exception):
     """The user signed in with a one-time password and must choose their own first."""
 
 
+class StaleForm(Exception):
+    """An htmx request from a page whose CSRF token belongs to an earlier session of this user
+    (they signed in again in another tab). It carries the current token so the page can retry."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__("the page's form token is out of date")
+        self.token = token
+
+
 class InvalidInput(Exception):
     """Input that a service refused: a plain-English message for each field, in page order."""
 
@@ -71,10 +81,28 @@ def _page(request: Request, error: PrimasError) -> Response:
     return templates.TemplateResponse(request, template, {"error": error}, status_code=error.status)
 
 
+def _is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _page_message(
+    request: Request, template: str, context: dict[str, Any], status_code: int
+) -> Response:
+    # htmx answers land in the page's message area, never in the element that asked, so a
+    # form is not replaced by an error page and everything the user typed stays put.
+    templates: Jinja2Templates = request.app.state.templates
+    response = templates.TemplateResponse(request, template, context, status_code=status_code)
+    response.headers["HX-Retarget"] = "#page-messages"
+    response.headers["HX-Reswap"] = "innerHTML"
+    return response
+
+
 def render_error(request: Request, error: PrimasError) -> Response:
     """The response for an error, in the form the caller expects."""
     if _wants_problem_json(request):
         return _problem(request, error)
+    if _is_htmx(request):
+        return _page_message(request, "_partials/page_message.html", {"error": error}, error.status)
     return _page(request, error)
 
 
@@ -105,22 +133,22 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 async def _sign_in_required(request: Request, exc: Exception) -> Response:
     if _wants_problem_json(request):
         return _problem(request, PrimasError(401, "Unauthorized", "Sign in first."))
-    if request.headers.get("HX-Request") == "true":
-        # Never swap a sign-in page into the element that asked: say so in the page's own
-        # notification area and leave everything the user typed where it is.
-        templates: Jinja2Templates = request.app.state.templates
-        response = templates.TemplateResponse(
-            request, "_partials/session_expired.html", {}, status_code=401
-        )
-        response.headers["HX-Retarget"] = "#session-expired"
-        response.headers["HX-Reswap"] = "innerHTML"
-        return response
+    if _is_htmx(request):
+        # Never a sign-in page swapped into the element that asked.
+        return _page_message(request, "_partials/session_expired.html", {}, 401)
     target = "/sign-in"
     if request.method == "GET":
         target += "?" + urlencode(
             {"next": request.url.path + (f"?{request.url.query}" if request.url.query else "")}
         )
     return RedirectResponse(target, status_code=303)
+
+
+async def _stale_form(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StaleForm)
+    response = _page_message(request, "_partials/page_refreshed.html", {}, 409)
+    response.headers["HX-Trigger"] = json.dumps({"primas:csrf-token": {"token": exc.token}})
+    return response
 
 
 async def _password_change_required(request: Request, exc: Exception) -> Response:
@@ -147,6 +175,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(PrimasError, _primas_error)
     app.add_exception_handler(SignInRequired, _sign_in_required)
     app.add_exception_handler(PasswordChangeRequired, _password_change_required)
+    app.add_exception_handler(StaleForm, _stale_form)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import secrets
@@ -73,25 +74,63 @@ def find_user_by_email(session: Session, email: str) -> User | None:
 
 
 def _recent_failures(
-    session: Session, email: str, policy: ThrottlePolicy, now: datetime
+    session: Session,
+    email: str,
+    policy: ThrottlePolicy,
+    now: datetime,
+    *,
+    excluding: int | None = None,
 ) -> list[datetime]:
-    rows = session.exec(
-        select(SignInFailure.failed_at)
-        .where(SignInFailure.email == email, col(SignInFailure.failed_at) > now - policy.window)
-        .order_by(col(SignInFailure.failed_at).desc())
-    ).all()
-    return list(rows)
+    """When this address failed within the window, newest first (leaving out one row if asked)."""
+    query = select(SignInFailure.failed_at).where(
+        SignInFailure.email == email, col(SignInFailure.failed_at) > now - policy.window
+    )
+    if excluding is not None:
+        query = query.where(col(SignInFailure.id) != excluding)
+    return list(session.exec(query.order_by(col(SignInFailure.failed_at).desc())).all())
+
+
+def _wait_after(failures: list[datetime], policy: ThrottlePolicy, now: datetime) -> int:
+    """Seconds until fewer than the maximum of these failures (newest first) fall in the window."""
+    if len(failures) < policy.max_failures:
+        return 0
+    oldest_that_counts = failures[policy.max_failures - 1]
+    return max(1, math.ceil((oldest_that_counts + policy.window - now).total_seconds()))
 
 
 def seconds_until_unthrottled(
     session: Session, email: str, policy: ThrottlePolicy, now: datetime
 ) -> int:
     """0 when the account may try to sign in; otherwise how many seconds until it may."""
-    failures = _recent_failures(session, normalise_email(email), policy, now)
-    if len(failures) < policy.max_failures:
-        return 0
-    oldest_that_counts = failures[policy.max_failures - 1]
-    return max(1, math.ceil((oldest_that_counts + policy.window - now).total_seconds()))
+    return _wait_after(_recent_failures(session, normalise_email(email), policy, now), policy, now)
+
+
+def _claim_attempt(
+    session: Session, email: str, policy: ThrottlePolicy, now: datetime
+) -> tuple[SignInFailure, int]:
+    """Record this attempt as a failure before the password is checked, then count.
+
+    Committing the row first means parallel guesses see each other: at most the maximum number
+    of attempts can be checked within a window, however many arrive at once. The row is removed
+    again when the password turns out right, or when this attempt is refused unchecked.
+    """
+    attempt = SignInFailure(email=email, failed_at=now)
+    session.add(attempt)
+    session.commit()
+    earlier = _recent_failures(session, email, policy, now, excluding=attempt.id)
+    return attempt, _wait_after(earlier, policy, now)
+
+
+def audit_address(email: str, user: User | None) -> str:
+    """How a sign-in address appears in the audit log: a user's own, or a fingerprint.
+
+    People sometimes type their password into the email field; an address that matches no user
+    is never written to the permanent log as typed.
+    """
+    if user is not None:
+        return user.email
+    fingerprint = hashlib.sha256(email.encode()).hexdigest()[:12]
+    return f"unknown address #{fingerprint}"
 
 
 def sign_in(
@@ -104,23 +143,24 @@ def sign_in(
     now: datetime,
 ) -> SignInResult:
     """Check the email and password, recording the attempt; start a session when they match."""
-    email = normalise_email(email)
-    wait = seconds_until_unthrottled(session, email, throttle, now)
+    email = normalise_email(email)[:254]  # longer can match no one; keep it within the column
+    user = find_user_by_email(session, email)
+    actor = Actor(user.id if user else None, audit_address(email, user))
+    attempt, wait = _claim_attempt(session, email, throttle, now)
     if wait:
-        record_event(session, "sign_in.throttled", actor=Actor(None, email))
+        session.delete(attempt)
+        record_event(session, "sign_in.throttled", actor=actor)
         session.commit()
         return SignInResult(SignInOutcome.THROTTLED, retry_after_seconds=wait)
-    user = find_user_by_email(session, email)
     # Verify against a dummy hash for unknown addresses, so both cases take as long.
     matches = verify_password(user.password_hash if user else DUMMY_HASH, password)
     if user is None or not matches:
-        session.add(SignInFailure(email=email, failed_at=now))
-        record_event(session, "sign_in.failed", actor=Actor(user.id if user else None, email))
+        record_event(session, "sign_in.failed", actor=actor)
         session.commit()
         return SignInResult(SignInOutcome.WRONG_DETAILS)
-    actor = Actor.of(user)
     act_as(session, actor)
     if not user.active:
+        session.delete(attempt)
         record_event(session, "sign_in.refused_deactivated", entity_type="user_account",
                      entity_id=user.id)  # fmt: skip
         session.commit()
@@ -162,16 +202,23 @@ def change_own_password(
     current: str,
     new: str,
     confirm: str,
+    throttle: ThrottlePolicy,
     session_policy: sessions.SessionPolicy,
     now: datetime,
 ) -> str:
-    """Change the signed-in user's password; returns a new session token (others are ended)."""
+    """Change the signed-in user's password; returns a new session token (others are ended).
+
+    A wrong current password counts as a failed sign-in for the account, so a borrowed session
+    cannot be used to guess the password without limit.
+    """
     user = signed_in.user
     errors: dict[str, str] = {}
     if not current:
         errors["current_password"] = "Enter your current password"
-    elif not verify_password(user.password_hash, current):
-        errors["current_password"] = "Your current password is incorrect"
+    else:
+        problem = _check_current_password(session, user, current, throttle, now)
+        if problem:
+            errors["current_password"] = problem
     if not new:
         errors["new_password"] = "Enter a new password"
     else:
@@ -193,6 +240,32 @@ def change_own_password(
     record_event(session, "password.changed", entity_type="user_account", entity_id=user.id)
     session.commit()
     return token
+
+
+def _check_current_password(
+    session: Session, user: User, password: str, throttle: ThrottlePolicy, now: datetime
+) -> str | None:
+    """None when `password` is the user's; otherwise what to tell them. Throttled and audited."""
+    act_as(session, Actor.of(user))
+    attempt, wait = _claim_attempt(session, user.email, throttle, now)
+    if wait:
+        session.delete(attempt)
+        record_event(session, "password.change_throttled", entity_type="user_account",
+                     entity_id=user.id)  # fmt: skip
+        session.commit()
+        minutes = -(-wait // 60)
+        return (
+            "You have entered a wrong password too many times. "
+            f"Wait {minutes} minute{'s' if minutes != 1 else ''} and try again"
+        )
+    if not verify_password(user.password_hash, password):
+        record_event(session, "password.change_failed", entity_type="user_account",
+                     entity_id=user.id)  # fmt: skip
+        session.commit()
+        return "Your current password is incorrect"
+    session.delete(attempt)
+    session.commit()
+    return None
 
 
 def generate_one_time_password() -> str:

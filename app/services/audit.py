@@ -2,8 +2,10 @@
 
 Records are audited automatically: after each flush, every inserted, updated or deleted row of
 an audited table becomes an AuditEvent in the same transaction, naming the actor the service put
-on the session (`act_as`), the fields that changed, and SHA-256 digests of the row before and
-after. Secret columns (password hashes) count as changed but never reach the log.
+on the session (`act_as`), the fields that changed, and SHA-256 digests of the row before (as read
+from the database just before the flush) and after. Secret columns (password hashes) count as
+changed but never reach the log. Bulk UPDATE and DELETE statements would slip past the flush, so
+they are refused on audited tables.
 """
 
 from __future__ import annotations
@@ -15,16 +17,18 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import event, func, insert, inspect
+from sqlalchemy import and_, event, insert, inspect
+from sqlalchemy import select as core_select
+from sqlalchemy.orm import ORMExecuteState, UOWTransaction
 from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.orm import UOWTransaction
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, SQLModel
 
 from app.models import AuditEvent, User
 from app.timeutil import utcnow
 
 NOT_AUDITED = frozenset({"audit_event", "user_session", "sign_in_failure"})
 ACTOR_KEY = "primas_actor"
+BEFORE_KEY = "primas_audit_before"
 
 
 @dataclass(frozen=True)
@@ -122,10 +126,41 @@ def _audited(instance: Any) -> bool:
     return isinstance(instance, SQLModel) and instance.__tablename__ not in NOT_AUDITED
 
 
-def _change_row(actor: Actor, instance: Any, verb: str) -> dict[str, Any] | None:
+def _stored_state(session: OrmSession, instance: Any) -> dict[str, Any] | None:
+    """The record as the database holds it now, before this flush changes it."""
+    mapper = inspect(instance).mapper
+    if inspect(instance).key is None:
+        return None
+    key = inspect(instance).key[1]
+    condition = and_(
+        *(column == value for column, value in zip(mapper.primary_key, key, strict=True))
+    )
+    query = core_select(mapper.local_table).where(condition)
+    row = session.connection().execute(query).mappings().first()
+    if row is None:
+        return None
+    return {prop.key: row[prop.columns[0].name] for prop in mapper.column_attrs}
+
+
+def _capture_before(session: OrmSession, _flush: UOWTransaction, _instances: Any) -> None:
+    # Read each changing record from the database first: an attribute that was never loaded
+    # (expired after a commit) has no old value in the session's history.
+    captured = session.info.setdefault(BEFORE_KEY, {})
+    for instance in [*session.dirty, *session.deleted]:
+        if _audited(instance) and id(instance) not in captured:
+            state = _stored_state(session, instance)
+            if state is not None:
+                captured[id(instance)] = state
+
+
+def _change_row(
+    actor: Actor, instance: Any, verb: str, stored: dict[str, Any] | None
+) -> dict[str, Any] | None:
     """The audit row for one inserted, updated or deleted record; None if nothing changed."""
     table = str(instance.__tablename__)
     before, after, changed = _row_states(instance)
+    if stored is not None:
+        before = stored
     ignored: frozenset[str] = getattr(type(instance), "__audit_ignore__", frozenset())
     changed = sorted(name for name in changed if name not in ignored)
     if verb == "updated" and not changed:
@@ -147,120 +182,39 @@ def _change_row(actor: Actor, instance: Any, verb: str) -> dict[str, Any] | None
 def _audit_flush(session: OrmSession, _flush: UOWTransaction) -> None:
     # after_flush: primary keys are known and the session still lists what this flush wrote.
     actor = _actor(session)
+    stored = session.info.pop(BEFORE_KEY, {})
     batches = (("created", session.new), ("updated", session.dirty), ("deleted", session.deleted))
     rows = [
         row
         for verb, instances in batches
         for instance in instances
-        if _audited(instance) and (row := _change_row(actor, instance, verb)) is not None
+        if _audited(instance)
+        and (row := _change_row(actor, instance, verb, stored.get(id(instance)))) is not None
     ]
     if rows:
         session.connection().execute(insert(AuditEvent), rows)
 
 
+def _refuse_unaudited_bulk_changes(execute_state: ORMExecuteState) -> None:
+    # UPDATE and DELETE statements run without loading rows, so no flush sees them.
+    if not (execute_state.is_update or execute_state.is_delete):
+        return
+    mapper = execute_state.bind_mapper
+    table = getattr(mapper.local_table, "name", None) if mapper is not None else None
+    if table is not None and table not in NOT_AUDITED:
+        raise RuntimeError(
+            f"a bulk UPDATE or DELETE on {table} would bypass the audit log; "
+            "load the records and change them through the session instead"
+        )
+
+
 def install_audit_hooks() -> None:
     """Audit every flush of every session (idempotent)."""
-    if not event.contains(OrmSession, "after_flush", _audit_flush):
-        event.listen(OrmSession, "after_flush", _audit_flush)
-
-
-ENTITY_LABELS = {
-    "user_account": "user",
-    "reference_value": "reference value",
-    "category": "category",
-    "directorate": "directorate",
-}
-ACTION_LABELS = {
-    "sign_in": "Signed in",
-    "sign_in.failed": "Sign-in failed: wrong email address or password",
-    "sign_in.throttled": "Sign-in refused: too many failed attempts",
-    "sign_in.refused_deactivated": "Sign-in refused: account deactivated",
-    "sign_out": "Signed out",
-    "password.changed": "Changed their own password",
-    "user.unlocked": "Unlocked a user after failed sign-ins",
-    "access.refused": "Access refused: role needed",
-    "csrf.refused": "Request refused: form token missing or wrong",
-}
-VERBS = {"created": "Created", "updated": "Updated", "deleted": "Deleted"}
-
-
-def describe_action(action: str) -> str:
-    """An action code in words: 'user_account.updated' -> 'Updated user'."""
-    if action in ACTION_LABELS:
-        return ACTION_LABELS[action]
-    entity, _, verb = action.rpartition(".")
-    if verb in VERBS:
-        return f"{VERBS[verb]} {ENTITY_LABELS.get(entity, entity.replace('_', ' '))}"
-    return action
-
-
-@dataclass(frozen=True)
-class AuditFilter:
-    """What an administrator is looking for in the log; empty fields match everything."""
-
-    action: str = ""
-    actor: str = ""
-    entity_type: str = ""
-    entity_id: str = ""
-    occurred_from: datetime | None = None  # inclusive, UTC
-    occurred_before: datetime | None = None  # exclusive, UTC
-
-
-@dataclass(frozen=True)
-class AuditPage:
-    """One page of events, newest first, and how many match in all."""
-
-    events: list[AuditEvent]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        """How many pages there are (at least one)."""
-        return max(1, -(-self.total // self.per_page))
-
-
-def search_audit(
-    session: Session, wanted: AuditFilter, *, page: int = 1, per_page: int = 50
-) -> AuditPage:
-    """Events matching the filter, newest first, one page at a time."""
-    conditions = []
-    if wanted.action:
-        conditions.append(col(AuditEvent.action) == wanted.action)
-    if wanted.actor:
-        conditions.append(col(AuditEvent.actor_email).contains(wanted.actor.strip().lower()))
-    if wanted.entity_type:
-        conditions.append(col(AuditEvent.entity_type) == wanted.entity_type)
-    if wanted.entity_id:
-        conditions.append(col(AuditEvent.entity_id) == wanted.entity_id.strip())
-    if wanted.occurred_from:
-        conditions.append(col(AuditEvent.occurred_at) >= wanted.occurred_from)
-    if wanted.occurred_before:
-        conditions.append(col(AuditEvent.occurred_at) < wanted.occurred_before)
-    total = session.exec(select(func.count()).select_from(AuditEvent).where(*conditions)).one()
-    events = session.exec(
-        select(AuditEvent)
-        .where(*conditions)
-        .order_by(col(AuditEvent.occurred_at).desc(), col(AuditEvent.id).desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return AuditPage(events=list(events), total=total, page=page, per_page=per_page)
-
-
-def history_of(session: Session, entity_type: str, entity_id: object) -> list[AuditEvent]:
-    """Every event about one record, oldest first."""
-    return list(
-        session.exec(
-            select(AuditEvent)
-            .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == str(entity_id))
-            .order_by(col(AuditEvent.occurred_at), col(AuditEvent.id))
-        ).all()
+    hooks = (
+        ("before_flush", _capture_before),
+        ("after_flush", _audit_flush),
+        ("do_orm_execute", _refuse_unaudited_bulk_changes),
     )
-
-
-def known_actions(session: Session) -> list[str]:
-    """Every action code in the log, for the filter's list."""
-    rows = session.exec(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
-    return list(rows)
+    for name, hook in hooks:
+        if not event.contains(OrmSession, name, hook):
+            event.listen(OrmSession, name, hook)

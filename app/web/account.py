@@ -13,6 +13,7 @@ from app.deps import (
     TemplatesDep,
     session_policy,
     set_session_cookie,
+    throttle_policy,
 )
 from app.errors import InvalidInput
 from app.services import accounts
@@ -59,6 +60,7 @@ async def change_password(
             current=field(form, "current_password"),
             new=field(form, "new_password"),
             confirm=field(form, "confirm_password"),
+            throttle=throttle_policy(settings),
             session_policy=session_policy(settings),
             now=utcnow(),
         )

@@ -9,18 +9,19 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from app.deps import AdminUser, CsrfProtected, SessionDep, TemplatesDep
-from app.services import audit
+from app.services import audit_log
 from app.timeutil import LONDON
 from app.web.forms import parse_date_input
 
 router = APIRouter(prefix="/admin/audit", tags=["admin: audit"], dependencies=[CsrfProtected])
 
 FILTER_FIELDS = ("action", "actor", "entity_type", "entity_id")
+MAX_PAGE = 100_000
 DATE_FIELDS = ("from-day", "from-month", "from-year", "to-day", "to-month", "to-year")
 
 
 @router.get("", response_class=HTMLResponse)
-def audit_log(
+def show_audit_log(
     request: Request, _admin: AdminUser, session: SessionDep, templates: TemplatesDep
 ) -> HTMLResponse:
     """Events newest first, filtered by action, who, record and London dates."""
@@ -39,8 +40,10 @@ def audit_log(
         errors["to"] = error
     if start and end and end < start:
         errors["to"] = "Date to must be the same as or after date from"
-    page_number = int(query["page"]) if query.get("page", "").isdigit() else 1
-    wanted = audit.AuditFilter(
+    page_text = query.get("page", "")
+    page_number = int(page_text) if page_text.isascii() and page_text.isdecimal() else 1
+    page_number = min(max(page_number, 1), MAX_PAGE)
+    wanted = audit_log.AuditFilter(
         action=entered["action"],
         actor=entered["actor"],
         entity_type=entered["entity_type"],
@@ -48,16 +51,16 @@ def audit_log(
         occurred_from=datetime.combine(start, time(), LONDON) if start else None,
         occurred_before=datetime.combine(end + timedelta(days=1), time(), LONDON) if end else None,
     )
-    page = audit.search_audit(session, wanted, page=max(1, page_number))
+    page = audit_log.search_audit(session, wanted, page=page_number)
     filters = {name: value for name, value in entered.items() if value}
     context = {
         "page": page,
         "values": entered,
         "errors": errors,
-        "actions": audit.known_actions(session),
-        "entity_types": sorted(audit.ENTITY_LABELS),
-        "describe": audit.describe_action,
-        "entity_labels": audit.ENTITY_LABELS,
+        "actions": audit_log.known_actions(session),
+        "entity_types": sorted(audit_log.ENTITY_LABELS),
+        "describe": audit_log.describe_action,
+        "entity_labels": audit_log.ENTITY_LABELS,
         "page_link": lambda number: "/admin/audit?" + urlencode({**filters, "page": number}),
     }
     return templates.TemplateResponse(

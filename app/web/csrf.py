@@ -79,4 +79,4 @@ async def submitted_token(request: Request) -> str:
 
 def token_is_valid(expected: str, submitted: str) -> bool:
     """Constant-time comparison; an empty expected token never matches."""
-    return bool(expected) and hmac.compare_digest(expected, submitted)
+    return bool(expected) and hmac.compare_digest(expected.encode(), submitted.encode())

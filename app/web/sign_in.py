@@ -121,7 +121,13 @@ def sign_out(signed_in: OptionalSignIn, session: SessionDep, settings: SettingsD
     if signed_in is not None:
         accounts.sign_out(session, signed_in)
     response = RedirectResponse("/signed-out", status_code=303)
-    response.delete_cookie(session_cookie_name(settings), path="/")
+    response.delete_cookie(
+        session_cookie_name(settings),
+        path="/",
+        secure=settings.is_production,  # a __Host- cookie is only replaced by a Secure one
+        httponly=True,
+        samesite="lax",
+    )
     return response
 
 

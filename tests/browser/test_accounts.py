@@ -6,7 +6,7 @@ Every page and error state is checked with axe, in both modes.
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
 
 from app.models import Role, User
@@ -172,3 +172,34 @@ def test_throttled_sign_in_page(live_server: str, any_page: Page, session: Sessi
         in page.locator(".govuk-error-summary").inner_text()
     )
     assert_accessible(page, url=live_server + "/sign-in")
+
+
+def test_signing_in_again_in_another_tab_does_not_lose_the_page(
+    live_server: str, page: Page, session: Session
+) -> None:
+    admin = make_user(session, Role.ADMIN)
+    sign_in(page, live_server, admin.email, TEST_PASSWORD)
+    page.goto(live_server + "/admin/users/new")
+    page.fill("#name", "Grace Mensah")
+    other_tab = page.context.new_page()
+    other_tab.goto(live_server + "/account")
+    other_tab.get_by_role("button", name="Sign out").click()
+    sign_in(other_tab, live_server, admin.email, TEST_PASSWORD)
+    other_tab.close()
+
+    stay = page.locator(".app-session-timeout__notice").get_by_role("button", name="Stay signed in")
+    stay.click()
+    banner = page.locator("#page-messages .govuk-notification-banner")
+    expect(banner).to_contain_text("You signed in again since this page was loaded")
+    assert page.locator("#name").input_value() == "Grace Mensah"
+    assert_accessible(page, url=live_server + "/admin/users/new")
+    # The page now holds the new session's token, so the retry works.
+    before = page.locator(".app-session-timeout__notice").get_attribute("data-now")
+    stay.click()
+    expect(page.locator(".app-session-timeout__notice")).not_to_have_attribute(
+        "data-now", before or ""
+    )
+    page.get_by_label("Email address").fill("grace.mensah@example.gov.uk")
+    page.get_by_label("Approver").check()
+    page.get_by_role("button", name="Create user").click()
+    assert page.locator(".govuk-panel__title").inner_text() == "User created"

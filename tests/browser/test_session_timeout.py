@@ -78,7 +78,7 @@ def test_htmx_after_the_session_ended_keeps_what_was_typed(
     page.locator(".app-session-timeout__notice").get_by_role(
         "button", name="Stay signed in"
     ).click()
-    banner = page.locator("#session-expired .govuk-notification-banner")
+    banner = page.locator("#page-messages .govuk-notification-banner")
     expect(banner).to_be_visible()
     assert banner.get_attribute("role") == "alert"
     assert "What you typed is still on this page" in banner.inner_text()

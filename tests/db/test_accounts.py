@@ -175,7 +175,7 @@ def test_changing_your_password(session: Session) -> None:
     with pytest.raises(InvalidInput) as refused:
         accounts.change_own_password(
             session, signed_in, current="wrong", new="short", confirm="other",
-            session_policy=POLICY, now=now,
+            throttle=THROTTLE, session_policy=POLICY, now=now,
         )  # fmt: skip
     assert refused.value.errors == {
         "current_password": "Your current password is incorrect",
@@ -184,12 +184,12 @@ def test_changing_your_password(session: Session) -> None:
     with pytest.raises(InvalidInput) as refused:
         accounts.change_own_password(
             session, signed_in, current=TEST_PASSWORD, new="meadowlark piano train",
-            confirm="meadowlark piano tram", session_policy=POLICY, now=now,
+            confirm="meadowlark piano tram", throttle=THROTTLE, session_policy=POLICY, now=now,
         )  # fmt: skip
     assert refused.value.errors == {"confirm_password": "The passwords do not match"}
     new_token = accounts.change_own_password(
         session, signed_in, current=TEST_PASSWORD, new="meadowlark piano train",
-        confirm="meadowlark piano train", session_policy=POLICY, now=now,
+        confirm="meadowlark piano train", throttle=THROTTLE, session_policy=POLICY, now=now,
     )  # fmt: skip
     assert verify_password(session.get(User, user.id).password_hash, "meadowlark piano train")  # type: ignore[union-attr]
     # Every earlier session has ended; the new one works.
@@ -295,3 +295,68 @@ def test_signing_in_clears_away_ended_sessions_and_old_failures(session: Session
     assert sessions.hash_token(stale) not in remaining
     assert sessions.hash_token(live) in remaining
     assert [f.failed_at for f in session.exec(select(SignInFailure)).all()] == [now]
+
+
+def test_parallel_guesses_cannot_beat_the_throttle(session: Session, engine) -> None:  # type: ignore[no-untyped-def]
+    from concurrent.futures import ThreadPoolExecutor
+
+    user = make_user(session)
+    now = utcnow()
+
+    def guess(number: int) -> accounts.SignInOutcome:
+        with Session(engine) as own:
+            return sign_in(own, user.email, f"wrong guess number {number}", now).outcome
+
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        outcomes = list(pool.map(guess, range(30)))
+    checked = outcomes.count(accounts.SignInOutcome.WRONG_DETAILS)
+    assert checked <= THROTTLE.max_failures
+    assert outcomes.count(accounts.SignInOutcome.THROTTLED) == 30 - checked
+
+
+def test_a_wrong_current_password_counts_as_a_failed_sign_in(session: Session) -> None:
+    user = make_user(session)
+    now = utcnow()
+    token = sessions.start_session(session, user, POLICY, now)
+    session.commit()
+    signed_in = sessions.resolve_session(session, token, POLICY, now)
+    assert signed_in is not None
+
+    def attempt() -> str:
+        with pytest.raises(InvalidInput) as refused:
+            accounts.change_own_password(
+                session, signed_in, current="a wrong guess", new="", confirm="",
+                throttle=THROTTLE, session_policy=POLICY, now=now,
+            )  # fmt: skip
+        return refused.value.errors["current_password"]
+
+    for _ in range(THROTTLE.max_failures):
+        assert attempt() == "Your current password is incorrect"
+    assert attempt().startswith("You have entered a wrong password too many times. Wait 15")
+    assert actions(session).count("password.change_failed") == THROTTLE.max_failures
+    assert actions(session)[-1] == "password.change_throttled"
+    # Signing in is refused too: it is the same account's count.
+    assert sign_in(session, user.email, TEST_PASSWORD, now).outcome is (
+        accounts.SignInOutcome.THROTTLED
+    )
+
+
+def test_an_address_that_matches_no_one_is_not_logged_as_typed(session: Session) -> None:
+    typed = "my-secret-password-typed-in-the-wrong-box"
+    sign_in(session, typed, "whatever")
+    [failed] = session.exec(select(AuditEvent).where(AuditEvent.action == "sign_in.failed")).all()
+    assert failed.actor_email.startswith("unknown address #")
+    assert typed not in failed.actor_email and typed not in str(failed.detail)
+    # Repeated attempts on one address share a fingerprint, so admins can still see a pattern.
+    sign_in(session, typed, "whatever again")
+    emails = session.exec(
+        select(AuditEvent.actor_email).where(AuditEvent.action == "sign_in.failed")
+    ).all()
+    assert len(set(emails)) == 1
+
+
+def test_an_overlong_address_is_just_wrong(session: Session) -> None:
+    result = sign_in(session, "x" * 300 + "@example.gov.uk", "whatever")
+    assert result.outcome is accounts.SignInOutcome.WRONG_DETAILS
+    [failure] = session.exec(select(SignInFailure)).all()
+    assert len(failure.email) == 254

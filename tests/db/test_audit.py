@@ -9,16 +9,8 @@ from sqlmodel import Session, select
 
 from app.models import AuditEvent, Role, User
 from app.services import accounts
-from app.services.audit import (
-    Actor,
-    AuditFilter,
-    act_as,
-    describe_action,
-    digest,
-    history_of,
-    record_event,
-    search_audit,
-)
+from app.services.audit import Actor, act_as, digest, record_event
+from app.services.audit_log import AuditFilter, describe_action, history_of, search_audit
 from app.timeutil import utcnow
 from tests.support.factories import make_reference_value, make_user
 
@@ -60,8 +52,37 @@ def test_secrets_never_reach_the_log_but_their_change_does(session: Session) -> 
     assert updated.detail == {"changed": ["must_change_password", "password_hash"]}
     stored = session.get(User, user.id)
     assert stored is not None
+    columns = stored.model_dump()
+    public = {name: value for name, value in columns.items() if name != "password_hash"}
+    # The digest covers every column but the secret one, so it cannot be used to test guesses.
+    assert updated.after_digest == digest(public)
+    assert updated.after_digest != digest(columns)
     for event in session.exec(select(AuditEvent)).all():
         assert stored.password_hash not in str(event.detail)
+
+
+def test_before_digest_is_right_even_when_nothing_was_loaded(session: Session) -> None:
+    user = make_user(session)
+    [created] = history_of(session, "user_account", user.id)
+    session.expire_all()  # as after any commit: the session holds no values for the user
+    stored = session.get(User, user.id)
+    assert stored is not None
+    session.expire(stored)
+    stored.name = "A New Name"  # set without ever loading the old name
+    session.commit()
+    [updated] = events(session, "user_account.updated")
+    assert updated.detail == {"changed": ["name"]}
+    assert updated.before_digest == created.after_digest
+
+
+def test_bulk_changes_to_audited_records_are_refused(session: Session) -> None:
+    from sqlmodel import delete, update
+
+    make_user(session)
+    with pytest.raises(RuntimeError, match="bypass the audit log"):
+        session.exec(update(User).values(name="Everyone"))  # type: ignore[call-overload]
+    with pytest.raises(RuntimeError, match="bypass the audit log"):
+        session.exec(delete(User))  # type: ignore[call-overload]
 
 
 def test_bookkeeping_columns_alone_are_not_an_update(session: Session) -> None:

@@ -198,3 +198,12 @@ def test_audit_log_pages(app: FastAPI, session: Session) -> None:
     assert next_link == "/admin/audit?action=sign_in&page=2"
     second = parse(client.get(next_link))
     assert len(second.find("tbody").find_all("tr")) == 10
+
+
+def test_audit_page_numbers_that_are_not_numbers_do_not_break_it(
+    app: FastAPI, session: Session
+) -> None:
+    client, _ = admin_client(app, session)
+    for page_number in ("²", "99999999999999999999999", "-1", "abc"):
+        response = client.get("/admin/audit", params={"page": page_number})
+        assert response.status_code == 200, page_number

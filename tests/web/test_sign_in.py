@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app.models import User, UserSession
+from app.models import Role, User, UserSession
 from app.settings import Settings
 from tests.support.auth import csrf_token, signed_in_client
 from tests.support.factories import TEST_PASSWORD, make_user
@@ -145,13 +145,12 @@ def test_htmx_request_after_expiry_is_told_without_replacing_the_target(
 ) -> None:
     user = make_user(session)
     client = signed_in_client(app, session, user)
-    session.exec(select(UserSession)).one()
     for row in session.exec(select(UserSession)).all():
         session.delete(row)
     session.commit()
     response = client.get("/account", headers={"HX-Request": "true"}, follow_redirects=False)
     assert response.status_code == 401
-    assert response.headers["hx-retarget"] == "#session-expired"
+    assert response.headers["hx-retarget"] == "#page-messages"
     assert response.headers["hx-reswap"] == "innerHTML"
     fragment = parse(response)
     assert fragment.find("form") is None  # never a sign-in form swapped into a field
@@ -171,7 +170,7 @@ def test_htmx_post_with_a_dead_session_is_sign_in_not_403(app: FastAPI, session:
         follow_redirects=False,
     )  # fmt: skip
     assert response.status_code == 401
-    assert response.headers["hx-retarget"] == "#session-expired"
+    assert response.headers["hx-retarget"] == "#page-messages"
 
 
 def test_stay_signed_in(app: FastAPI, session: Session) -> None:
@@ -179,8 +178,10 @@ def test_stay_signed_in(app: FastAPI, session: Session) -> None:
     client = signed_in_client(app, session, user)
     token = csrf_token(client)
     row = session.exec(select(UserSession)).one()
-    row.last_seen_at -= timedelta(minutes=20)
+    # Less than the once-a-minute touch of ordinary requests, so only "stay signed in" moves it.
+    row.last_seen_at -= timedelta(seconds=30)
     session.commit()
+    before = row.last_seen_at
     # With JavaScript: htmx gets a fresh notice carrying the new sign-out time.
     response = client.post(
         "/session/extend",
@@ -194,7 +195,8 @@ def test_stay_signed_in(app: FastAPI, session: Session) -> None:
     assert abs(expires_at - now - timedelta(minutes=30)) < timedelta(seconds=2)
     assert notice.find("input", attrs={"name": "next"})["value"] == "/account"
     session.rollback()
-    assert session.get(UserSession, row.token_hash).last_seen_at > row.created_at  # type: ignore[union-attr]
+    extended = session.get(UserSession, row.token_hash)
+    assert extended is not None and extended.last_seen_at >= before + timedelta(seconds=29)
     # Without JavaScript: a form post that comes back to the page.
     response = client.post(
         "/session/extend", data={"csrf_token": token, "next": "/account"}, follow_redirects=False
@@ -255,3 +257,64 @@ def test_production_cookie_is_secure_and_host_only(database_url: str, session: S
     cookie = response.headers["set-cookie"]
     assert cookie.startswith("__Host-primas_session=")
     assert "Secure" in cookie and "HttpOnly" in cookie and "Path=/" in cookie
+
+
+def test_sign_out_removes_the_production_cookie(database_url: str, session: Session) -> None:
+    from app.main import create_app
+
+    user = make_user(session)
+    settings = Settings(env="production", database_url=database_url, secret_key="p" * 40)
+    with TestClient(create_app(settings), base_url="https://testserver") as client:
+        sign_in(client, user.email, TEST_PASSWORD)
+        response = client.post(
+            "/sign-out", data={"csrf_token": csrf_token(client)}, follow_redirects=False
+        )
+    removal = response.headers["set-cookie"]
+    assert removal.startswith("__Host-primas_session=")
+    assert "Max-Age=0" in removal and "Secure" in removal and "Path=/" in removal
+
+
+def test_a_token_that_is_not_ascii_is_refused_not_an_error(app: FastAPI, session: Session) -> None:
+    client = signed_in_client(app, session, make_user(session))
+    response = client.post("/session/extend", data={"csrf_token": "é"}, follow_redirects=False)
+    assert response.status_code == 403
+
+
+def test_htmx_after_signing_in_again_elsewhere_gets_the_new_token(
+    app: FastAPI, session: Session
+) -> None:
+    import json
+
+    user = make_user(session)
+    client = signed_in_client(app, session, user)
+    old_token = csrf_token(client)
+    # The same browser signs in again (another tab): a new session, so a new token.
+    client.cookies.clear()
+    sign_in(client, user.email, TEST_PASSWORD)
+    response = client.post(
+        "/session/extend", headers={"HX-Request": "true", "X-CSRF-Token": old_token},
+        data={"next": "/"},
+    )  # fmt: skip
+    assert response.status_code == 409
+    assert response.headers["hx-retarget"] == "#page-messages"
+    new_token = json.loads(response.headers["hx-trigger"])["primas:csrf-token"]["token"]
+    assert new_token == csrf_token(client) != old_token
+    assert "try again" in text_of(parse(response))
+    retry = client.post(
+        "/session/extend", headers={"HX-Request": "true", "X-CSRF-Token": new_token},
+        data={"next": "/"},
+    )  # fmt: skip
+    assert retry.status_code == 200
+    # A plain form post with the old token is still refused: no token is handed out there.
+    form = client.post("/session/extend", data={"csrf_token": old_token}, follow_redirects=False)
+    assert form.status_code == 403
+
+
+def test_htmx_refusals_land_in_the_page_message_area(app: FastAPI, session: Session) -> None:
+    client = signed_in_client(app, session, make_user(session, Role.LEAD))
+    response = client.get("/admin/users", headers={"HX-Request": "true"})
+    assert response.status_code == 403
+    assert response.headers["hx-retarget"] == "#page-messages"
+    message = parse(response)
+    assert message.find("h1") is None  # a message, not a whole page
+    assert "You do not have permission to see this page" in text_of(message)

@@ -4,6 +4,16 @@ import { initAll } from "/static/govuk/govuk-frontend.min.js";
 import { initSessionTimeout } from "/static/js/session-timeout.mjs";
 
 initAll();
+
+// After the user signs in again in another tab, the server sends this page the current form
+// token (primas:csrf-token, see app/errors.py) so their next try succeeds.
+document.body.addEventListener("primas:csrf-token", (event) => {
+  const { token } = event.detail;
+  document.body.setAttribute("hx-headers", JSON.stringify({ "X-CSRF-Token": token }));
+  for (const input of document.querySelectorAll("input[name=csrf_token]")) {
+    input.value = token;
+  }
+});
 for (const root of document.querySelectorAll('[data-module="app-session-timeout"]')) {
   initSessionTimeout(root);
 }

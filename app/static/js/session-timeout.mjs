@@ -2,7 +2,7 @@
 // (WCAG 2.2.1 Timing Adjustable). Without JavaScript every page shows the sign-out time with a
 // "Stay signed in" button instead. Both buttons submit the same form through htmx, which swaps
 // in a fresh copy carrying the new time; if the session has already ended the server's reply
-// lands in #session-expired instead. The countdown runs on the browser's monotonic clock from
+// lands in #page-messages instead. The countdown runs on the browser's monotonic clock from
 // the time left when the page was served, so a wrong computer clock does not matter.
 
 const MINUTE = 60 * 1000;
@@ -92,7 +92,7 @@ export function initSessionTimeout(root) {
   }
 
   document.body.addEventListener("htmx:afterSwap", (event) => {
-    if (event.detail.target.id === "session-expired") {
+    if (event.detail.target.id === "page-messages" && event.detail.xhr.status === 401) {
       showSignedOut();
     } else if (root.contains(event.detail.elt) || event.detail.elt === notice()) {
       restart();
