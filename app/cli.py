@@ -123,15 +123,18 @@ def create_user_command(email: str, name: str, roles: tuple[str, ...]) -> None:
 
 @main.command("load-demo")
 def load_demo() -> None:
-    """Add the demo users (once) and print how to sign in. Refused in production."""
-    from app.services.demo import load_demo_users
+    """Add the demo users and procurements (once) and print how to sign in. Not in production."""
+    from app.services.demo import load_demo_procurements, load_demo_users
+    from app.timeutil import london_today
 
     settings = load_settings()
     if settings.is_production:
         raise click.UsageError("demo data is never loaded when PRIMAS_ENV=production")
     with database_session(settings) as session:
         results = load_demo_users(session)
+        procurements_added = load_demo_procurements(session, london_today())
     added = sum(created for _, created in results)
+    click.echo(f"Demo procurements: {procurements_added} added.")
     click.echo(f"Demo users: {added} added, {len(results) - added} already there. Sign in with:")
     for demo, _ in results:
         roles = ", ".join(role.label for role in demo.roles)

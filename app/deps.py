@@ -19,8 +19,8 @@ from starlette.templating import Jinja2Templates
 
 from app.db import session_scope
 from app.errors import PasswordChangeRequired, PrimasError, SignInRequired, StaleForm
-from app.models import Role, User
-from app.services import sessions
+from app.models import Procurement, ProcurementStatus, Role, User
+from app.services import procurements, sessions
 from app.services.accounts import ThrottlePolicy
 from app.services.audit import ANONYMOUS, Actor, act_as, record_event
 from app.settings import Settings
@@ -132,19 +132,25 @@ def _current_user(signed_in: CurrentSignIn) -> User:
 CurrentUser = Annotated[User, Depends(_current_user)]
 
 
-def require_role(role: Role) -> Callable[..., User]:
-    """A dependency that lets through only users holding `role`, recording every refusal."""
+def refuse(request: Request, session: Session, needs: str, title: str, detail: str) -> PrimasError:
+    """Record a refusal in the audit log and return the 403 to raise."""
+    record_event(session, "access.refused", detail={"path": request.url.path, "needs": needs})
+    session.commit()
+    return PrimasError(403, title, detail)
+
+
+def require_role(*roles: Role) -> Callable[..., User]:
+    """A dependency that lets through only users holding one of `roles`, recording refusals."""
+    names = " or ".join(role.label.lower() for role in roles)
 
     def _has_role(request: Request, user: CurrentUser, session: SessionDep) -> User:
-        if not user.has_role(role):
-            record_event(
-                session, "access.refused", detail={"path": request.url.path, "needs": role.value}
-            )
-            session.commit()
-            raise PrimasError(
-                403,
+        if not any(user.has_role(role) for role in roles):
+            raise refuse(
+                request,
+                session,
+                "|".join(role.value for role in roles),
                 "You do not have permission to see this page",
-                f"This page is for users with the {role.label.lower()} role. "
+                f"This page is for users with the {names} role. "
                 "Ask a PRIMAS administrator if you need it.",
             )
         return user
@@ -153,6 +159,8 @@ def require_role(role: Role) -> Callable[..., User]:
 
 
 AdminUser = Annotated[User, Depends(require_role(Role.ADMIN))]
+# Category leads and approvers (who can do everything a lead can) record and lead procurements.
+BuyerUser = Annotated[User, Depends(require_role(Role.LEAD, Role.APPROVER))]
 
 
 def _user_or_404(user_id: int, session: SessionDep, _admin: AdminUser) -> User:
@@ -193,3 +201,75 @@ async def verify_csrf(
 
 
 CsrfProtected = Depends(verify_csrf)
+
+
+def _procurement(reference: str, session: SessionDep, _user: CurrentUser) -> Procurement:
+    procurement = procurements.get_by_reference(session, reference)
+    if procurement is None:
+        raise PrimasError(404, "Page not found")
+    return procurement
+
+
+ProcurementDep = Annotated[Procurement, Depends(_procurement)]
+
+
+def _active(procurement: Procurement) -> None:
+    if procurement.status != ProcurementStatus.ACTIVE:
+        raise PrimasError(
+            409,
+            "This procurement has been withdrawn",
+            "A withdrawn procurement is kept on record but can no longer be changed.",
+        )
+
+
+def _procurement_gate(
+    allowed: Callable[[Session, User, Procurement], bool], needs: str, title: str, detail: str
+) -> Callable[..., Procurement]:
+    """A dependency: the active procurement, if `allowed` lets this user change it; else 403."""
+
+    def gate(
+        request: Request, procurement: ProcurementDep, user: CurrentUser, session: SessionDep
+    ) -> Procurement:
+        _active(procurement)
+        if not allowed(session, user, procurement):
+            raise refuse(request, session, needs, title, detail)
+        return procurement
+
+    return gate
+
+
+EditableProcurement = Annotated[
+    Procurement,
+    Depends(
+        _procurement_gate(
+            procurements.can_edit,
+            "lead officer, collaborator or admin",
+            "You cannot change this procurement",
+            "Only its lead officer, the collaborators they add and administrators can change it.",
+        )
+    ),
+]
+CollaboratorsManaged = Annotated[
+    Procurement,
+    Depends(
+        _procurement_gate(
+            lambda _session, user, procurement: procurements.can_manage_collaborators(
+                user, procurement
+            ),
+            "lead officer or admin",
+            "You cannot change who works on this procurement",
+            "Only its lead officer and administrators can add or remove collaborators.",
+        )
+    ),
+]
+ReassignableProcurement = Annotated[
+    Procurement,
+    Depends(
+        _procurement_gate(
+            lambda _session, user, _procurement: procurements.can_reassign(user),
+            "approver or admin",
+            "You cannot change the lead officer",
+            "Approvers and administrators can give a procurement to another lead officer.",
+        )
+    ),
+]

@@ -17,7 +17,15 @@ from app.errors import install_error_handlers
 from app.security_headers import SecurityHeadersMiddleware
 from app.services.demo import demo_users_exist
 from app.settings import PROJECT_ROOT, Settings
-from app.web import account, admin_audit, admin_users, pages, sign_in
+from app.web import (
+    account,
+    admin_audit,
+    admin_users,
+    pages,
+    procurement_changes,
+    procurements,
+    sign_in,
+)
 from app.web.templating import create_templates
 
 STATIC_DIR = PROJECT_ROOT / "app" / "static"
@@ -53,7 +61,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health.router)
-    for module in (pages, sign_in, account, admin_users, admin_audit):
+    for module in (
+        pages,
+        sign_in,
+        account,
+        procurements,
+        procurement_changes,
+        admin_users,
+        admin_audit,
+    ):
         app.include_router(module.router)
     return app
 

@@ -5,10 +5,19 @@ from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from app.db import create_database_engine
+from app.models.types import UTCDateTime
 from app.settings import Settings
 
 config = context.config
 target_metadata = SQLModel.metadata
+
+
+def render_item(type_, obj, autogen_context):  # type: ignore[no-untyped-def]
+    """Autogenerate writes our own column types with their import."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        autogen_context.imports.add("from app.models.types import UTCDateTime")
+        return "UTCDateTime()"
+    return False
 
 
 def run_migrations(connection) -> None:  # type: ignore[no-untyped-def]
@@ -17,6 +26,7 @@ def run_migrations(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -12,9 +12,9 @@ from sqlmodel import Session, select
 from app.cli import main
 from app.db import create_database_engine
 from app.main import create_app
-from app.models import User
+from app.models import Procurement, User
 from app.schema import head_revision
-from app.services.demo import DEMO_USERS
+from app.services.demo import DEMO_PROCUREMENTS, DEMO_USERS
 from app.settings import Settings
 
 
@@ -107,8 +107,10 @@ def test_load_demo_is_idempotent_and_prints_sign_in_details(cli_database: str) -
     assert "Demo users: 4 added, 0 already there" in first.output
     for demo in DEMO_USERS:
         assert demo.email in first.output and demo.password in first.output
+    assert f"Demo procurements: {len(DEMO_PROCUREMENTS)} added." in first.output
     second = CliRunner().invoke(main, ["load-demo"])
     assert "Demo users: 0 added, 4 already there" in second.output
+    assert "Demo procurements: 0 added." in second.output
     assert len(users_in(cli_database)) == 4
     assert all(user.is_demo for user in users_in(cli_database))
 
@@ -132,7 +134,25 @@ def test_production_refuses_to_start_while_demo_users_exist(cli_database: str) -
     settings = Settings(env="production", database_url=cli_database, secret_key="s" * 40)
     engine = create_database_engine(cli_database)
     with engine.begin() as connection:
+        for table in ("procurement_collaborator", "procurement"):
+            connection.exec_driver_sql(f"DELETE FROM {table}")
         connection.exec_driver_sql("DELETE FROM user_account WHERE is_demo")
     engine.dispose()
     with TestClient(create_app(settings)) as client:
         assert client.get("/healthz").status_code == 200
+
+
+def test_demo_procurements_cover_both_sides_of_the_line(cli_database: str) -> None:
+    assert CliRunner().invoke(main, ["load-demo"]).exit_code == 0
+    engine = create_database_engine(cli_database)
+    try:
+        with Session(engine) as session:
+            recorded = session.exec(select(Procurement)).all()
+    finally:
+        engine.dispose()
+    assert len(recorded) >= 8
+    values = {p.value_pence for p in recorded}
+    assert 9_999_999 in values and 10_000_000 in values  # £99,999.99 and £100,000.00
+    assert sum(v < 10_000_000 for v in values) >= 2 and sum(v >= 10_000_000 for v in values) >= 6
+    assert {p.contract_type for p in recorded} == {"goods", "services", "works"}
+    assert len({p.category_id for p in recorded}) >= 8

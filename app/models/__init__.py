@@ -2,6 +2,13 @@
 
 from app.models.audit import AuditEvent
 from app.models.catalogue import Category, Directorate
+from app.models.procurements import (
+    ContractType,
+    DeliveryLocation,
+    Procurement,
+    ProcurementCollaborator,
+    ProcurementStatus,
+)
 from app.models.reference import ReferenceValue
 from app.models.sessions import SignInFailure, UserSession
 from app.models.users import Role, User
@@ -9,7 +16,12 @@ from app.models.users import Role, User
 __all__ = [
     "AuditEvent",
     "Category",
+    "ContractType",
+    "DeliveryLocation",
     "Directorate",
+    "Procurement",
+    "ProcurementCollaborator",
+    "ProcurementStatus",
     "ReferenceValue",
     "Role",
     "SignInFailure",

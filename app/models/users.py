@@ -50,9 +50,9 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     last_signed_in_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
-    def has_role(self, role: Role) -> bool:
+    def has_role(self, role: Role | str) -> bool:
         """True when the user holds `role`."""
-        return role.value in self.roles
+        return Role(role).value in self.roles
 
     @property
     def role_labels(self) -> list[str]:

@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from app.models import AuditEvent
 
 ENTITY_LABELS = {
     "user_account": "user",
+    "procurement": "procurement",
+    "procurement_collaborator": "procurement collaborator",
     "reference_value": "reference value",
     "category": "category",
     "directorate": "directorate",
@@ -26,6 +28,10 @@ ACTION_LABELS = {
     "password.change_failed": "Password change refused: current password wrong",
     "password.change_throttled": "Password change refused: too many wrong passwords",
     "user.unlocked": "Unlocked a user after failed sign-ins",
+    "procurement.created": "Recorded the procurement",
+    "procurement.updated": "Changed the procurement",
+    "procurement_collaborator.created": "Added a collaborator",
+    "procurement_collaborator.deleted": "Removed a collaborator",
     "access.refused": "Access refused: role needed",
     "csrf.refused": "Request refused: form token missing or wrong",
 }
@@ -112,3 +118,25 @@ def known_actions(session: Session) -> list[str]:
     """Every action code in the log, for the filter's list."""
     rows = session.exec(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
     return list(rows)
+
+
+def procurement_history(session: Session, procurement_id: int) -> list[AuditEvent]:
+    """Every event about a procurement and its collaborators, oldest first."""
+    return list(
+        session.exec(
+            select(AuditEvent)
+            .where(
+                or_(
+                    and_(
+                        col(AuditEvent.entity_type) == "procurement",
+                        col(AuditEvent.entity_id) == str(procurement_id),
+                    ),
+                    and_(
+                        col(AuditEvent.entity_type) == "procurement_collaborator",
+                        col(AuditEvent.entity_id).startswith(f"{procurement_id},"),
+                    ),
+                )
+            )
+            .order_by(col(AuditEvent.occurred_at), col(AuditEvent.id))
+        ).all()
+    )

@@ -1,4 +1,4 @@
-"""Reading reference data: values in force on a date, categories and directorates."""
+"""Reference data: values in force on a date, new values, categories and directorates."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from app.models import Category, Directorate, ReferenceValue
+from app.errors import InvalidInput
+from app.models import Category, Directorate, ReferenceValue, User
 from app.scoring.reference_data import NoValueInForce, ReferenceData, ReferenceEntry, reference_key
+from app.services.audit import Actor, act_as
 
 
 def _entry(row: ReferenceValue) -> ReferenceEntry:
@@ -54,3 +56,37 @@ def list_directorates(session: Session, *, include_inactive: bool = False) -> li
     if not include_inactive:
         query = query.where(col(Directorate.active).is_(True))
     return list(session.exec(query).all())
+
+
+def add_reference_value(
+    session: Session,
+    admin: User,
+    *,
+    key: str,
+    effective_from: date,
+    amount: int,
+    source: str = "",
+    note: str = "",
+) -> ReferenceValue:
+    """Record a new value of a key from a date (an administrator's change, audited)."""
+    reference_key(key)
+    errors: dict[str, str] = {}
+    if amount <= 0:
+        errors["amount"] = "The amount must be more than 0"
+    taken = session.exec(
+        select(ReferenceValue).where(
+            ReferenceValue.key == key, ReferenceValue.effective_from == effective_from
+        )
+    ).first()
+    if taken is not None:
+        errors["effective_from"] = "There is already a value taking effect on that date"
+    if errors:
+        raise InvalidInput(errors)
+    act_as(session, Actor.of(admin))
+    value = ReferenceValue(
+        key=key, effective_from=effective_from, amount=amount, source=source, note=note
+    )
+    session.add(value)
+    session.commit()
+    session.refresh(value)
+    return value

@@ -6,6 +6,8 @@ from datetime import date
 
 from starlette.datastructures import FormData
 
+from app.forms.inputs import InputError, parse_date_parts
+
 
 def field(form: FormData, name: str) -> str:
     """A text field's value, '' when absent (never a file or None)."""
@@ -33,17 +35,7 @@ def local_path(target: str | None, default: str = "/") -> str:
 
 def parse_date_input(label: str, day: str, month: str, year: str) -> tuple[date | None, str | None]:
     """A GOV.UK date input's three fields as a date: (date, None), (None, error) or (None, None)."""
-    parts = {"day": day.strip(), "month": month.strip(), "year": year.strip()}
-    if not any(parts.values()):
-        return None, None
-    missing = [name for name, value in parts.items() if not value]
-    if missing:
-        return None, f"{label} must include a {' and '.join(missing)}"
-    if not all(value.isdigit() for value in parts.values()):
-        return None, f"{label} must be a real date"
-    if len(parts["year"]) != 4:
-        return None, "Year must include 4 numbers"
     try:
-        return date(int(parts["year"]), int(parts["month"]), int(parts["day"])), None
-    except ValueError:
-        return None, f"{label} must be a real date"
+        return parse_date_parts(label, day, month, year), None
+    except InputError as error:
+        return None, str(error)

@@ -21,6 +21,7 @@ from starlette.templating import Jinja2Templates
 
 from app import __version__
 from app.deps import resolve_signed_in
+from app.forms.inputs import format_pounds
 from app.models import Role
 from app.services.sessions import SignedIn
 from app.settings import PROJECT_ROOT, Settings
@@ -28,15 +29,6 @@ from app.timeutil import to_london, utcnow
 from app.web import csrf
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
-
-
-def format_pence(pence: int) -> str:
-    """Integer pence as pounds for people: 10000000 -> '£100,000', 12345 -> '£123.45'."""
-    pounds, remainder = divmod(abs(pence), 100)
-    sign = "-" if pence < 0 else ""
-    if remainder:
-        return f"{sign}£{pounds:,}.{remainder:02d}"
-    return f"{sign}£{pounds:,}"
 
 
 def format_date(value: Any) -> str:
@@ -77,7 +69,7 @@ def navigation_for(path: str, signed_in: SignedIn | None) -> list[dict[str, Any]
     """The service navigation items this user sees, the current one marked."""
     if signed_in is None:
         return []
-    items = [("Home", "/")]
+    items = [("Home", "/"), ("Procurements", "/procurements")]
     if signed_in.user.has_role(Role.ADMIN):
         items += [("Users", "/admin/users"), ("Audit log", "/admin/audit")]
     return [
@@ -144,7 +136,7 @@ def create_templates(settings: Settings) -> Jinja2Templates:
         static_url=static_url,
     )
     environment.filters.update(
-        pence=format_pence,
+        pence=format_pounds,
         govuk_date=format_date,
         london_time=format_london_time,
         clock_time=format_clock_time,

@@ -186,6 +186,7 @@ def test_signing_in_again_in_another_tab_does_not_lose_the_page(
     other_tab.get_by_role("button", name="Sign out").click()
     sign_in(other_tab, live_server, admin.email, TEST_PASSWORD)
     other_tab.close()
+    page.bring_to_front()
 
     stay = page.locator(".app-session-timeout__notice").get_by_role("button", name="Stay signed in")
     stay.click()

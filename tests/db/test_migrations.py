@@ -15,6 +15,8 @@ EXPECTED_TABLES = [
     "audit_event",
     "category",
     "directorate",
+    "procurement",
+    "procurement_collaborator",
     "reference_value",
     "sign_in_failure",
     "user_account",

@@ -117,6 +117,9 @@ async (tags) => {
 
 
 def _scan(page: Page) -> dict[str, Any]:
+    # A page in a background tab gets no animation frames, and axe waits for them: without this,
+    # a test that opened a second tab could wait for ever.
+    page.bring_to_front()
     page.evaluate(AXE_SOURCE)
     results: dict[str, Any] = page.evaluate(AXE_RUN, AXE_TAGS)
     violations = [

@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.models import Category, Directorate, ReferenceValue, Role, User
+from app.models import Category, Directorate, Procurement, ReferenceValue, Role, User
+from app.services.procurement_form import ProcurementInput
 
 
 def _save(session: Session, record: Any) -> Any:
@@ -73,3 +74,35 @@ def make_user(session: Session, *roles: Role, **overrides: Any) -> User:
         "roles": [role.value for role in roles] or [Role.LEAD.value],
     }
     return _save(session, User(**(fields | overrides)))  # type: ignore[no-any-return]
+
+
+def procurement_input(**overrides: str) -> ProcurementInput:
+    """A valid form for a £250,000 cleaning services contract tendering next year."""
+    fields = {
+        "title": "Cleaning of council offices",
+        "description": "Daily cleaning of the town hall and libraries.",
+        "directorate": "finance-corporate-resources",
+        "category": "cleaning",
+        "contract_type": "services",
+        "light_touch": "no",
+        "framework": "no",
+        "value": "250,000",
+        "term_months": "36",
+        "extension_months": "24",
+        "tender_day": "1",
+        "tender_month": "3",
+        "tender_year": str(date.today().year + 1),
+        "start_day": "1",
+        "start_month": "9",
+        "start_year": str(date.today().year + 1),
+        "delivery_location": "in-borough",
+    }
+    return ProcurementInput(**(fields | overrides))
+
+
+def make_procurement(session: Session, lead: User | None = None, **overrides: str) -> Procurement:
+    """A procurement recorded through the service by `lead` (a new category lead by default)."""
+    from app.services import procurements
+
+    lead = lead or make_user(session, Role.LEAD)
+    return procurements.create(session, lead, procurement_input(**overrides), today=date.today())

@@ -4,7 +4,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from app.web.templating import format_date, format_london_time, format_pence
+from app.forms.inputs import format_pounds as format_pence
+from app.web.templating import format_date, format_london_time
 
 
 @pytest.mark.parametrize(

@@ -17,9 +17,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 from starlette.routing import Mount
 
-from app.models import Role, User
+from app.models import Procurement, Role, User
 from tests.support.auth import csrf_token, signed_in_client
-from tests.support.factories import make_user
+from tests.support.factories import make_procurement, make_user, procurement_input
 
 WHO = ("anonymous", "lead", "other_lead", "approver", "admin")
 
@@ -49,6 +49,37 @@ def signed_in(status: int) -> dict[str, int]:
 
 def admin_only(status: int) -> dict[str, int]:
     return {"anonymous": 303, "lead": 403, "other_lead": 403, "approver": 403, "admin": status}
+
+
+def buyers(status: int) -> dict[str, int]:
+    """Category leads and approvers record procurements; an administrator alone does not."""
+    return {"anonymous": 303, "lead": status, "other_lead": status, "approver": status,
+            "admin": 403}  # fmt: skip
+
+
+def owners(status: int) -> dict[str, int]:
+    """The procurement's lead officer (`lead`) and administrators; not another lead."""
+    return {"anonymous": 303, "lead": status, "other_lead": 403, "approver": 403, "admin": status}
+
+
+def reassigners(status: int) -> dict[str, int]:
+    return {"anonymous": 303, "lead": 403, "other_lead": 403, "approver": status, "admin": status}
+
+
+def procurement_form(**overrides: str) -> dict[str, str]:
+    """A valid procurement form as a browser posts it (date parts named like tender-day)."""
+    raw = procurement_input(**overrides).as_dict()
+    return {
+        (name.replace("_", "-") if name.startswith(("tender_", "start_")) else name): value
+        for name, value in raw.items()
+    }
+
+
+def edit_form() -> dict[str, str]:
+    """An edit of the people fixture's procurement, made to the version it was recorded at."""
+    form = procurement_form(title="Retitled")
+    form |= {f"base-{name}": value for name, value in procurement_input().as_dict().items()}
+    return form | {"version": "1"}
 
 
 ROUTES = [
@@ -82,6 +113,28 @@ ROUTES = [
     Case("POST", "/admin/users/{user_id}/unlock", admin_only(303)),
     Case("POST", "/admin/users/{user_id}/one-time-password", admin_only(200)),
     Case("GET", "/admin/audit", admin_only(200)),
+    Case("GET", "/procurements", signed_in(200)),
+    Case("GET", "/procurements/new", buyers(200)),
+    Case("POST", "/procurements/new", buyers(303), procurement_form()),
+    Case("GET", "/procurements/{reference}", signed_in(200)),
+    Case("GET", "/procurements/{reference}/edit", owners(200)),
+    Case("POST", "/procurements/{reference}/edit", owners(303), edit_form()),
+    Case("GET", "/procurements/{reference}/withdraw", owners(200)),
+    Case("POST", "/procurements/{reference}/withdraw", owners(303), {"reason": "Duplicate"}),
+    Case("GET", "/procurements/{reference}/lead-officer", reassigners(200)),
+    Case(
+        "POST",
+        "/procurements/{reference}/lead-officer",
+        reassigners(303),
+        {"lead_officer": "{other_lead_id}"},
+    ),
+    Case(
+        "POST",
+        "/procurements/{reference}/collaborators",
+        owners(303),
+        {"collaborator": "{other_lead_id}"},
+    ),
+    Case("POST", "/procurements/{reference}/collaborators/{user_id}/remove", owners(303)),
 ]
 
 
@@ -111,10 +164,12 @@ def test_every_route_is_in_the_table(app: FastAPI) -> None:
 
 @dataclass
 class People:
-    """The users the matrix acts as, and the user their admin actions are aimed at."""
+    """The users the matrix acts as, the user admin actions aim at, and a procurement that
+    `lead` leads (so `other_lead` is a lead who does not own it)."""
 
     users: dict[str, User]
     target: User
+    procurement: Procurement
     clients: dict[str, TestClient]
 
 
@@ -127,22 +182,33 @@ def people(app: FastAPI, session: Session) -> Iterator[People]:
         "admin": make_user(session, Role.ADMIN),
     }
     target = make_user(session, Role.LEAD, name="Target User")
+    procurement = make_procurement(session, users["lead"])
     clients = {"anonymous": TestClient(app)} | {
         who: signed_in_client(app, session, user) for who, user in users.items()
     }
-    yield People(users, target, clients)
+    yield People(users, target, procurement, clients)
     for client in clients.values():
         client.close()
 
 
-def concrete(path: str, people: People) -> str:
-    return path.replace("{user_id}", str(people.target.id)).replace("{path}", "css/primas.css")
+def concrete(text: str, people: People) -> str:
+    """A path or form value with real ids in place of its placeholders."""
+    return (
+        text.replace("{user_id}", str(people.target.id))
+        .replace("{path}", "css/primas.css")
+        .replace("{reference}", people.procurement.reference)
+        .replace("{other_lead_id}", str(people.users["other_lead"].id))
+    )
 
 
-def send(client: TestClient, case: Case, path: str, *, with_token: bool) -> int:
+def send(client: TestClient, case: Case, people: People, *, with_token: bool) -> int:
+    path = concrete(case.path, people)
     if case.method == "GET":
         return client.get(path, follow_redirects=False).status_code
-    form = dict(case.form)
+    form = {
+        name: concrete(value, people) if isinstance(value, str) else value
+        for name, value in case.form.items()
+    }
     if with_token:
         form["csrf_token"] = csrf_token(client)
     response = client.request(case.method, path, data=form, follow_redirects=False)
@@ -152,7 +218,7 @@ def send(client: TestClient, case: Case, path: str, *, with_token: bool) -> int:
 @pytest.mark.parametrize("case", ROUTES, ids=lambda case: f"{case.method} {case.path}")
 @pytest.mark.parametrize("who", WHO)
 def test_status_for_each_role(case: Case, who: str, people: People) -> None:
-    status = send(people.clients[who], case, concrete(case.path, people), with_token=True)
+    status = send(people.clients[who], case, people, with_token=True)
     assert status == case.expected[who], f"{who}: {case.method} {case.path} gave {status}"
 
 
@@ -161,7 +227,7 @@ def test_status_for_each_role(case: Case, who: str, people: People) -> None:
 )
 @pytest.mark.parametrize("who", WHO)
 def test_state_changes_need_a_csrf_token(case: Case, who: str, people: People) -> None:
-    status = send(people.clients[who], case, concrete(case.path, people), with_token=False)
+    status = send(people.clients[who], case, people, with_token=False)
     assert status == 403, f"{who}: {case.method} {case.path} without a token gave {status}"
 
 

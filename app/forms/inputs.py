@@ -1,0 +1,99 @@
+"""Reading what people type: money in pounds, whole numbers and GOV.UK three-part dates.
+
+Pure functions. Each returns the parsed value or raises InputError with a message written for
+the person who typed it, naming the field by its label ("Enter the whole-life value").
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+
+# Digits with optional thousands commas in the right places, then optional pence.
+_MONEY = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$", re.ASCII)
+_WHOLE = re.compile(r"^\d+$", re.ASCII)
+
+
+class InputError(ValueError):
+    """What was typed cannot be read; str(error) is the message to show."""
+
+
+def parse_money(text: str, *, label: str, ceiling_pence: int) -> int:
+    """'£1,250,000' or '1250000.50' as integer pence, more than £0 and at most the ceiling."""
+    cleaned = text.strip().replace(" ", "")
+    if not cleaned:
+        raise InputError(f"Enter the {label}")
+    if cleaned.startswith("-") or cleaned.startswith("£-") or cleaned.startswith("-£"):
+        raise InputError(f"The {label} must be more than £0")
+    cleaned = cleaned.removeprefix("£")
+    if not _MONEY.match(cleaned):
+        raise InputError(f"Enter the {label} in pounds, like 1,250,000 or 1250000.50")
+    pounds = Decimal(cleaned.replace(",", ""))
+    if pounds.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise InputError(
+            f"Enter the {label} to the nearest penny, with no more than 2 decimal places"
+        )
+    pence = int(pounds * 100)
+    if pence <= 0:
+        raise InputError(f"The {label} must be more than £0")
+    if pence > ceiling_pence:
+        raise InputError(f"The {label} must be {format_pounds(ceiling_pence)} or less")
+    return pence
+
+
+def format_pounds(pence: int) -> str:
+    """Integer pence as pounds: 10000000 -> '£100,000', 12345 -> '£123.45'."""
+    pounds, remainder = divmod(abs(pence), 100)
+    sign = "-" if pence < 0 else ""
+    if remainder:
+        return f"{sign}£{pounds:,}.{remainder:02d}"
+    return f"{sign}£{pounds:,}"
+
+
+def pounds_for_input(pence: int) -> str:
+    """Pence as a person would type the amount back: 125000050 -> '1,250,000.50'."""
+    return format_pounds(pence).removeprefix("£")
+
+
+def parse_whole_number(text: str, *, label: str, minimum: int, maximum: int, unit: str = "") -> int:
+    """A whole number between minimum and maximum, inclusive; `unit` is singular ('month')."""
+
+    def amount(number: int) -> str:
+        if not unit:
+            return str(number)
+        return f"{number} {unit}{'' if number == 1 else 's'}"
+
+    cleaned = text.strip().replace(",", "")
+    if not cleaned:
+        raise InputError(f"Enter the {label}")
+    if not _WHOLE.match(cleaned):
+        raise InputError(f"The {label} must be a whole number, like 36")
+    number = int(cleaned)
+    if number < minimum:
+        raise InputError(f"The {label} must be {amount(minimum)} or more")
+    if number > maximum:
+        raise InputError(f"The {label} must be {amount(maximum)} or fewer")
+    return number
+
+
+def parse_date_parts(
+    label: str, day: str, month: str, year: str, *, required: bool = False
+) -> date | None:
+    """A GOV.UK date input's three fields as a date; None when all are empty and not required."""
+    parts = {"day": day.strip(), "month": month.strip(), "year": year.strip()}
+    if not any(parts.values()):
+        if required:
+            raise InputError(f"Enter the {label.lower()}")
+        return None
+    missing = [name for name, value in parts.items() if not value]
+    if missing:
+        raise InputError(f"{label} must include a {' and a '.join(missing)}")
+    if not all(value.isascii() and value.isdecimal() for value in parts.values()):
+        raise InputError(f"{label} must be a real date")
+    if len(parts["year"]) != 4:
+        raise InputError(f"The year of the {label.lower()} must include 4 numbers")
+    try:
+        return date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+    except ValueError:
+        raise InputError(f"{label} must be a real date") from None

@@ -1,0 +1,127 @@
+"""Procurements: what the council is buying, its value and dates, and who leads it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import BigInteger, CheckConstraint, Column, Text
+from sqlalchemy.orm import declared_attr
+from sqlmodel import Field, SQLModel
+
+from app.models.types import UTCDateTime
+from app.timeutil import utcnow
+
+
+class ContractType(StrEnum):
+    """What kind of contract: the Procurement Act's goods, services or works."""
+
+    GOODS = "goods"
+    SERVICES = "services"
+    WORKS = "works"
+
+    @property
+    def label(self) -> str:
+        """The contract type for people."""
+        return self.value.capitalize()
+
+
+class DeliveryLocation(StrEnum):
+    """Where the contract is delivered or the goods are made."""
+
+    IN_BOROUGH = "in-borough"
+    LONDON = "london"
+    UK = "uk"
+    OVERSEAS = "overseas"
+
+    @property
+    def label(self) -> str:
+        """The location for people."""
+        return LOCATION_LABELS[self]
+
+
+LOCATION_LABELS = {
+    DeliveryLocation.IN_BOROUGH: "In the borough",
+    DeliveryLocation.LONDON: "Elsewhere in London",
+    DeliveryLocation.UK: "Elsewhere in the UK",
+    DeliveryLocation.OVERSEAS: "Overseas",
+}
+
+
+class ProcurementStatus(StrEnum):
+    """A procurement is active, or withdrawn when it was created in error (never deleted)."""
+
+    ACTIVE = "active"
+    WITHDRAWN = "withdrawn"
+
+
+class Procurement(SQLModel, table=True):
+    """One procurement. Money is integer pence; `version` guards against lost updates."""
+
+    __tablename__ = "procurement"
+    # Bookkeeping that changes with every edit: never the reason an edit is listed.
+    __audit_ignore__ = frozenset({"updated_at", "version"})
+    __table_args__ = (
+        CheckConstraint(
+            "contract_type IN ('goods', 'services', 'works')", name="ck_procurement_type"
+        ),
+        CheckConstraint(
+            "delivery_location IN ('in-borough', 'london', 'uk', 'overseas')",
+            name="ck_procurement_location",
+        ),
+        CheckConstraint("status IN ('active', 'withdrawn')", name="ck_procurement_status"),
+        CheckConstraint("value_pence > 0", name="ck_procurement_value_positive"),
+        CheckConstraint("term_months > 0 AND extension_months >= 0", name="ck_procurement_months"),
+    )
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805  (SQLAlchemy's declared_attr)
+        # Every UPDATE says "WHERE version = <the version loaded>" and bumps it: a concurrent
+        # save makes SQLAlchemy raise StaleDataError instead of overwriting silently.
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=20, unique=True)
+    title: str = Field(max_length=200)
+    description: str = Field(sa_column=Column(Text, nullable=False))
+    directorate_id: int = Field(foreign_key="directorate.id", index=True)
+    category_id: int = Field(foreign_key="category.id", index=True)
+    contract_type: str = Field(max_length=10)
+    light_touch: bool = Field(default=False)
+    framework: bool = Field(default=False)
+    value_pence: int = Field(sa_column=Column(BigInteger, nullable=False))
+    term_months: int
+    extension_months: int = Field(default=0)
+    planned_tender_date: date
+    expected_start_date: date
+    delivery_location: str = Field(max_length=12)
+    lead_officer_id: int = Field(foreign_key="user_account.id", index=True)
+    status: str = Field(default=ProcurementStatus.ACTIVE.value, max_length=10, index=True)
+    withdrawn_reason: str = Field(default="", max_length=500)
+    version: int = Field(default=1, nullable=False)
+    created_by_id: int = Field(foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+    @property
+    def total_months(self) -> int:
+        """Term plus optional extensions."""
+        return self.term_months + self.extension_months
+
+    @property
+    def annual_value_pence(self) -> int:
+        """Whole-life value a year: value x 12 / total months, or all of it under 12 months."""
+        if self.total_months < 12:
+            return self.value_pence
+        return self.value_pence * 12 // self.total_months
+
+
+class ProcurementCollaborator(SQLModel, table=True):
+    """A colleague the lead officer has asked to help; collaborators may edit the procurement."""
+
+    __tablename__ = "procurement_collaborator"
+
+    procurement_id: int = Field(foreign_key="procurement.id", primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True, index=True)
+    added_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -1,0 +1,280 @@
+"""Procurements: recording them, editing without losing anyone's changes, and who may do what.
+
+Everyone signed in may read every procurement. Its lead officer, the collaborators they add and
+administrators may edit it; approvers and administrators may hand it to another lead officer.
+Nothing is deleted: a procurement recorded in error is withdrawn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session, col, func, select
+
+from app.errors import InvalidInput
+from app.models import (
+    Procurement,
+    ProcurementCollaborator,
+    ProcurementStatus,
+    Role,
+    User,
+)
+from app.scoring.obligations import Obligation, primas_requirement
+from app.services.audit import Actor, act_as
+from app.services.procurement_form import (
+    FIELD_LABELS,
+    ProcurementInput,
+    ProcurementValues,
+    describe_value,
+    validate,
+)
+from app.services.reference_data import load_reference_data
+from app.timeutil import utcnow
+
+REFERENCE_PREFIX = "PRC"
+WITHDRAW_REASON_MAX = 500
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field in an edit conflict: as the editor first saw it, as saved since, as they typed."""
+
+    field: str
+    label: str
+    was: str
+    theirs: str
+    yours: str
+
+    @property
+    def both_changed(self) -> bool:
+        """True when the other person and this editor both changed the field, differently."""
+        return self.was != self.theirs and self.was != self.yours and self.theirs != self.yours
+
+
+class EditConflict(Exception):
+    """Someone else saved the procurement after this editor opened it."""
+
+    def __init__(self, current: Procurement, changes: list[FieldChange]) -> None:
+        super().__init__(f"{current.reference} changed since it was opened")
+        self.current = current
+        self.changes = changes
+
+
+def get_by_reference(session: Session, reference: str) -> Procurement | None:
+    """The procurement with this reference, if any."""
+    return session.exec(select(Procurement).where(Procurement.reference == reference)).first()
+
+
+def collaborator_ids(session: Session, procurement: Procurement) -> set[int]:
+    """The users the lead officer has added as collaborators."""
+    rows = session.exec(
+        select(ProcurementCollaborator.user_id).where(
+            ProcurementCollaborator.procurement_id == procurement.id
+        )
+    ).all()
+    return set(rows)
+
+
+def collaborators(session: Session, procurement: Procurement) -> list[User]:
+    """The collaborators, by name."""
+    ids = collaborator_ids(session, procurement)
+    if not ids:
+        return []
+    users = session.exec(select(User).where(col(User.id).in_(ids))).all()
+    return sorted(users, key=lambda user: user.name.lower())
+
+
+def can_edit(session: Session, user: User, procurement: Procurement) -> bool:
+    """The lead officer, a collaborator or an administrator may edit an active procurement."""
+    if procurement.status != ProcurementStatus.ACTIVE:
+        return False
+    return (
+        user.has_role(Role.ADMIN)
+        or user.id == procurement.lead_officer_id
+        or user.id in collaborator_ids(session, procurement)
+    )
+
+
+def can_reassign(user: User) -> bool:
+    """Approvers and administrators may give a procurement to another lead officer."""
+    return user.has_role(Role.APPROVER) or user.has_role(Role.ADMIN)
+
+
+def can_manage_collaborators(user: User, procurement: Procurement) -> bool:
+    """The lead officer (and administrators) choose who collaborates."""
+    return procurement.status == ProcurementStatus.ACTIVE and (
+        user.id == procurement.lead_officer_id or user.has_role(Role.ADMIN)
+    )
+
+
+def may_lead(user: User) -> bool:
+    """Category leads and approvers (who can do all a lead can) lead procurements."""
+    return user.active and (user.has_role(Role.LEAD) or user.has_role(Role.APPROVER))
+
+
+def lead_officer_choices(session: Session) -> list[User]:
+    """Active users who may lead or collaborate on a procurement, by name."""
+    users = session.exec(select(User).where(col(User.active).is_(True))).all()
+    return sorted((user for user in users if may_lead(user)), key=lambda user: user.name.lower())
+
+
+def _next_reference(session: Session, year: int) -> str:
+    prefix = f"{REFERENCE_PREFIX}-{year}-"
+    latest = session.exec(
+        select(func.max(Procurement.reference)).where(col(Procurement.reference).startswith(prefix))
+    ).one()
+    number = int(latest.removeprefix(prefix)) + 1 if latest else 1
+    return f"{prefix}{number:04d}"
+
+
+def create(session: Session, author: User, raw: ProcurementInput, *, today: date) -> Procurement:
+    """Record a new procurement led by its author, with the next free reference."""
+    values = validate(session, raw)
+    assert author.id is not None
+    act_as(session, Actor.of(author))
+    for _attempt in range(5):  # two people recording at once may race for a reference
+        procurement = Procurement(
+            **asdict(values),
+            reference=_next_reference(session, today.year),
+            lead_officer_id=author.id,
+            created_by_id=author.id,
+        )
+        session.add(procurement)
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            continue
+        session.refresh(procurement)
+        return procurement
+    raise RuntimeError("could not allocate a procurement reference")
+
+
+def _stored(procurement: Procurement) -> dict[str, Any]:
+    return {name: getattr(procurement, name) for name in FIELD_LABELS if name != "lead_officer_id"}
+
+
+def _changes(
+    session: Session, base: dict[str, Any], current: Procurement, yours: ProcurementValues
+) -> list[FieldChange]:
+    """The fields someone else changed since the editor opened the form."""
+    theirs, mine = _stored(current), asdict(yours)
+    return [
+        FieldChange(
+            field=name,
+            label=FIELD_LABELS[name],
+            was=describe_value(session, name, base[name]),
+            theirs=describe_value(session, name, theirs[name]),
+            yours=describe_value(session, name, mine[name]),
+        )
+        for name in theirs
+        if name in base and base[name] != theirs[name]
+    ]
+
+
+def base_values(session: Session, raw_base: ProcurementInput) -> dict[str, Any]:
+    """The values the editor started from (sent back with the form), where they still parse."""
+    try:
+        return asdict(validate(session, raw_base))
+    except InvalidInput:
+        return {}
+
+
+def update(
+    session: Session,
+    editor: User,
+    procurement: Procurement,
+    raw: ProcurementInput,
+    *,
+    version: int,
+    base: ProcurementInput,
+) -> Procurement:
+    """Save an edit made to `version`; EditConflict if someone saved a newer one meanwhile."""
+    values = validate(session, raw)
+    if procurement.version != version:
+        raise EditConflict(
+            procurement, _changes(session, base_values(session, base), procurement, values)
+        )
+    act_as(session, Actor.of(editor))
+    for name, value in asdict(values).items():
+        setattr(procurement, name, value)
+    if not session.is_modified(procurement):
+        return procurement
+    procurement.updated_at = utcnow()
+    try:
+        session.commit()
+    except StaleDataError:  # saved by someone else between our read and our write
+        session.rollback()
+        current = session.get(Procurement, procurement.id, populate_existing=True)
+        assert current is not None
+        raise EditConflict(
+            current, _changes(session, base_values(session, base), current, values)
+        ) from None
+    session.refresh(procurement)
+    return procurement
+
+
+def withdraw(session: Session, editor: User, procurement: Procurement, reason: str) -> None:
+    """Mark a procurement recorded in error as withdrawn; it stays on record, with the reason."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise InvalidInput({"reason": "Enter why the procurement is being withdrawn"})
+    if len(reason) > WITHDRAW_REASON_MAX:
+        raise InvalidInput({"reason": f"Reason must be {WITHDRAW_REASON_MAX} characters or fewer"})
+    act_as(session, Actor.of(editor))
+    procurement.status = ProcurementStatus.WITHDRAWN.value
+    procurement.withdrawn_reason = reason
+    procurement.updated_at = utcnow()
+    session.commit()
+
+
+def reassign_lead_officer(
+    session: Session, approver: User, procurement: Procurement, user_id: str
+) -> None:
+    """Give the procurement to another active category lead."""
+    chosen = next((u for u in lead_officer_choices(session) if str(u.id) == user_id), None)
+    if chosen is None:
+        raise InvalidInput({"lead_officer": "Select who will lead the procurement"})
+    act_as(session, Actor.of(approver))
+    procurement.lead_officer_id = chosen.id  # type: ignore[assignment]
+    procurement.updated_at = utcnow()
+    session.commit()
+
+
+def add_collaborator(session: Session, lead: User, procurement: Procurement, user_id: str) -> User:
+    """Let a colleague edit the procurement too."""
+    taken = collaborator_ids(session, procurement) | {procurement.lead_officer_id}
+    chosen = next(
+        (u for u in lead_officer_choices(session) if str(u.id) == user_id and u.id not in taken),
+        None,
+    )
+    if chosen is None:
+        raise InvalidInput(
+            {"collaborator": "Select a colleague who is not already working on this procurement"}
+        )
+    act_as(session, Actor.of(lead))
+    session.add(ProcurementCollaborator(procurement_id=procurement.id, user_id=chosen.id))  # type: ignore[arg-type]
+    session.commit()
+    return chosen
+
+
+def remove_collaborator(
+    session: Session, lead: User, procurement: Procurement, user_id: int
+) -> None:
+    """Stop a colleague editing the procurement."""
+    row = session.get(ProcurementCollaborator, (procurement.id, user_id))
+    if row is not None:
+        act_as(session, Actor.of(lead))
+        session.delete(row)
+        session.commit()
+
+
+def what_it_owes(session: Session, procurement: Procurement) -> Obligation:
+    """Whether it needs a full PRIMAS or falls under Think Local, and why."""
+    return primas_requirement(
+        procurement.value_pence, procurement.planned_tender_date, load_reference_data(session)
+    )

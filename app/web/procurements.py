@@ -1,0 +1,162 @@
+"""Procurement pages: the list with search and filters, recording a new one, and its page."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
+from starlette.templating import Jinja2Templates
+
+from app.deps import BuyerUser, CsrfProtected, CurrentUser, ProcurementDep, SessionDep, TemplatesDep
+from app.errors import InvalidInput
+from app.models import Category, DeliveryLocation, Directorate, Procurement, User
+from app.scoring.reference_data import NoValueInForce
+from app.services import audit_log, procurements
+from app.services.procurement_form import FIELD_LABELS, ProcurementInput
+from app.services.procurement_search import (
+    STATUSES,
+    VALUE_BANDS,
+    ProcurementFilter,
+    search_procurements,
+)
+from app.services.reference_data import list_categories, list_directorates
+from app.timeutil import london_today
+from app.web.procurement_form_page import form_page
+
+router = APIRouter(prefix="/procurements", tags=["procurements"], dependencies=[CsrfProtected])
+
+CONFIRMATIONS = {
+    "created": "Procurement recorded",
+    "saved": "Your changes have been saved",
+    "withdrawn": "Procurement withdrawn. It stays on record",
+    "lead-officer": "Lead officer changed",
+    "collaborator-added": "Collaborator added",
+    "collaborator-removed": "Collaborator removed",
+}
+# Audit columns that are not fields on the form, in words.
+HISTORY_FIELD_LABELS = FIELD_LABELS | {"status": "Status", "withdrawn_reason": "Reason withdrawn"}
+
+
+@router.get("", response_class=HTMLResponse)
+def list_procurements(
+    request: Request, user: CurrentUser, session: SessionDep, templates: TemplatesDep
+) -> HTMLResponse:
+    """Every procurement, searched and filtered by the URL, newest first."""
+    wanted = ProcurementFilter.from_query(request.query_params)
+    page_text = request.query_params.get("page", "")
+    page_number = (
+        min(int(page_text), 100_000) if page_text.isascii() and page_text.isdecimal() else 1
+    )
+    page = search_procurements(session, wanted, user, page=max(page_number, 1))
+    query = wanted.as_query()
+    context = {
+        "page": page,
+        "wanted": wanted,
+        "filtered": bool(query),
+        "categories": list_categories(session),
+        "directorates": list_directorates(session),
+        "lead_officers": procurements.lead_officer_choices(session),
+        "value_bands": VALUE_BANDS,
+        "statuses": STATUSES,
+        "page_link": lambda number: "/procurements?" + urlencode({**query, "page": number}),
+    }
+    return templates.TemplateResponse(request, "procurements/list.html", context)
+
+
+@router.get("/new", response_class=HTMLResponse)
+def new_procurement(
+    request: Request, user: BuyerUser, session: SessionDep, templates: TemplatesDep
+) -> HTMLResponse:
+    """The form to record a procurement."""
+    return form_page(request, templates, session, ProcurementInput(), mode="new", user=user)
+
+
+@router.post("/new", response_class=HTMLResponse)
+async def create_procurement(
+    request: Request, user: BuyerUser, session: SessionDep, templates: TemplatesDep
+) -> Response:
+    """Record the procurement, or show the form again with what was typed and what is wrong."""
+    raw = ProcurementInput.from_form(await request.form())
+    try:
+        procurement = procurements.create(session, user, raw, today=london_today())
+    except InvalidInput as invalid:
+        return form_page(
+            request, templates, session, raw, mode="new", user=user, errors=invalid.errors
+        )
+    return RedirectResponse(f"/procurements/{procurement.reference}?updated=created", 303)
+
+
+def _owes(session: Session, procurement: Procurement) -> dict[str, Any]:
+    try:
+        return {"obligation": procurements.what_it_owes(session, procurement)}
+    except NoValueInForce:
+        return {"obligation": None}
+
+
+def _history(session: Session, procurement: Procurement) -> list[dict[str, Any]]:
+    """The procurement's audit history in words: when, who, what (and which fields)."""
+    rows = []
+    for event in audit_log.procurement_history(session, procurement.id or 0):
+        what = audit_log.describe_action(event.action)
+        changed = event.detail.get("changed") or []
+        if changed:
+            labels = [HISTORY_FIELD_LABELS.get(name, name.replace("_", " ")) for name in changed]
+            what += ": " + ", ".join(label.lower() for label in labels)
+        if event.entity_type == "procurement_collaborator":
+            colleague = session.get(User, int(event.entity_id.split(",")[1]))
+            what += f" ({colleague.name})" if colleague else ""
+        rows.append({"when": event.occurred_at, "who": event.actor_email, "what": what})
+    return rows
+
+
+def show_page(
+    request: Request,
+    templates: Jinja2Templates,
+    session: Session,
+    procurement: Procurement,
+    user: User,
+    *,
+    confirmation: str | None = None,
+    errors: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The procurement's page: details, what it owes, who works on it and its history."""
+    working = procurements.collaborators(session, procurement)
+    taken = {procurement.lead_officer_id} | {u.id for u in working}
+    context = {
+        "procurement": procurement,
+        "category": session.get(Category, procurement.category_id),
+        "directorate": session.get(Directorate, procurement.directorate_id),
+        "lead_officer": session.get(User, procurement.lead_officer_id),
+        "collaborators": working,
+        "collaborator_choices": [
+            u for u in procurements.lead_officer_choices(session) if u.id not in taken
+        ],
+        "can_edit": procurements.can_edit(session, user, procurement),
+        "can_reassign": procurements.can_reassign(user) and procurement.status == "active",
+        "can_manage_collaborators": procurements.can_manage_collaborators(user, procurement),
+        "history": _history(session, procurement),
+        "location_label": DeliveryLocation(procurement.delivery_location).label,
+        "confirmation": confirmation,
+        "errors": errors or {},
+        **_owes(session, procurement),
+    }
+    return templates.TemplateResponse(
+        request, "procurements/show.html", context, status_code=422 if errors else 200
+    )
+
+
+@router.get("/{reference}", response_class=HTMLResponse)
+def show_procurement(
+    request: Request,
+    procurement: ProcurementDep,
+    user: CurrentUser,
+    session: SessionDep,
+    templates: TemplatesDep,
+    updated: str = "",
+) -> HTMLResponse:
+    """One procurement: its details, what it owes, who works on it and its history."""
+    return show_page(request, templates, session, procurement, user,
+                     confirmation=CONFIRMATIONS.get(updated))  # fmt: skip
