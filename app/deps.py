@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.responses import Response
@@ -19,6 +19,7 @@ from starlette.templating import Jinja2Templates
 
 from app.db import session_scope
 from app.errors import PasswordChangeRequired, PrimasError, SignInRequired, StaleForm
+from app.forms.inputs import MAX_INTEGER
 from app.models import Procurement, ProcurementStatus, Role, User
 from app.services import procurements, sessions
 from app.services.accounts import ThrottlePolicy
@@ -51,6 +52,8 @@ def _templates(request: Request) -> Jinja2Templates:
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
+# A record id in a URL: a positive 32-bit integer, so no URL can overflow a database column.
+IdPath = Annotated[int, Path(ge=1, le=MAX_INTEGER)]
 EngineDep = Annotated[Engine, Depends(_engine)]
 SessionDep = Annotated[Session, Depends(_session)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(_templates)]
@@ -163,7 +166,7 @@ AdminUser = Annotated[User, Depends(require_role(Role.ADMIN))]
 BuyerUser = Annotated[User, Depends(require_role(Role.LEAD, Role.APPROVER))]
 
 
-def _user_or_404(user_id: int, session: SessionDep, _admin: AdminUser) -> User:
+def _user_or_404(user_id: IdPath, session: SessionDep, _admin: AdminUser) -> User:
     user = session.get(User, user_id)
     if user is None:
         raise PrimasError(404, "Page not found")
@@ -249,16 +252,17 @@ EditableProcurement = Annotated[
         )
     ),
 ]
-CollaboratorsManaged = Annotated[
+LeadOfficerProcurement = Annotated[
     Procurement,
     Depends(
         _procurement_gate(
-            lambda _session, user, procurement: procurements.can_manage_collaborators(
+            lambda _session, user, procurement: procurements.is_lead_officer_or_admin(
                 user, procurement
             ),
             "lead officer or admin",
-            "You cannot change who works on this procurement",
-            "Only its lead officer and administrators can add or remove collaborators.",
+            "Only the lead officer can do this",
+            "Only the procurement's lead officer and administrators can choose who works on it "
+            "or withdraw it.",
         )
     ),
 ]

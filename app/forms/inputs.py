@@ -12,7 +12,9 @@ from decimal import Decimal
 
 # Digits with optional thousands commas in the right places, then optional pence.
 _MONEY = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$", re.ASCII)
-_WHOLE = re.compile(r"^\d+$", re.ASCII)
+_WHOLE = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)$", re.ASCII)
+# The largest id or count we ever accept from a person or a URL: a 32-bit database integer.
+MAX_INTEGER = 2**31 - 1
 
 
 class InputError(ValueError):
@@ -64,11 +66,14 @@ def parse_whole_number(text: str, *, label: str, minimum: int, maximum: int, uni
             return str(number)
         return f"{number} {unit}{'' if number == 1 else 's'}"
 
-    cleaned = text.strip().replace(",", "")
+    cleaned = text.strip()
     if not cleaned:
         raise InputError(f"Enter the {label}")
     if not _WHOLE.match(cleaned):
         raise InputError(f"The {label} must be a whole number, like 36")
+    cleaned = cleaned.replace(",", "").lstrip("0") or "0"
+    if len(cleaned) > len(str(MAX_INTEGER)):
+        raise InputError(f"The {label} must be {amount(maximum)} or fewer")
     number = int(cleaned)
     if number < minimum:
         raise InputError(f"The {label} must be {amount(minimum)} or more")
@@ -97,3 +102,16 @@ def parse_date_parts(
         return date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
     except ValueError:
         raise InputError(f"{label} must be a real date") from None
+
+
+def parse_id(text: str | None) -> int | None:
+    """A positive database id from a form or URL, or None for anything else (never an error)."""
+    if not text or not text.isascii() or not text.isdecimal() or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_INTEGER else None
+
+
+def clean_text(text: str) -> str:
+    """Text as typed, minus what no database should store: NUL characters, Windows line ends."""
+    return text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")

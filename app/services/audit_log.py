@@ -93,6 +93,7 @@ def search_audit(
     if wanted.occurred_before:
         conditions.append(col(AuditEvent.occurred_at) < wanted.occurred_before)
     total = session.exec(select(func.count()).select_from(AuditEvent).where(*conditions)).one()
+    page = min(page, max(1, -(-total // per_page)))  # past the end: the last page
     events = session.exec(
         select(AuditEvent)
         .where(*conditions)

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from app.errors import InvalidInput
 from app.forms.inputs import (
     InputError,
+    clean_text,
     format_pounds,
     parse_date_parts,
     parse_money,
@@ -61,7 +62,7 @@ class ProcurementInput:
             # Date parts come from GOV.UK date inputs, named like "tender-day".
             dated = field.name.startswith(("tender_", "start_"))
             value = form.get(field.name.replace("_", "-") if dated else field.name, "")
-            values[field.name] = value if isinstance(value, str) else ""
+            values[field.name] = clean_text(value) if isinstance(value, str) else ""
         return cls(**values)
 
     @classmethod

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, exists, func, select
 
+from app.forms.inputs import clean_text, parse_id
 from app.models import Category, Directorate, Procurement, ProcurementCollaborator, User
 
 PER_PAGE = 25
@@ -51,11 +52,11 @@ class ProcurementFilter:
         """From the URL's query string; unknown values are ignored rather than refused."""
         status = query.get("status", "active")
         return cls(
-            q=query.get("q", "").strip()[:MAX_QUERY],
+            q=clean_text(query.get("q", "")).strip()[:MAX_QUERY],
             status=status if status in STATUSES else "active",
             category=query.get("category", ""),
             directorate=query.get("directorate", ""),
-            lead=query.get("lead", "") if query.get("lead", "").isdecimal() else "",
+            lead=str(parse_id(query.get("lead")) or ""),
             band=query.get("band", "")
             if query.get("band") in {b.code for b in VALUE_BANDS}
             else "",
@@ -148,6 +149,7 @@ def search_procurements(
         .where(*_conditions(wanted, me))
     )
     total = session.exec(select(func.count()).select_from(joined.subquery())).one()
+    page = min(page, max(1, -(-total // PER_PAGE)))  # past the end: the last page
     results = session.exec(
         joined.order_by(col(Procurement.created_at).desc(), col(Procurement.id).desc())
         .offset((page - 1) * PER_PAGE)

@@ -41,27 +41,32 @@ WITHDRAW_REASON_MAX = 500
 
 @dataclass(frozen=True)
 class FieldChange:
-    """One field in an edit conflict: as the editor first saw it, as saved since, as they typed."""
+    """A field someone else changed while this editor had the form open."""
 
     field: str
     label: str
-    was: str
-    theirs: str
-    yours: str
-
-    @property
-    def both_changed(self) -> bool:
-        """True when the other person and this editor both changed the field, differently."""
-        return self.was != self.theirs and self.was != self.yours and self.theirs != self.yours
+    was: str  # when the editor opened the form
+    theirs: str  # as the other person saved it
+    in_form: str  # what the editor's form now holds: theirs, or the editor's own change
+    you_changed: bool  # the editor changed it too, so their entry is kept over the other's
 
 
 class EditConflict(Exception):
-    """Someone else saved the procurement after this editor opened it."""
+    """Someone else saved the procurement after this editor opened it.
 
-    def __init__(self, current: Procurement, changes: list[FieldChange]) -> None:
+    `merged` is the form to show again: the editor's own changes, and the other person's
+    changes wherever the editor left a field as it was, so saving again loses neither.
+    `changes` is empty when we could not tell what changed (the form's starting values were
+    missing or no longer valid).
+    """
+
+    def __init__(
+        self, current: Procurement, changes: list[FieldChange], merged: ProcurementInput
+    ) -> None:
         super().__init__(f"{current.reference} changed since it was opened")
         self.current = current
         self.changes = changes
+        self.merged = merged
 
 
 def get_by_reference(session: Session, reference: str) -> Procurement | None:
@@ -104,8 +109,8 @@ def can_reassign(user: User) -> bool:
     return user.has_role(Role.APPROVER) or user.has_role(Role.ADMIN)
 
 
-def can_manage_collaborators(user: User, procurement: Procurement) -> bool:
-    """The lead officer (and administrators) choose who collaborates."""
+def is_lead_officer_or_admin(user: User, procurement: Procurement) -> bool:
+    """The lead officer (and administrators) choose who collaborates, and may withdraw it."""
     return procurement.status == ProcurementStatus.ACTIVE and (
         user.id == procurement.lead_officer_id or user.has_role(Role.ADMIN)
     )
@@ -122,11 +127,24 @@ def lead_officer_choices(session: Session) -> list[User]:
     return sorted((user for user in users if may_lead(user)), key=lambda user: user.name.lower())
 
 
+def lead_officers_to_filter_by(session: Session) -> list[User]:
+    """Everyone who leads a procurement, or may (deactivated lead officers included), by name."""
+    leading = set(session.exec(select(Procurement.lead_officer_id).distinct()).all())
+    users = session.exec(select(User)).all()
+    chosen = (user for user in users if user.id in leading or may_lead(user))
+    return sorted(chosen, key=lambda user: user.name.lower())
+
+
 def _next_reference(session: Session, year: int) -> str:
     prefix = f"{REFERENCE_PREFIX}-{year}-"
+    # Numbers are zero-padded to four digits and grow longer past 9999, so the longest
+    # reference, then the highest, is the latest.
     latest = session.exec(
-        select(func.max(Procurement.reference)).where(col(Procurement.reference).startswith(prefix))
-    ).one()
+        select(Procurement.reference)
+        .where(col(Procurement.reference).startswith(prefix))
+        .order_by(func.length(Procurement.reference).desc(), col(Procurement.reference).desc())
+        .limit(1)
+    ).first()
     number = int(latest.removeprefix(prefix)) + 1 if latest else 1
     return f"{prefix}{number:04d}"
 
@@ -146,8 +164,10 @@ def create(session: Session, author: User, raw: ProcurementInput, *, today: date
         session.add(procurement)
         try:
             session.commit()
-        except IntegrityError:
+        except IntegrityError as error:
             session.rollback()
+            if "reference" not in str(error.orig):
+                raise
             continue
         session.refresh(procurement)
         return procurement
@@ -163,17 +183,32 @@ def _changes(
 ) -> list[FieldChange]:
     """The fields someone else changed since the editor opened the form."""
     theirs, mine = _stored(current), asdict(yours)
-    return [
-        FieldChange(
-            field=name,
-            label=FIELD_LABELS[name],
-            was=describe_value(session, name, base[name]),
-            theirs=describe_value(session, name, theirs[name]),
-            yours=describe_value(session, name, mine[name]),
+    changes = []
+    for name in theirs:
+        if name not in base or base[name] == theirs[name]:
+            continue
+        you_changed = mine[name] != base[name]
+        changes.append(
+            FieldChange(
+                field=name,
+                label=FIELD_LABELS[name],
+                was=describe_value(session, name, base[name]),
+                theirs=describe_value(session, name, theirs[name]),
+                in_form=describe_value(session, name, mine[name] if you_changed else theirs[name]),
+                you_changed=you_changed,
+            )
         )
-        for name in theirs
-        if name in base and base[name] != theirs[name]
-    ]
+    return changes
+
+
+def _merge(
+    yours: ProcurementInput, base: ProcurementInput, theirs: ProcurementInput
+) -> ProcurementInput:
+    """The editor's entries where they changed a field, the other person's everywhere else."""
+    mine, started, saved = yours.as_dict(), base.as_dict(), theirs.as_dict()
+    return ProcurementInput(
+        **{name: mine[name] if mine[name] != started[name] else saved[name] for name in mine}
+    )
 
 
 def base_values(session: Session, raw_base: ProcurementInput) -> dict[str, Any]:
@@ -182,6 +217,22 @@ def base_values(session: Session, raw_base: ProcurementInput) -> dict[str, Any]:
         return asdict(validate(session, raw_base))
     except InvalidInput:
         return {}
+
+
+def _conflict(
+    session: Session,
+    current: Procurement,
+    raw: ProcurementInput,
+    values: ProcurementValues,
+    base: ProcurementInput,
+    started: dict[str, Any],
+) -> EditConflict:
+    if not started:  # cannot tell what they changed: keep everything the editor typed
+        return EditConflict(current, [], raw)
+    theirs = ProcurementInput.from_procurement(current, session)
+    return EditConflict(
+        current, _changes(session, started, current, values), _merge(raw, base, theirs)
+    )
 
 
 def update(
@@ -193,12 +244,16 @@ def update(
     version: int,
     base: ProcurementInput,
 ) -> Procurement:
-    """Save an edit made to `version`; EditConflict if someone saved a newer one meanwhile."""
+    """Save an edit made to `version`; EditConflict if someone changed a field meanwhile.
+
+    A newer version that changed none of the form's fields (a new lead officer, say) is no
+    conflict: there is nothing of theirs to lose, so the edit is saved.
+    """
     values = validate(session, raw)
     if procurement.version != version:
-        raise EditConflict(
-            procurement, _changes(session, base_values(session, base), procurement, values)
-        )
+        started = base_values(session, base)
+        if not started or _changes(session, started, procurement, values):
+            raise _conflict(session, procurement, raw, values, base, started)
     act_as(session, Actor.of(editor))
     for name, value in asdict(values).items():
         setattr(procurement, name, value)
@@ -211,9 +266,7 @@ def update(
         session.rollback()
         current = session.get(Procurement, procurement.id, populate_existing=True)
         assert current is not None
-        raise EditConflict(
-            current, _changes(session, base_values(session, base), current, values)
-        ) from None
+        raise _conflict(session, current, raw, values, base, base_values(session, base)) from None
     session.refresh(procurement)
     return procurement
 
@@ -239,9 +292,15 @@ def reassign_lead_officer(
     chosen = next((u for u in lead_officer_choices(session) if str(u.id) == user_id), None)
     if chosen is None:
         raise InvalidInput({"lead_officer": "Select who will lead the procurement"})
+    if chosen.id == procurement.lead_officer_id:
+        return  # no change, so no new version to trip anyone's edit
     act_as(session, Actor.of(approver))
     procurement.lead_officer_id = chosen.id  # type: ignore[assignment]
     procurement.updated_at = utcnow()
+    # The new lead officer is no longer also a collaborator.
+    already = session.get(ProcurementCollaborator, (procurement.id, chosen.id))
+    if already is not None:
+        session.delete(already)
     session.commit()
 
 
@@ -264,13 +323,15 @@ def add_collaborator(session: Session, lead: User, procurement: Procurement, use
 
 def remove_collaborator(
     session: Session, lead: User, procurement: Procurement, user_id: int
-) -> None:
-    """Stop a colleague editing the procurement."""
+) -> bool:
+    """Stop a colleague editing the procurement; False if they were not a collaborator."""
     row = session.get(ProcurementCollaborator, (procurement.id, user_id))
-    if row is not None:
-        act_as(session, Actor.of(lead))
-        session.delete(row)
-        session.commit()
+    if row is None:
+        return False
+    act_as(session, Actor.of(lead))
+    session.delete(row)
+    session.commit()
+    return True
 
 
 def what_it_owes(session: Session, procurement: Procurement) -> Obligation:

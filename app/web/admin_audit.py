@@ -9,14 +9,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from app.deps import AdminUser, CsrfProtected, SessionDep, TemplatesDep
+from app.forms.inputs import clean_text
 from app.services import audit_log
 from app.timeutil import LONDON
-from app.web.forms import parse_date_input
+from app.web.forms import page_number, parse_date_input
 
 router = APIRouter(prefix="/admin/audit", tags=["admin: audit"], dependencies=[CsrfProtected])
 
 FILTER_FIELDS = ("action", "actor", "entity_type", "entity_id")
-MAX_PAGE = 100_000
 DATE_FIELDS = ("from-day", "from-month", "from-year", "to-day", "to-month", "to-year")
 
 
@@ -26,7 +26,7 @@ def show_audit_log(
 ) -> HTMLResponse:
     """Events newest first, filtered by action, who, record and London dates."""
     query = request.query_params
-    entered = {name: query.get(name, "") for name in FILTER_FIELDS + DATE_FIELDS}
+    entered = {name: clean_text(query.get(name, "")) for name in FILTER_FIELDS + DATE_FIELDS}
     errors: dict[str, str] = {}
     start, error = parse_date_input(
         "Date from", entered["from-day"], entered["from-month"], entered["from-year"]
@@ -40,9 +40,6 @@ def show_audit_log(
         errors["to"] = error
     if start and end and end < start:
         errors["to"] = "Date to must be the same as or after date from"
-    page_text = query.get("page", "")
-    page_number = int(page_text) if page_text.isascii() and page_text.isdecimal() else 1
-    page_number = min(max(page_number, 1), MAX_PAGE)
     wanted = audit_log.AuditFilter(
         action=entered["action"],
         actor=entered["actor"],
@@ -51,7 +48,7 @@ def show_audit_log(
         occurred_from=datetime.combine(start, time(), LONDON) if start else None,
         occurred_before=datetime.combine(end + timedelta(days=1), time(), LONDON) if end else None,
     )
-    page = audit_log.search_audit(session, wanted, page=page_number)
+    page = audit_log.search_audit(session, wanted, page=page_number(query))
     filters = {name: value for name, value in entered.items() if value}
     context = {
         "page": page,

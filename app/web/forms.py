@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from starlette.datastructures import FormData
 
-from app.forms.inputs import InputError, parse_date_parts
+from app.forms.inputs import InputError, clean_text, parse_date_parts, parse_id
 
 
 def field(form: FormData, name: str) -> str:
-    """A text field's value, '' when absent (never a file or None)."""
+    """A text field's value, '' when absent (never a file or None), cleaned for storage."""
     value = form.get(name)
-    return value if isinstance(value, str) else ""
+    return clean_text(value) if isinstance(value, str) else ""
 
 
 def values(form: FormData, name: str) -> list[str]:
     """Every value of a repeated field, such as checkboxes."""
-    return [value for value in form.getlist(name) if isinstance(value, str)]
+    return [clean_text(value) for value in form.getlist(name) if isinstance(value, str)]
+
+
+def page_number(query: Mapping[str, str]) -> int:
+    """The ?page= number, or 1 when it is missing or not a sensible number."""
+    return parse_id(query.get("page")) or 1
 
 
 def local_path(target: str | None, default: str = "/") -> str:

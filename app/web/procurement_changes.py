@@ -6,15 +6,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.deps import (
-    CollaboratorsManaged,
     CsrfProtected,
     CurrentUser,
     EditableProcurement,
+    IdPath,
+    LeadOfficerProcurement,
     ReassignableProcurement,
     SessionDep,
     TemplatesDep,
 )
-from app.errors import InvalidInput
+from app.errors import InvalidInput, PrimasError
+from app.forms.inputs import parse_id
 from app.models import Procurement
 from app.services import procurements
 from app.services.procurement_form import ProcurementInput
@@ -55,7 +57,7 @@ async def save_edit(
     form = await request.form()
     raw = ProcurementInput.from_form(form)
     base = ProcurementInput(**{name: field(form, f"base-{name}") for name in raw.as_dict()})
-    version = int(field(form, "version")) if field(form, "version").isdecimal() else 0
+    version = parse_id(field(form, "version")) or 0
     try:
         procurements.update(session, user, procurement, raw, version=version, base=base)
     except InvalidInput as invalid:
@@ -64,7 +66,7 @@ async def save_edit(
                          base=base)  # fmt: skip
     except procurements.EditConflict as conflict:
         current = conflict.current
-        return form_page(request, templates, session, raw, mode="edit", user=user,
+        return form_page(request, templates, session, conflict.merged, mode="edit", user=user,
                          procurement=current, version=current.version,
                          base=ProcurementInput.from_procurement(current, session),
                          conflict=conflict.changes)  # fmt: skip
@@ -73,7 +75,7 @@ async def save_edit(
 
 @router.get("/{reference}/withdraw", response_class=HTMLResponse)
 def withdraw_form(
-    request: Request, procurement: EditableProcurement, templates: TemplatesDep
+    request: Request, procurement: LeadOfficerProcurement, templates: TemplatesDep
 ) -> HTMLResponse:
     """Ask why the procurement is being withdrawn."""
     context = {"procurement": procurement, "reason": "", "errors": {}}
@@ -83,7 +85,7 @@ def withdraw_form(
 @router.post("/{reference}/withdraw", response_class=HTMLResponse)
 async def withdraw(
     request: Request,
-    procurement: EditableProcurement,
+    procurement: LeadOfficerProcurement,
     user: CurrentUser,
     session: SessionDep,
     templates: TemplatesDep,
@@ -145,7 +147,7 @@ async def reassign(
 @router.post("/{reference}/collaborators", response_class=HTMLResponse)
 async def add_collaborator(
     request: Request,
-    procurement: CollaboratorsManaged,
+    procurement: LeadOfficerProcurement,
     user: CurrentUser,
     session: SessionDep,
     templates: TemplatesDep,
@@ -159,10 +161,14 @@ async def add_collaborator(
     return _back(procurement, "collaborator-added")
 
 
-@router.post("/{reference}/collaborators/{user_id}/remove")
+@router.post("/{reference}/collaborators/{collaborator_id}/remove")
 def remove_collaborator(
-    procurement: CollaboratorsManaged, user_id: int, user: CurrentUser, session: SessionDep
+    procurement: LeadOfficerProcurement,
+    collaborator_id: IdPath,
+    user: CurrentUser,
+    session: SessionDep,
 ) -> Response:
     """Stop a colleague editing the procurement."""
-    procurements.remove_collaborator(session, user, procurement, user_id)
+    if not procurements.remove_collaborator(session, user, procurement, collaborator_id):
+        raise PrimasError(404, "Page not found")
     return _back(procurement, "collaborator-removed")

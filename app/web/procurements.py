@@ -24,6 +24,7 @@ from app.services.procurement_search import (
 )
 from app.services.reference_data import list_categories, list_directorates
 from app.timeutil import london_today
+from app.web.forms import page_number
 from app.web.procurement_form_page import form_page
 
 router = APIRouter(prefix="/procurements", tags=["procurements"], dependencies=[CsrfProtected])
@@ -46,11 +47,7 @@ def list_procurements(
 ) -> HTMLResponse:
     """Every procurement, searched and filtered by the URL, newest first."""
     wanted = ProcurementFilter.from_query(request.query_params)
-    page_text = request.query_params.get("page", "")
-    page_number = (
-        min(int(page_text), 100_000) if page_text.isascii() and page_text.isdecimal() else 1
-    )
-    page = search_procurements(session, wanted, user, page=max(page_number, 1))
+    page = search_procurements(session, wanted, user, page=page_number(request.query_params))
     query = wanted.as_query()
     context = {
         "page": page,
@@ -58,7 +55,7 @@ def list_procurements(
         "filtered": bool(query),
         "categories": list_categories(session),
         "directorates": list_directorates(session),
-        "lead_officers": procurements.lead_officer_choices(session),
+        "lead_officers": procurements.lead_officers_to_filter_by(session),
         "value_bands": VALUE_BANDS,
         "statuses": STATUSES,
         "page_link": lambda number: "/procurements?" + urlencode({**query, "page": number}),
@@ -136,7 +133,8 @@ def show_page(
         ],
         "can_edit": procurements.can_edit(session, user, procurement),
         "can_reassign": procurements.can_reassign(user) and procurement.status == "active",
-        "can_manage_collaborators": procurements.can_manage_collaborators(user, procurement),
+        "can_manage_collaborators": procurements.is_lead_officer_or_admin(user, procurement),
+        "can_withdraw": procurements.is_lead_officer_or_admin(user, procurement),
         "history": _history(session, procurement),
         "location_label": DeliveryLocation(procurement.delivery_location).label,
         "confirmation": confirmation,

@@ -10,7 +10,12 @@ from app.models import AuditEvent, Procurement, Role
 from app.services import procurements
 from app.services.procurement_form import ProcurementInput, validate
 from app.services.reference_data import add_reference_value
-from tests.support.factories import make_procurement, make_user, procurement_input
+from tests.support.factories import (
+    make_procurement,
+    make_user,
+    procurement_form_data,
+    procurement_input,
+)
 
 NEXT_YEAR = date.today().year + 1
 
@@ -154,16 +159,55 @@ def test_an_edit_to_an_older_version_is_a_conflict_showing_their_changes(session
                             procurement_input(value="275,000"), version=1, base=opened)  # fmt: skip
     changes = {change.field: change for change in conflict.value.changes}
     assert set(changes) == {"title", "value_pence"}
-    assert (changes["value_pence"].was, changes["value_pence"].theirs) == ("£250,000", "£300,000")
-    assert changes["value_pence"].yours == "£275,000"
-    assert changes["value_pence"].both_changed
-    assert not changes["title"].both_changed
+    value, title = changes["value_pence"], changes["title"]
+    assert (value.was, value.theirs, value.in_form, value.you_changed) == (
+        "£250,000",
+        "£300,000",
+        "£275,000",
+        True,
+    )
+    assert (title.was, title.theirs, title.in_form, title.you_changed) == (
+        "Cleaning of council offices",
+        "Their title",
+        "Their title",
+        False,
+    )
+    # The form shown again holds both: their title, and the value this editor typed.
+    assert conflict.value.merged.title == "Their title"
+    assert conflict.value.merged.value == "275,000"
     session.refresh(procurement)
     assert procurement.value_pence == 30_000_000  # nothing was overwritten
-    # Reapplying against the version they now see succeeds.
-    procurements.update(session, lead, procurement, procurement_input(value="275,000"),
-                        version=conflict.value.current.version, base=opened)  # fmt: skip
-    assert procurement.value_pence == 27_500_000
+    # Saving the form as shown keeps their title and applies this editor's value.
+    procurements.update(session, lead, procurement, conflict.value.merged,
+                        version=conflict.value.current.version,
+                        base=ProcurementInput.from_procurement(procurement, session))  # fmt: skip
+    assert (procurement.title, procurement.value_pence) == ("Their title", 27_500_000)
+
+
+def test_a_newer_version_that_changed_no_field_of_the_form_is_no_conflict(
+    session: Session,
+) -> None:
+    lead = make_user(session, Role.LEAD)
+    approver = make_user(session, Role.APPROVER)
+    new_lead = make_user(session, Role.LEAD)
+    procurement = make_procurement(session, lead)
+    procurements.reassign_lead_officer(session, approver, procurement, str(new_lead.id))
+    assert procurement.version == 2
+    procurements.update(session, lead, procurement, procurement_input(title="Retitled"),
+                        version=1, base=procurement_input())  # fmt: skip
+    assert (procurement.title, procurement.lead_officer_id) == ("Retitled", new_lead.id)
+
+
+def test_a_conflict_we_cannot_describe_keeps_everything_typed(session: Session) -> None:
+    lead = make_user(session, Role.LEAD)
+    procurement = make_procurement(session, lead)
+    procurements.update(session, lead, procurement, procurement_input(title="Elsewhere"),
+                        version=1, base=procurement_input())  # fmt: skip
+    mine = procurement_input(title="Mine")
+    with pytest.raises(procurements.EditConflict) as conflict:
+        procurements.update(session, lead, procurement, mine, version=1, base=ProcurementInput())
+    assert conflict.value.changes == []
+    assert conflict.value.merged == mine
 
 
 def test_a_save_racing_another_is_caught_by_the_database(session: Session, engine) -> None:  # type: ignore[no-untyped-def]
@@ -180,6 +224,7 @@ def test_a_save_racing_another_is_caught_by_the_database(session: Session, engin
                             version=1, base=procurement_input())  # fmt: skip
     assert conflict.value.current.title == "Saved elsewhere"
     assert [change.field for change in conflict.value.changes] == ["title"]
+    assert conflict.value.merged.title == "Mine"  # both changed it: the editor's entry is kept
 
 
 def test_who_may_edit(session: Session) -> None:
@@ -195,8 +240,8 @@ def test_who_may_edit(session: Session) -> None:
     assert allowed == {lead.email, colleague.email, admin.email}
     assert procurements.can_reassign(approver) and procurements.can_reassign(admin)
     assert not procurements.can_reassign(lead)
-    assert procurements.can_manage_collaborators(lead, procurement)
-    assert not procurements.can_manage_collaborators(colleague, procurement)
+    assert procurements.is_lead_officer_or_admin(lead, procurement)
+    assert not procurements.is_lead_officer_or_admin(colleague, procurement)
 
 
 def test_collaborators(session: Session) -> None:
@@ -209,21 +254,51 @@ def test_collaborators(session: Session) -> None:
     for refused in (str(colleague.id), str(lead.id), str(admin_only.id), "999", "x"):
         with pytest.raises(InvalidInput):
             procurements.add_collaborator(session, lead, procurement, refused)
-    procurements.remove_collaborator(session, lead, procurement, colleague.id or 0)
+    assert procurements.remove_collaborator(session, lead, procurement, colleague.id or 0)
     assert procurements.collaborators(session, procurement) == []
+    assert not procurements.remove_collaborator(session, lead, procurement, colleague.id or 0)
     actions = [e.action for e in session.exec(select(AuditEvent)).all()]
     assert "procurement_collaborator.created" in actions
     assert "procurement_collaborator.deleted" in actions
 
 
 def test_reassigning_the_lead_officer(session: Session) -> None:
-    procurement = make_procurement(session)
+    lead = make_user(session, Role.LEAD)
+    procurement = make_procurement(session, lead)
     approver = make_user(session, Role.APPROVER)
     new_lead = make_user(session, Role.LEAD)
+    procurements.add_collaborator(session, lead, procurement, str(new_lead.id))
     procurements.reassign_lead_officer(session, approver, procurement, str(new_lead.id))
     assert procurement.lead_officer_id == new_lead.id
+    assert procurements.collaborators(session, procurement) == []  # lead now, not collaborator
+    version = procurement.version
+    procurements.reassign_lead_officer(session, approver, procurement, str(new_lead.id))
+    assert procurement.version == version  # the same person again changes nothing
     with pytest.raises(InvalidInput):
         procurements.reassign_lead_officer(session, approver, procurement, "")
+
+
+def test_references_keep_counting_past_9999(session: Session) -> None:
+    procurement = make_procurement(session)
+    year = date.today().year
+    procurement.reference = f"PRC-{year}-9999"
+    session.commit()
+    assert make_procurement(session).reference == f"PRC-{year}-10000"
+    assert make_procurement(session).reference == f"PRC-{year}-10001"
+
+
+def test_text_is_cleaned_before_it_is_stored(session: Session) -> None:
+    form = {"title": "Nul\x00 byte", "description": "Line one\r\nLine two"}
+    raw = ProcurementInput.from_form(procurement_form_data(**form))
+    values = validate(session, raw)
+    assert values.title == "Nul byte"
+    assert values.description == "Line one\nLine two"
+
+
+def test_the_description_limit_counts_a_line_break_once(session: Session) -> None:
+    text = ("x" * 99 + "\r\n") * 40  # 4,000 characters as the page counts them
+    raw = ProcurementInput.from_form(procurement_form_data(description=text.strip()))
+    assert len(validate(session, raw).description) <= 4000
 
 
 def test_withdrawing_keeps_the_record(session: Session) -> None:

@@ -106,3 +106,11 @@ def make_procurement(session: Session, lead: User | None = None, **overrides: st
 
     lead = lead or make_user(session, Role.LEAD)
     return procurements.create(session, lead, procurement_input(**overrides), today=date.today())
+
+
+def procurement_form_data(**overrides: str) -> dict[str, str]:
+    """A valid procurement form as a browser posts it (date parts named like tender-day)."""
+    return {
+        (name.replace("_", "-") if name.startswith(("tender_", "start_")) else name): value
+        for name, value in procurement_input(**overrides).as_dict().items()
+    }

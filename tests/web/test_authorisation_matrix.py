@@ -18,10 +18,18 @@ from sqlmodel import Session
 from starlette.routing import Mount
 
 from app.models import Procurement, Role, User
+from app.services import procurements
 from tests.support.auth import csrf_token, signed_in_client
-from tests.support.factories import make_procurement, make_user, procurement_input
+from tests.support.factories import (
+    make_procurement,
+    make_user,
+    procurement_form_data,
+    procurement_input,
+)
 
-WHO = ("anonymous", "lead", "other_lead", "approver", "admin")
+# `lead` leads the procurement the tests use and `collaborator` works on it; `other_lead` is a
+# category lead who does neither.
+WHO = ("anonymous", "lead", "collaborator", "other_lead", "approver", "admin")
 
 
 @dataclass(frozen=True)
@@ -47,37 +55,37 @@ def signed_in(status: int) -> dict[str, int]:
     return {"anonymous": 303} | dict.fromkeys(WHO[1:], status)
 
 
+def only(status: int, *allowed: str) -> dict[str, int]:
+    """`status` for the named kinds of user, 403 for other signed-in users, 303 to sign in."""
+    return {who: 303 if who == "anonymous" else status if who in allowed else 403 for who in WHO}
+
+
 def admin_only(status: int) -> dict[str, int]:
-    return {"anonymous": 303, "lead": 403, "other_lead": 403, "approver": 403, "admin": status}
+    return only(status, "admin")
 
 
 def buyers(status: int) -> dict[str, int]:
     """Category leads and approvers record procurements; an administrator alone does not."""
-    return {"anonymous": 303, "lead": status, "other_lead": status, "approver": status,
-            "admin": 403}  # fmt: skip
+    return only(status, "lead", "collaborator", "other_lead", "approver")
+
+
+def editors(status: int) -> dict[str, int]:
+    """The lead officer, collaborators and administrators change a procurement."""
+    return only(status, "lead", "collaborator", "admin")
 
 
 def owners(status: int) -> dict[str, int]:
-    """The procurement's lead officer (`lead`) and administrators; not another lead."""
-    return {"anonymous": 303, "lead": status, "other_lead": 403, "approver": 403, "admin": status}
+    """Only the lead officer and administrators choose collaborators or withdraw it."""
+    return only(status, "lead", "admin")
 
 
 def reassigners(status: int) -> dict[str, int]:
-    return {"anonymous": 303, "lead": 403, "other_lead": 403, "approver": status, "admin": status}
-
-
-def procurement_form(**overrides: str) -> dict[str, str]:
-    """A valid procurement form as a browser posts it (date parts named like tender-day)."""
-    raw = procurement_input(**overrides).as_dict()
-    return {
-        (name.replace("_", "-") if name.startswith(("tender_", "start_")) else name): value
-        for name, value in raw.items()
-    }
+    return only(status, "approver", "admin")
 
 
 def edit_form() -> dict[str, str]:
     """An edit of the people fixture's procurement, made to the version it was recorded at."""
-    form = procurement_form(title="Retitled")
+    form = procurement_form_data(title="Retitled")
     form |= {f"base-{name}": value for name, value in procurement_input().as_dict().items()}
     return form | {"version": "1"}
 
@@ -115,10 +123,10 @@ ROUTES = [
     Case("GET", "/admin/audit", admin_only(200)),
     Case("GET", "/procurements", signed_in(200)),
     Case("GET", "/procurements/new", buyers(200)),
-    Case("POST", "/procurements/new", buyers(303), procurement_form()),
+    Case("POST", "/procurements/new", buyers(303), procurement_form_data()),
     Case("GET", "/procurements/{reference}", signed_in(200)),
-    Case("GET", "/procurements/{reference}/edit", owners(200)),
-    Case("POST", "/procurements/{reference}/edit", owners(303), edit_form()),
+    Case("GET", "/procurements/{reference}/edit", editors(200)),
+    Case("POST", "/procurements/{reference}/edit", editors(303), edit_form()),
     Case("GET", "/procurements/{reference}/withdraw", owners(200)),
     Case("POST", "/procurements/{reference}/withdraw", owners(303), {"reason": "Duplicate"}),
     Case("GET", "/procurements/{reference}/lead-officer", reassigners(200)),
@@ -134,7 +142,7 @@ ROUTES = [
         owners(303),
         {"collaborator": "{other_lead_id}"},
     ),
-    Case("POST", "/procurements/{reference}/collaborators/{user_id}/remove", owners(303)),
+    Case("POST", "/procurements/{reference}/collaborators/{collaborator_id}/remove", owners(303)),
 ]
 
 
@@ -180,9 +188,13 @@ def people(app: FastAPI, session: Session) -> Iterator[People]:
         "other_lead": make_user(session, Role.LEAD),
         "approver": make_user(session, Role.APPROVER),
         "admin": make_user(session, Role.ADMIN),
+        "collaborator": make_user(session, Role.LEAD),
     }
     target = make_user(session, Role.LEAD, name="Target User")
     procurement = make_procurement(session, users["lead"])
+    procurements.add_collaborator(
+        session, users["lead"], procurement, str(users["collaborator"].id)
+    )
     clients = {"anonymous": TestClient(app)} | {
         who: signed_in_client(app, session, user) for who, user in users.items()
     }
@@ -198,6 +210,7 @@ def concrete(text: str, people: People) -> str:
         .replace("{path}", "css/primas.css")
         .replace("{reference}", people.procurement.reference)
         .replace("{other_lead_id}", str(people.users["other_lead"].id))
+        .replace("{collaborator_id}", str(people.users["collaborator"].id))
     )
 
 

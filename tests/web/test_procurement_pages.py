@@ -8,16 +8,8 @@ from sqlmodel import Session
 
 from app.models import Role, User
 from tests.support.auth import csrf_token, signed_in_client
-from tests.support.factories import make_procurement, make_user, procurement_input
+from tests.support.factories import make_procurement, make_user, procurement_form_data
 from tests.support.html import heading, parse, text_of
-
-
-def form_data(**overrides: str) -> dict[str, str]:
-    raw = procurement_input(**overrides).as_dict()
-    return {
-        (name.replace("_", "-") if name.startswith(("tender_", "start_")) else name): value
-        for name, value in raw.items()
-    }
 
 
 def lead_client(app: FastAPI, session: Session) -> tuple[TestClient, User]:
@@ -29,9 +21,25 @@ def post(client: TestClient, path: str, data: dict[str, str]):  # type: ignore[n
     return client.post(path, data=data | {"csrf_token": csrf_token(client)}, follow_redirects=False)
 
 
+def form_fields(page, **changes: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Every field of the form on `page` as the browser would submit it, with `changes`."""
+    fields = {
+        i["name"]: i.get("value", "")
+        for i in page.find("main").find_all("input")
+        if i.get("type") not in ("radio", "checkbox")
+    }
+    fields |= {
+        s["name"]: s.find("option", selected=True)["value"]
+        for s in page.find("main").find_all("select")
+    }
+    fields |= {i["name"]: i["value"] for i in page.find("main").find_all("input", checked=True)}
+    fields["description"] = text_of(page.find("textarea", id="description"))
+    return fields | changes
+
+
 def test_recording_a_procurement_says_what_it_owes(app: FastAPI, session: Session) -> None:
     client, lead = lead_client(app, session)
-    response = post(client, "/procurements/new", form_data(value="£1,250,000"))
+    response = post(client, "/procurements/new", procurement_form_data(value="£1,250,000"))
     assert response.status_code == 303
     reference = f"PRC-{date.today().year}-0001"
     assert response.headers["location"] == f"/procurements/{reference}?updated=created"
@@ -53,7 +61,7 @@ def test_recording_a_procurement_says_what_it_owes(app: FastAPI, session: Sessio
 
 def test_below_the_line_is_think_local(app: FastAPI, session: Session) -> None:
     client, _ = lead_client(app, session)
-    response = post(client, "/procurements/new", form_data(value="99,999.99"))
+    response = post(client, "/procurements/new", procurement_form_data(value="99,999.99"))
     owes = parse(client.get(response.headers["location"])).find("section", class_="app-owes")
     assert text_of(owes.find(class_="govuk-tag")) == "Think Local"
     assert "seek quotes from local suppliers" in text_of(owes)
@@ -61,7 +69,9 @@ def test_below_the_line_is_think_local(app: FastAPI, session: Session) -> None:
 
 def test_errors_are_summarised_and_what_was_typed_is_kept(app: FastAPI, session: Session) -> None:
     client, _ = lead_client(app, session)
-    typed = form_data(value="12abc", title="Laptops", **{"tender_day": "31", "tender_month": "2"})
+    typed = procurement_form_data(
+        value="12abc", title="Laptops", **{"tender_day": "31", "tender_month": "2"}
+    )
     response = post(client, "/procurements/new", typed)
     assert response.status_code == 422
     page = parse(response)
@@ -92,24 +102,10 @@ def test_editing_and_the_conflict_path(app: FastAPI, session: Session) -> None:
     theirs = parse(other.get(f"/procurements/{procurement.reference}/edit"))
     assert mine.find("input", attrs={"name": "version"})["value"] == "1"
 
-    def submitted(page, **changes: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
-        fields = {
-            i["name"]: i.get("value", "")
-            for i in page.find("main").find_all("input")
-            if i.get("type") not in ("radio", "checkbox")
-        }
-        fields |= {
-            s["name"]: s.find("option", selected=True)["value"]
-            for s in page.find("main").find_all("select")
-        }
-        fields |= {i["name"]: i["value"] for i in page.find("main").find_all("input", checked=True)}
-        fields["description"] = text_of(page.find("textarea", id="description"))
-        return fields | changes
-
     edit = f"/procurements/{procurement.reference}/edit"
-    saved = other.post(edit, data=submitted(theirs, value="300,000"), follow_redirects=False)
+    saved = other.post(edit, data=form_fields(theirs, value="300,000"), follow_redirects=False)
     assert saved.status_code == 303
-    response = client.post(edit, data=submitted(mine, value="275,000"), follow_redirects=False)
+    response = client.post(edit, data=form_fields(mine, value="275,000"), follow_redirects=False)
     assert response.status_code == 409
     page = parse(response)
     assert "Someone else saved changes" in text_of(page.find(class_="govuk-notification-banner"))
@@ -117,14 +113,39 @@ def test_editing_and_the_conflict_path(app: FastAPI, session: Session) -> None:
     rows = [
         [text_of(c) for c in tr.find_all(["th", "td"])] for tr in table.find("tbody").find_all("tr")
     ]
-    assert rows == [["Whole-life value", "£250,000", "£300,000", "£275,000"]]
+    assert rows == [["Whole-life value", "£250,000", "£300,000", "£275,000 Your change"]]
     assert page.find("input", id="value")["value"] == "275,000"  # your entry is kept
     assert page.find("input", attrs={"name": "version"})["value"] == "2"
     # Saving again applies yours over theirs.
-    again = client.post(edit, data=submitted(page), follow_redirects=False)
+    again = client.post(edit, data=form_fields(page), follow_redirects=False)
     assert again.status_code == 303
     shown = parse(client.get(again.headers["location"]))
     assert "£275,000 including VAT" in text_of(shown.find("main"))
+
+
+def test_a_conflict_on_different_fields_keeps_both_peoples_changes(
+    app: FastAPI, session: Session
+) -> None:
+    client, lead = lead_client(app, session)
+    procurement = make_procurement(session, lead)
+    other = signed_in_client(app, session, make_user(session, Role.ADMIN))
+    edit = f"/procurements/{procurement.reference}/edit"
+    mine, theirs = parse(client.get(edit)), parse(other.get(edit))
+    other.post(edit, data=form_fields(theirs, value="300,000"), follow_redirects=False)
+    response = client.post(edit, data=form_fields(mine, title="My new title"),
+                           follow_redirects=False)  # fmt: skip
+    assert response.status_code == 409
+    page = parse(response)
+    rows = [
+        [text_of(c) for c in tr.find_all(["th", "td"])] for tr in page.find("tbody").find_all("tr")
+    ]
+    assert rows == [["Whole-life value", "£250,000", "£300,000", "£300,000"]]
+    assert page.find("input", id="title")["value"] == "My new title"
+    assert page.find("input", id="value")["value"] == "300,000"  # theirs, not the old value
+    again = client.post(edit, data=form_fields(page), follow_redirects=False)
+    assert again.status_code == 303
+    details = text_of(parse(client.get(again.headers["location"])).find("main"))
+    assert "My new title" in details and "£300,000 including VAT" in details
 
 
 def test_the_list_searches_filters_and_keeps_them_in_the_url(
@@ -179,3 +200,58 @@ def test_list_pages(app: FastAPI, session: Session) -> None:
     link = page.find(class_="govuk-pagination__next").find("a")["href"]
     assert link == "/procurements?q=procurement&page=2"
     assert len(parse(client.get(link)).find("tbody").find_all("tr")) == 2
+
+
+def test_a_withdrawn_procurement_refuses_every_change(app: FastAPI, session: Session) -> None:
+    client, lead = lead_client(app, session)
+    admin = signed_in_client(app, session, make_user(session, Role.ADMIN))
+    colleague = make_user(session, Role.LEAD)
+    procurement = make_procurement(session, lead)
+    base = f"/procurements/{procurement.reference}"
+    post(client, f"{base}/collaborators", {"collaborator": str(colleague.id)})
+    post(client, f"{base}/withdraw", {"reason": "Duplicate"})
+    for who in (client, admin):
+        for path in ("/edit", "/withdraw", "/lead-officer"):
+            assert who.get(base + path).status_code == 409, path
+        for path, form in (
+            ("/edit", procurement_form_data() | {"version": "2"}),
+            ("/withdraw", {"reason": "Again"}),
+            ("/lead-officer", {"lead_officer": str(colleague.id)}),
+            ("/collaborators", {"collaborator": str(colleague.id)}),
+            (f"/collaborators/{colleague.id}/remove", {}),
+        ):
+            assert post(who, base + path, form).status_code == 409, path
+    assert who.get(base).status_code == 200  # still on record, for everyone to read
+
+
+def test_odd_input_never_breaks_a_page(app: FastAPI, session: Session) -> None:
+    client, lead = lead_client(app, session)
+    procurement = make_procurement(session, lead)
+    admin = signed_in_client(app, session, make_user(session, Role.ADMIN))
+    huge = "9" * 5000
+    base = f"/procurements/{procurement.reference}"
+    for path in (
+        f"/procurements?page={huge}",
+        "/procurements?page=99999999999",
+        f"/procurements?lead={huge}",
+        "/procurements?lead=99999999999999999999",
+        "/procurements?q=a%00b",
+        "/procurements?status=everything&band=priceless&mine=perhaps",
+    ):
+        assert client.get(path).status_code == 200, path
+    assert admin.get(f"/admin/users/{huge[:30]}").status_code in (404, 422)
+    assert admin.get(f"/admin/audit?page={huge}&actor=a%00b").status_code == 200
+    form = procurement_form_data(term_months=huge, extension_months="3,6", title="A\x00B")
+    page = parse(post(client, "/procurements/new", form))
+    summary = text_of(page.find(class_="govuk-error-summary"))
+    assert "The contract term must be 240 months or fewer" in summary
+    assert "optional extensions must be a whole number" in summary
+    response = post(client, f"{base}/edit", procurement_form_data() | {"version": huge})
+    assert response.status_code == 409  # an impossible version is an out-of-date form
+    response = post(client, f"{base}/collaborators/99999999999999999999/remove", {})
+    assert response.status_code == 422
+    assert post(client, f"{base}/collaborators/{lead.id}/remove", {}).status_code == 404
+    created = post(client, "/procurements/new", procurement_form_data(title="Nul\x00 in title"))
+    assert created.status_code == 303
+    shown = parse(client.get(created.headers["location"]))
+    assert heading(shown) == "Nul in title"
