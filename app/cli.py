@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 from pydantic import ValidationError
@@ -139,3 +140,18 @@ def load_demo() -> None:
     for demo, _ in results:
         roles = ", ".join(role.label for role in demo.roles)
         click.echo(f"  {roles:<16} {demo.email:<26} password: {demo.password}")
+
+
+@main.command("check-forms")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def check_forms(paths: tuple[Path, ...]) -> None:
+    """Check form definitions (the shipped ones, or the files given) and list every problem."""
+    from app.forms.loader import check_files, definition_files
+
+    results = check_files(paths or definition_files())
+    for path, errors in results.items():
+        click.echo(f"{path.name}: {'ok' if not errors else f'{len(errors)} problem(s)'}")
+        for error in errors:
+            click.echo(f"  {error}")
+    if any(results.values()):
+        raise SystemExit(1)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+import weakref
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,14 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 READ_ONLY_STATEMENTS = ("SELECT", "PRAGMA", "EXPLAIN")
+HOLDS_WRITE_LOCK = "primas_holds_write_lock"
+_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+
+
+def writing_now(engine: Engine) -> bool:
+    """Whether a write transaction of this process holds the SQLite engine's writer lock."""
+    lock = _WRITE_LOCKS.get(engine)
+    return lock is not None and lock.locked()
 
 
 def create_database_engine(database_url: str, *, sqlite_busy_timeout_ms: int = 5000) -> Engine:
@@ -21,10 +31,16 @@ def create_database_engine(database_url: str, *, sqlite_busy_timeout_ms: int = 5
 
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    busy_timeout_seconds = sqlite_busy_timeout_ms / 1000
     engine = create_engine(
         url,
-        connect_args={"check_same_thread": False, "timeout": sqlite_busy_timeout_ms / 1000},
+        connect_args={"check_same_thread": False, "timeout": busy_timeout_seconds},
+        # Keep a connection for every request that may run at once (the thread pool's 40), so
+        # none is opened and configured per request under load; a local file's are cheap.
+        pool_size=40,
+        max_overflow=10,
     )
+    writers = _WRITE_LOCKS[engine] = threading.Lock()
 
     @event.listens_for(engine, "connect")
     def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -49,12 +65,32 @@ def create_database_engine(database_url: str, *, sqlite_busy_timeout_ms: int = 5
             return
         if statement.lstrip()[:7].upper().startswith(READ_ONLY_STATEMENTS):
             return
-        cursor.execute("BEGIN IMMEDIATE")
+        # Writers in this process queue on a lock first: SQLite's own busy wait polls with
+        # growing sleeps, so under a burst of saves some waited seconds while others went
+        # ahead. The lock hands over at once, in turn. Other processes still meet the busy
+        # timeout, and the lock is only waited for as long as that timeout.
+        info = connection.connection.info  # this DBAPI connection's, shared with its pool entry
+        if writers.acquire(timeout=busy_timeout_seconds):
+            info[HOLDS_WRITE_LOCK] = True
+        try:
+            cursor.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(info)
+            raise
+
+    @event.listens_for(engine, "checkin")
+    def _end_of_write(_dbapi_connection: Any, record: Any) -> None:
+        # The session hands its connection back after commit or rollback (and on close).
+        _release(record.info)
+
+    def _release(info: dict[Any, Any]) -> None:
+        if info.pop(HOLDS_WRITE_LOCK, False):
+            writers.release()
 
     return engine
 
 
-def session_scope(engine: Engine) -> Iterator[Session]:
+def session_scope(engine: Engine) -> Generator[Session, None, None]:
     """One session per request; services commit, anything uncommitted is rolled back.
 
     Objects keep their values after a commit (expire_on_commit=False), so a page can still be

@@ -14,6 +14,7 @@ from app import __version__
 from app.api import health
 from app.db import create_database_engine
 from app.errors import install_error_handlers
+from app.forms.loader import shipped_definitions
 from app.security_headers import SecurityHeadersMiddleware
 from app.services.demo import demo_users_exist
 from app.settings import PROJECT_ROOT, Settings
@@ -21,6 +22,8 @@ from app.web import (
     account,
     admin_audit,
     admin_users,
+    assessment_drafts,
+    assessments,
     pages,
     procurement_changes,
     procurements,
@@ -34,6 +37,8 @@ STATIC_DIR = PROJECT_ROOT / "app" / "static"
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the service for `settings` (read from the environment when not given)."""
     settings = settings or Settings()
+    # Refuse to start on a form definition with any problem (DefinitionInvalid lists them all).
+    forms = shipped_definitions(settings.forms_dir)
     engine = create_database_engine(
         settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms
     )
@@ -54,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/api/v1/openapi.json",
     )
     app.state.settings = settings
+    app.state.forms = forms
     app.state.engine = engine
     app.state.templates = create_templates(settings)
 
@@ -67,6 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         account,
         procurements,
         procurement_changes,
+        assessments,
+        assessment_drafts,
         admin_users,
         admin_audit,
     ):

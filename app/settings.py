@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     session_warning_seconds: int = Field(default=5 * 60, ge=20)
     sign_in_max_failures: int = Field(default=10, ge=1)
     sign_in_failure_window_seconds: int = Field(default=15 * 60, ge=1)
+    forms_dir: Path = PROJECT_ROOT / "app" / "forms" / "definitions"
 
     @model_validator(mode="after")
     def _warning_fits_in_the_idle_time(self) -> Settings:

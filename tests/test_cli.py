@@ -156,3 +156,40 @@ def test_demo_procurements_cover_both_sides_of_the_line(cli_database: str) -> No
     assert sum(v < 10_000_000 for v in values) >= 2 and sum(v >= 10_000_000 for v in values) >= 6
     assert {p.contract_type for p in recorded} == {"goods", "services", "works"}
     assert len({p.category_id for p in recorded}) >= 8
+
+
+BAD_FORM = """
+id: primas
+version: 9
+title: Broken
+sections:
+  - id: s
+    title: S
+    tasks:
+      - {id: t, title: T, questions: [{id: q, type: slider, label: Q}]}
+      - {id: empty, title: Empty, questions: []}
+"""
+
+
+def test_check_forms_passes_the_shipped_definitions() -> None:
+    result = CliRunner().invoke(main, ["check-forms"])
+    assert result.exit_code == 0, result.output
+    assert "primas-v1.yaml: ok" in result.output
+
+
+def test_check_forms_lists_every_problem(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BAD_FORM)
+    result = CliRunner().invoke(main, ["check-forms", str(bad)])
+    assert result.exit_code == 1
+    assert "bad.yaml: 2 problem(s)" in result.output
+    assert "[unknown-type]" in result.output and "[empty-task]" in result.output
+
+
+def test_the_service_refuses_to_start_on_a_bad_definition(tmp_path, database_url: str) -> None:  # type: ignore[no-untyped-def]
+    from app.forms.loader import DefinitionInvalid
+
+    (tmp_path / "primas-v9.yaml").write_text(BAD_FORM)
+    settings = Settings(env="test", database_url=database_url, forms_dir=tmp_path)
+    with pytest.raises(DefinitionInvalid, match="unknown-type"):
+        create_app(settings)

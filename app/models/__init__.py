@@ -1,5 +1,6 @@
 """SQLModel tables, one module per aggregate. Importing this package registers every table."""
 
+from app.models.assessments import Assessment, AssessmentAnswer, AssessmentStatus
 from app.models.audit import AuditEvent
 from app.models.catalogue import Category, Directorate
 from app.models.procurements import (
@@ -14,6 +15,9 @@ from app.models.sessions import SignInFailure, UserSession
 from app.models.users import Role, User
 
 __all__ = [
+    "Assessment",
+    "AssessmentAnswer",
+    "AssessmentStatus",
     "AuditEvent",
     "Category",
     "ContractType",

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, delete
+from sqlmodel import Session, col, delete, select
 
 from app.models import User, UserSession
 
@@ -65,11 +65,16 @@ def resolve_session(
     session: Session, token: str, policy: SessionPolicy, now: datetime
 ) -> SignedIn | None:
     """The signed-in user for a cookie token, touching the session; None if it has ended."""
-    row = session.get(UserSession, hash_token(token))
-    if row is None:
+    # One query for both: this runs on every signed-in request.
+    found = session.exec(
+        select(UserSession, User)
+        .join(User, col(User.id) == col(UserSession.user_id))
+        .where(col(UserSession.token_hash) == hash_token(token))
+    ).first()
+    if found is None:
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.active or now >= _ends_at(row, policy):
+    row, user = found
+    if not user.active or now >= _ends_at(row, policy):
         session.delete(row)
         session.commit()
         return None

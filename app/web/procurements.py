@@ -14,7 +14,7 @@ from app.deps import BuyerUser, CsrfProtected, CurrentUser, ProcurementDep, Sess
 from app.errors import InvalidInput
 from app.models import Category, DeliveryLocation, Directorate, Procurement, User
 from app.scoring.reference_data import NoValueInForce
-from app.services import audit_log, procurements
+from app.services import assessments, audit_log, procurements
 from app.services.procurement_form import FIELD_LABELS, ProcurementInput
 from app.services.procurement_search import (
     STATUSES,
@@ -36,6 +36,7 @@ CONFIRMATIONS = {
     "lead-officer": "Lead officer changed",
     "collaborator-added": "Collaborator added",
     "collaborator-removed": "Collaborator removed",
+    "primas-discarded": "PRIMAS draft discarded",
 }
 # Audit columns that are not fields on the form, in words.
 HISTORY_FIELD_LABELS = FIELD_LABELS | {"status": "Status", "withdrawn_reason": "Reason withdrawn"}
@@ -137,6 +138,7 @@ def show_page(
         "can_withdraw": procurements.is_lead_officer_or_admin(user, procurement),
         "history": _history(session, procurement),
         "location_label": DeliveryLocation(procurement.delivery_location).label,
+        "draft": assessments.open_draft(session, procurement),
         "confirmation": confirmation,
         "errors": errors or {},
         **_owes(session, procurement),

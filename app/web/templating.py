@@ -22,6 +22,7 @@ from starlette.templating import Jinja2Templates
 from app import __version__
 from app.deps import resolve_signed_in
 from app.forms.inputs import format_pounds
+from app.forms.types import question_type
 from app.models import Role
 from app.services.sessions import SignedIn
 from app.settings import PROJECT_ROOT, Settings
@@ -127,6 +128,9 @@ def create_templates(settings: Settings) -> Jinja2Templates:
         undefined=ChainableUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Checking every template file's modification time on each use cost 40% of the largest
+        # task page (benchmarks/README.md); only development wants edits picked up live.
+        auto_reload=settings.env == "development",
     )
     environment.globals.update(
         service_name=settings.service_name,
@@ -134,6 +138,8 @@ def create_templates(settings: Settings) -> Jinja2Templates:
         feedback_email=settings.feedback_email,
         app_version=__version__,
         static_url=static_url,
+        question_options=lambda question: question_type(question.type).options(question),
+        question_template=lambda question: question_type(question.type).template,
     )
     environment.filters.update(
         pence=format_pounds,

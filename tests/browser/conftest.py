@@ -9,7 +9,13 @@ from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from tests.conftest import skip_or_fail
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, CSP_LISTENER, PageWatch
+from tests.support.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    CSP_LISTENER,
+    LAUNCH_TIMEOUT_MS,
+    PageWatch,
+)
 from tests.support.live_server import serve
 
 
@@ -29,7 +35,9 @@ def playwright() -> Iterator[Playwright]:
 def browser(playwright: Playwright) -> Iterator[Browser]:
     if not CHROMIUM.exists():
         skip_or_fail(f"{CHROMIUM} is not installed (make test installs it when run as root)")
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    browser = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=LAUNCH_TIMEOUT_MS
+    )
     yield browser
     browser.close()
 

@@ -12,6 +12,8 @@ from app.schema import alembic_config, current_revision, head_revision, upgrade_
 
 EXPECTED_TABLES = [
     "alembic_version",
+    "assessment",
+    "assessment_answer",
     "audit_event",
     "category",
     "directorate",

@@ -22,7 +22,13 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
     "--disable-sync",
+    "--disable-quic",
+    # Chromium shares rendered pages through /dev/shm, which containers often keep tiny (64 MB):
+    # when it fills, renderers stall. Temporary files are slower but always there.
+    "--disable-dev-shm-usage",
 ]
+LAUNCH_TIMEOUT_MS = 60_000
+AXE_TIMEOUT_MS = 30_000
 # Records CSP violations in the page itself; Playwright's init scripts are not subject to CSP.
 CSP_LISTENER = """
 window.__cspViolations = [];
@@ -103,8 +109,12 @@ def _scan_rendered_without_js(page: Page) -> dict[str, Any]:
 
 
 AXE_RUN = """
-async (tags) => {
-  const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+async ([tags, timeout]) => {
+  // page.evaluate has no timeout of its own: fail with a reason rather than wait for ever.
+  const late = new Promise((_, reject) => setTimeout(
+    () => reject(new Error(`axe did not finish within ${timeout} ms`)), timeout));
+  const results = await Promise.race([
+    axe.run(document, {runOnly: {type: 'tag', values: tags}}), late]);
   return {
     violations: results.violations.map((v) => ({
       id: v.id, impact: v.impact, help: v.help,
@@ -121,7 +131,7 @@ def _scan(page: Page) -> dict[str, Any]:
     # a test that opened a second tab could wait for ever.
     page.bring_to_front()
     page.evaluate(AXE_SOURCE)
-    results: dict[str, Any] = page.evaluate(AXE_RUN, AXE_TAGS)
+    results: dict[str, Any] = page.evaluate(AXE_RUN, [AXE_TAGS, AXE_TIMEOUT_MS])
     violations = [
         f"{v['id']} ({v['impact']}): {v['help']} at {', '.join(v['targets'])}"
         for v in results["violations"]

@@ -114,3 +114,14 @@ def procurement_form_data(**overrides: str) -> dict[str, str]:
         (name.replace("_", "-") if name.startswith(("tender_", "start_")) else name): value
         for name, value in procurement_input(**overrides).as_dict().items()
     }
+
+
+def make_draft(session: Session, procurement: Procurement | None = None, lead: User | None = None):  # type: ignore[no-untyped-def]
+    """A PRIMAS draft (v1) for a procurement above the line, started by its lead officer."""
+    from app.forms.loader import latest_definition
+    from app.services import assessments
+
+    lead = lead or make_user(session, Role.LEAD)
+    procurement = procurement or make_procurement(session, lead)
+    assert procurement.lead_officer_id == lead.id
+    return assessments.start(session, lead, procurement, latest_definition("primas"))

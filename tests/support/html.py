@@ -26,3 +26,31 @@ def heading(page: BeautifulSoup) -> str:
     headings = page.find_all("h1")
     assert len(headings) == 1, f"expected one h1, found {len(headings)}"
     return text_of(headings[0])
+
+
+def form_values(form: Tag) -> dict[str, str | list[str]]:
+    """What a browser would submit from this form as it stands (before any button's value)."""
+    values: dict[str, str | list[str]] = {}
+
+    def add(name: str, value: str) -> None:
+        if name in values:
+            existing = values[name]
+            values[name] = (existing if isinstance(existing, list) else [existing]) + [value]
+        else:
+            values[name] = value
+
+    for field in form.find_all(["input", "textarea", "select"]):
+        name = field.get("name")
+        if not name or field.name == "button" or field.get("type") in ("submit", "button"):
+            continue
+        if field.get("type") in ("radio", "checkbox"):
+            if field.has_attr("checked"):
+                add(name, field.get("value", "on"))
+        elif field.name == "textarea":
+            add(name, field.get_text())
+        elif field.name == "select":
+            chosen = field.find("option", selected=True) or field.find("option")
+            add(name, chosen.get("value", "") if chosen else "")
+        else:
+            add(name, field.get("value", ""))
+    return values

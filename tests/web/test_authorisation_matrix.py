@@ -21,6 +21,7 @@ from app.models import Procurement, Role, User
 from app.services import procurements
 from tests.support.auth import csrf_token, signed_in_client
 from tests.support.factories import (
+    make_draft,
     make_procurement,
     make_user,
     procurement_form_data,
@@ -143,6 +144,23 @@ ROUTES = [
         {"collaborator": "{other_lead_id}"},
     ),
     Case("POST", "/procurements/{reference}/collaborators/{collaborator_id}/remove", owners(303)),
+    Case("POST", "/procurements/{reference}/primas/start", editors(303)),
+    Case("GET", "/procurements/{reference}/primas", signed_in(200)),
+    Case("GET", "/procurements/{reference}/primas/tasks/{task_id}", editors(200)),
+    Case("POST", "/procurements/{reference}/primas/tasks/{task_id}", editors(422)),
+    Case(
+        "POST",
+        "/procurements/{reference}/primas/answers/{question_id}",
+        editors(200),
+        {"lots": "yes"},
+    ),
+    Case("GET", "/procurements/{reference}/primas/check", signed_in(200)),
+    Case("POST", "/procurements/{reference}/primas/acknowledge", editors(303)),
+    Case("GET", "/procurements/{reference}/primas/discard", editors(200)),
+    Case("POST", "/procurements/{reference}/primas/discard", editors(303)),
+    # No newer version of the questions is shipped, so there is nothing to move to.
+    Case("GET", "/procurements/{reference}/primas/upgrade", editors(409)),
+    Case("POST", "/procurements/{reference}/primas/upgrade", editors(409)),
 ]
 
 
@@ -195,6 +213,7 @@ def people(app: FastAPI, session: Session) -> Iterator[People]:
     procurements.add_collaborator(
         session, users["lead"], procurement, str(users["collaborator"].id)
     )
+    make_draft(session, procurement, users["lead"])
     clients = {"anonymous": TestClient(app)} | {
         who: signed_in_client(app, session, user) for who, user in users.items()
     }
@@ -211,6 +230,8 @@ def concrete(text: str, people: People) -> str:
         .replace("{reference}", people.procurement.reference)
         .replace("{other_lead_id}", str(people.users["other_lead"].id))
         .replace("{collaborator_id}", str(people.users["collaborator"].id))
+        .replace("{task_id}", "workforce")
+        .replace("{question_id}", "lots")
     )
 
 

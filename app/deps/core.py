@@ -1,5 +1,9 @@
 """Request dependencies as typed aliases, so handlers read like plain functions.
 
+Dependencies that only read what is already in memory are `async def`: FastAPI runs a plain
+`def` dependency in its thread pool, and a thread hop per dependency costs more than the work.
+Those that touch the database stay plain functions.
+
 Authentication and authorisation are written once here: `CurrentUser` (signed in),
 `AdminUser` (signed in with the admin role) and friends, and `verify_csrf`, which every web
 router applies to its state-changing requests.
@@ -7,21 +11,23 @@ router applies to its state-changing requests.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from starlette.datastructures import FormData
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from app.db import session_scope
 from app.errors import PasswordChangeRequired, PrimasError, SignInRequired, StaleForm
 from app.forms.inputs import MAX_INTEGER
-from app.models import Procurement, ProcurementStatus, Role, User
-from app.services import procurements, sessions
+from app.models import Role, User
+from app.services import sessions
 from app.services.accounts import ThrottlePolicy
 from app.services.audit import ANONYMOUS, Actor, act_as, record_event
 from app.settings import Settings
@@ -32,26 +38,41 @@ from app.web import csrf
 PASSWORD_CHANGE_PATHS = frozenset({"/account/password", "/sign-out", "/session/extend"})
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def _engine(request: Request) -> Engine:
+async def _engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 
 
-def _session(request: Request) -> Iterator[Session]:
-    yield from session_scope(request.app.state.engine)
+async def _session(request: Request) -> AsyncIterator[Session]:
+    # Opening a session does no I/O (it connects at its first query), and closing one hands its
+    # connection back to the pool: neither is worth two trips through the thread pool per request
+    # (docs/decisions.md, 15). The work in between runs in sync dependencies and handlers.
+    scope = session_scope(request.app.state.engine)
+    try:
+        yield next(scope)
+    finally:
+        scope.close()
 
 
-def _templates(request: Request) -> Jinja2Templates:
+async def _templates(request: Request) -> Jinja2Templates:
     templates: Jinja2Templates = request.app.state.templates
     return templates
 
 
+async def _posted_form(request: Request) -> FormData:
+    # Starlette reads the body once and keeps it, so the CSRF check and the handler share it.
+    return await request.form()
+
+
 SettingsDep = Annotated[Settings, Depends(_settings)]
+# The submitted form, read on the event loop, so a handler that saves it can be a plain function
+# and run its database work in the thread pool.
+PostedForm = Annotated[FormData, Depends(_posted_form)]
 # A record id in a URL: a positive 32-bit integer, so no URL can overflow a database column.
 IdPath = Annotated[int, Path(ge=1, le=MAX_INTEGER)]
 EngineDep = Annotated[Engine, Depends(_engine)]
@@ -117,7 +138,8 @@ def _optional_sign_in(
 OptionalSignIn = Annotated[sessions.SignedIn | None, Depends(_optional_sign_in)]
 
 
-def _current_sign_in(request: Request, signed_in: OptionalSignIn) -> sessions.SignedIn:
+def require_sign_in(request: Request, signed_in: sessions.SignedIn | None) -> sessions.SignedIn:
+    """The signed-in user, who must have a usable password; else sign in (or change it) first."""
     if signed_in is None:
         raise SignInRequired()
     if signed_in.user.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
@@ -125,10 +147,14 @@ def _current_sign_in(request: Request, signed_in: OptionalSignIn) -> sessions.Si
     return signed_in
 
 
+async def _current_sign_in(request: Request, signed_in: OptionalSignIn) -> sessions.SignedIn:
+    return require_sign_in(request, signed_in)
+
+
 CurrentSignIn = Annotated[sessions.SignedIn, Depends(_current_sign_in)]
 
 
-def _current_user(signed_in: CurrentSignIn) -> User:
+async def _current_user(signed_in: CurrentSignIn) -> User:
     return signed_in.user
 
 
@@ -176,12 +202,11 @@ def _user_or_404(user_id: IdPath, session: SessionDep, _admin: AdminUser) -> Use
 ManagedUser = Annotated[User, Depends(_user_or_404)]
 
 
-async def verify_csrf(
-    request: Request, session: SessionDep, settings: SettingsDep, signed_in: OptionalSignIn
-) -> None:
+async def verify_csrf(request: Request, session: SessionDep, settings: SettingsDep) -> None:
     """Refuse a state-changing request that does not carry this browser's CSRF token."""
     if request.method in csrf.SAFE_METHODS:
-        return
+        return  # a page load pays nothing here, not even a trip through the thread pool
+    signed_in = await run_in_threadpool(resolve_signed_in, request, session, settings)
     expected = csrf.token_for(settings, signed_in, request.cookies.get(csrf.ANONYMOUS_COOKIE))
     if csrf.token_is_valid(expected, await csrf.submitted_token(request)):
         return
@@ -193,8 +218,7 @@ async def verify_csrf(
         # this header without a CORS preflight we never grant, nor read the reply; so hand the
         # page the current token and let the user retry without losing what they typed.
         raise StaleForm(expected)
-    record_event(session, "csrf.refused", detail={"path": request.url.path})
-    session.commit()
+    await run_in_threadpool(_record_refusal, request, session)
     raise PrimasError(
         403,
         "This page has expired",
@@ -203,77 +227,9 @@ async def verify_csrf(
     )
 
 
+def _record_refusal(request: Request, session: Session) -> None:
+    record_event(session, "csrf.refused", detail={"path": request.url.path})
+    session.commit()
+
+
 CsrfProtected = Depends(verify_csrf)
-
-
-def _procurement(reference: str, session: SessionDep, _user: CurrentUser) -> Procurement:
-    procurement = procurements.get_by_reference(session, reference)
-    if procurement is None:
-        raise PrimasError(404, "Page not found")
-    return procurement
-
-
-ProcurementDep = Annotated[Procurement, Depends(_procurement)]
-
-
-def _active(procurement: Procurement) -> None:
-    if procurement.status != ProcurementStatus.ACTIVE:
-        raise PrimasError(
-            409,
-            "This procurement has been withdrawn",
-            "A withdrawn procurement is kept on record but can no longer be changed.",
-        )
-
-
-def _procurement_gate(
-    allowed: Callable[[Session, User, Procurement], bool], needs: str, title: str, detail: str
-) -> Callable[..., Procurement]:
-    """A dependency: the active procurement, if `allowed` lets this user change it; else 403."""
-
-    def gate(
-        request: Request, procurement: ProcurementDep, user: CurrentUser, session: SessionDep
-    ) -> Procurement:
-        _active(procurement)
-        if not allowed(session, user, procurement):
-            raise refuse(request, session, needs, title, detail)
-        return procurement
-
-    return gate
-
-
-EditableProcurement = Annotated[
-    Procurement,
-    Depends(
-        _procurement_gate(
-            procurements.can_edit,
-            "lead officer, collaborator or admin",
-            "You cannot change this procurement",
-            "Only its lead officer, the collaborators they add and administrators can change it.",
-        )
-    ),
-]
-LeadOfficerProcurement = Annotated[
-    Procurement,
-    Depends(
-        _procurement_gate(
-            lambda _session, user, procurement: procurements.is_lead_officer_or_admin(
-                user, procurement
-            ),
-            "lead officer or admin",
-            "Only the lead officer can do this",
-            "Only the procurement's lead officer and administrators can choose who works on it "
-            "or withdraw it.",
-        )
-    ),
-]
-ReassignableProcurement = Annotated[
-    Procurement,
-    Depends(
-        _procurement_gate(
-            lambda _session, user, _procurement: procurements.can_reassign(user),
-            "approver or admin",
-            "You cannot change the lead officer",
-            "Approvers and administrators can give a procurement to another lead officer.",
-        )
-    ),
-]

@@ -1,0 +1,155 @@
+"""Dependencies for procurement records and their PRIMAS drafts: fetch-or-404 and permission
+checks, written once. Those that touch the database are plain functions (one thread hop each),
+so a page needing a draft gets procurement, permission and draft in one dependency."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from app.deps.core import CurrentUser, SessionDep, refuse, require_sign_in, resolve_signed_in
+from app.errors import PrimasError
+from app.models import Procurement, ProcurementStatus, User
+from app.services import assessments, procurements
+from app.services.assessments import Draft, FormLibrary
+
+
+def _find(session: Session, reference: str) -> Procurement:
+    procurement = procurements.get_by_reference(session, reference)
+    if procurement is None:
+        raise PrimasError(404, "Page not found")
+    return procurement
+
+
+def _procurement(reference: str, session: SessionDep, _user: CurrentUser) -> Procurement:
+    return _find(session, reference)
+
+
+ProcurementDep = Annotated[Procurement, Depends(_procurement)]
+
+
+def _active(procurement: Procurement) -> None:
+    if procurement.status != ProcurementStatus.ACTIVE:
+        raise PrimasError(
+            409,
+            "This procurement has been withdrawn",
+            "A withdrawn procurement is kept on record but can no longer be changed.",
+        )
+
+
+def _procurement_gate(
+    allowed: Callable[[Session, User, Procurement], bool], needs: str, title: str, detail: str
+) -> Callable[..., Procurement]:
+    """A dependency: the active procurement, if `allowed` lets this user change it; else 403."""
+
+    def gate(
+        request: Request, procurement: ProcurementDep, user: CurrentUser, session: SessionDep
+    ) -> Procurement:
+        _active(procurement)
+        if not allowed(session, user, procurement):
+            raise refuse(request, session, needs, title, detail)
+        return procurement
+
+    return gate
+
+
+def _check_can_edit(
+    request: Request, session: Session, user: User, procurement: Procurement
+) -> None:
+    _active(procurement)
+    if not procurements.can_edit(session, user, procurement):
+        raise refuse(request, session, *CAN_EDIT)
+
+
+CAN_EDIT = (
+    "lead officer, collaborator or admin",
+    "You cannot change this procurement",
+    "Only its lead officer, the collaborators they add and administrators can change it.",
+)
+
+
+EditableProcurement = Annotated[
+    Procurement,
+    Depends(_procurement_gate(procurements.can_edit, *CAN_EDIT)),
+]
+LeadOfficerProcurement = Annotated[
+    Procurement,
+    Depends(
+        _procurement_gate(
+            lambda _session, user, procurement: procurements.is_lead_officer_or_admin(
+                user, procurement
+            ),
+            "lead officer or admin",
+            "Only the lead officer can do this",
+            "Only the procurement's lead officer and administrators can choose who works on it "
+            "or withdraw it.",
+        )
+    ),
+]
+ReassignableProcurement = Annotated[
+    Procurement,
+    Depends(
+        _procurement_gate(
+            lambda _session, user, _procurement: procurements.can_reassign(user),
+            "approver or admin",
+            "You cannot change the lead officer",
+            "Approvers and administrators can give a procurement to another lead officer.",
+        )
+    ),
+]
+
+
+async def _forms(request: Request) -> FormLibrary:
+    forms: FormLibrary = request.app.state.forms
+    return forms
+
+
+FormsDep = Annotated[FormLibrary, Depends(_forms)]
+
+
+@dataclass(frozen=True)
+class DraftAccess:
+    """A procurement, its open PRIMAS draft and the signed-in user, loaded together."""
+
+    procurement: Procurement
+    draft: Draft
+    user: User
+
+
+def _draft_of(
+    request: Request, session: Session, reference: str, forms: FormLibrary
+) -> DraftAccess:
+    user = require_sign_in(
+        request, resolve_signed_in(request, session, request.app.state.settings)
+    ).user
+    found = assessments.find_with_draft(session, reference)
+    if found is None:
+        raise PrimasError(404, "Page not found")
+    procurement, assessment = found
+    if assessment is None:
+        raise PrimasError(404, "Page not found", "This procurement has no PRIMAS in progress.")
+    return DraftAccess(procurement, assessments.load(session, assessment, forms), user)
+
+
+# Each is one plain function, so a PRIMAS page makes one trip through the thread pool for
+# sign-in, record, permission and draft together (docs/decisions.md, 15).
+def _draft_access(
+    reference: str, request: Request, session: SessionDep, forms: FormsDep
+) -> DraftAccess:
+    return _draft_of(request, session, reference, forms)
+
+
+def _editable_draft_access(
+    reference: str, request: Request, session: SessionDep, forms: FormsDep
+) -> DraftAccess:
+    access = _draft_of(request, session, reference, forms)
+    _check_can_edit(request, session, access.user, access.procurement)
+    return access
+
+
+DraftDep = Annotated[DraftAccess, Depends(_draft_access)]
+EditableDraft = Annotated[DraftAccess, Depends(_editable_draft_access)]

@@ -1,0 +1,416 @@
+"""Question types: how each kind of question reads what was typed, checks it and shows it.
+
+Each type is one small class, registered once in QUESTION_TYPES; an unknown type name is an
+error (UnknownQuestionType) wherever it is looked up. Raw input is kept exactly as typed so a
+page can show it back; only a `Parsed` value without errors is ever scored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, ClassVar, Protocol
+
+from app.forms.definition import Option, Question
+from app.forms.inputs import (
+    InputError,
+    clean_text,
+    format_pounds,
+    parse_date_parts,
+    parse_id,
+    parse_money,
+    pounds_for_input,
+)
+
+NOT_KNOWN = Option(value="not-known", label="Not known yet")
+# Plain decimals, with optional thousands commas: no exponents, no NaN, no other scripts' digits.
+_DECIMAL = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$", re.ASCII)
+DEFAULT_MONEY_CEILING = 10_000_000_000 * 100
+SHORT_TEXT_MAX, LONG_TEXT_MAX = 200, 4000
+
+
+class FormValues(Protocol):
+    """Submitted form data: one value per name, or every value of a repeated name."""
+
+    def get(self, key: str, /) -> Any: ...  # noqa: D102
+
+    def getlist(self, key: str, /) -> list[Any]: ...  # noqa: D102
+
+
+class UnknownQuestionType(KeyError):
+    """A question names a type that is not registered."""
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """An answer read from raw input: its value, or what is wrong (errors[''] for the question,
+    errors['<item>.<field>'] for a part of an 'add another' entry)."""
+
+    value: Any = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when the answer can be used."""
+        return not self.errors
+
+
+def _name(question: Question) -> str:
+    return question.name or "answer"
+
+
+def _text(raw: Any) -> str:
+    return clean_text(raw).strip() if isinstance(raw, str) else ""
+
+
+class QuestionType:
+    """The behaviour shared by every type; subclasses override what differs."""
+
+    name: ClassVar[str]
+    template: ClassVar[str]
+    operators: ClassVar[frozenset[str]] = frozenset({"answered"})
+
+    def options(self, question: Question) -> tuple[Option, ...]:
+        """The choices offered (with 'Not known yet' where the question allows it)."""
+        return question.options + ((NOT_KNOWN,) if question.not_known else ())
+
+    def raw_from_form(self, question: Question, form: FormValues) -> Any:
+        """What was submitted for this question, as typed."""
+        value = form.get(question.id)
+        return clean_text(value) if isinstance(value, str) else ""
+
+    def is_empty(self, raw: Any) -> bool:
+        """True when nothing was entered."""
+        return not _text(raw)
+
+    def parse(self, question: Question, raw: Any) -> Parsed:
+        """The value of a non-empty answer, or its format error."""
+        return Parsed(_text(raw))
+
+    def required_message(self, question: Question) -> str:
+        """The message when a required question has no answer."""
+        return f"Enter the {_name(question)}" if question.name else "Enter an answer"
+
+    def describe(self, question: Question, value: Any) -> str:
+        """The answer in words, for 'Check your answers'."""
+        return str(value)
+
+    def raw_for(self, question: Question, value: Any) -> Any:
+        """Raw input that would give `value` (to fill a form from a stored answer)."""
+        return value
+
+    def problems(self, question: Question) -> list[str]:
+        """What is wrong with this question's definition for this type."""
+        return [] if not question.options else ["only choice questions have options"]
+
+
+class YesNo(QuestionType):
+    name = "yes_no"
+    template = "_questions/radios.html"
+    operators = frozenset({"equals", "not_equals", "one_of", "answered"})
+
+    def options(self, question: Question) -> tuple[Option, ...]:
+        base = (Option(value="yes", label="Yes"), Option(value="no", label="No"))
+        return base + ((NOT_KNOWN,) if question.not_known else ())
+
+    def parse(self, question: Question, raw: Any) -> Parsed:
+        choice = _text(raw)
+        if choice not in {option.value for option in self.options(question)}:
+            return Parsed(errors={"": "Select one of the answers"})
+        return Parsed(choice)
+
+    def required_message(self, question: Question) -> str:
+        return f"Select yes{', no or not known yet' if question.not_known else ' or no'}"
+
+    def describe(self, question: Question, value: Any) -> str:
+        return next((o.label for o in self.options(question) if o.value == value), str(value))
+
+    def problems(self, question: Question) -> list[str]:
+        return ["a yes or no question has no options of its own"] if question.options else []
+
+
+class SingleChoice(YesNo):
+    name = "single_choice"
+
+    def options(self, question: Question) -> tuple[Option, ...]:
+        return QuestionType.options(self, question)
+
+    def required_message(self, question: Question) -> str:
+        return f"Select the {_name(question)}" if question.name else "Select an answer"
+
+    def problems(self, question: Question) -> list[str]:
+        return [] if len(question.options) >= 2 else ["a choice question needs at least 2 options"]
+
+
+class MultipleChoice(SingleChoice):
+    name = "multiple_choice"
+    template = "_questions/checkboxes.html"
+    operators = frozenset({"contains", "answered"})
+
+    def raw_from_form(self, question: Question, form: FormValues) -> Any:
+        return [clean_text(value) for value in form.getlist(question.id) if isinstance(value, str)]
+
+    def is_empty(self, raw: Any) -> bool:
+        return not raw
+
+    def parse(self, question: Question, raw: Any) -> Parsed:
+        allowed = [option.value for option in self.options(question)]
+        chosen = [value for value in allowed if value in set(raw)]
+        if set(raw) - set(allowed):
+            return Parsed(errors={"": "Select from the list"})
+        if NOT_KNOWN.value in chosen and len(chosen) > 1:
+            return Parsed(errors={"": "Select ‘Not known yet’ on its own, or choose from the list"})
+        return Parsed(chosen)
+
+    def required_message(self, question: Question) -> str:
+        return "Select all that apply" + (", or not known yet" if question.not_known else "")
+
+    def describe(self, question: Question, value: Any) -> str:
+        labels = {option.value: option.label for option in self.options(question)}
+        return ", ".join(labels.get(item, item) for item in value)
+
+
+class Number(QuestionType):
+    name = "number"
+    template = "_questions/input.html"
+    operators = frozenset({"equals", "not_equals", "greater_than", "less_than", "answered"})
+    default_minimum: ClassVar[Decimal | None] = None
+    default_maximum: ClassVar[Decimal | None] = None
+
+    def _bounds(self, question: Question) -> tuple[Decimal | None, Decimal | None]:
+        low = question.minimum if question.minimum is not None else self.default_minimum
+        high = question.maximum if question.maximum is not None else self.default_maximum
+        return low, high
+
+    def _number(self, text: str) -> Decimal | None:
+        cleaned = text.removesuffix(self.suffix).strip()
+        if len(cleaned) > 30 or not _DECIMAL.match(cleaned):
+            return None
+        return Decimal(cleaned.replace(",", ""))
+
+    suffix: ClassVar[str] = ""
+
+    def parse(self, question: Question, raw: Any) -> Parsed:
+        number = self._number(_text(raw))
+        if number is None:
+            return Parsed(errors={"": f"The {_name(question)} must be a number, like 12 or 12.5"})
+        low, high = self._bounds(question)
+        unit = f"{self.suffix}" if self.suffix else (f" {question.unit}" if question.unit else "")
+        if low is not None and number < low:
+            return Parsed(errors={"": f"The {_name(question)} must be {low}{unit} or more"})
+        if high is not None and number > high:
+            return Parsed(errors={"": f"The {_name(question)} must be {high}{unit} or less"})
+        return Parsed(
+            str(number.normalize()) if number != number.to_integral() else str(int(number))
+        )
+
+    def describe(self, question: Question, value: Any) -> str:
+        unit = self.suffix or (f" {question.unit}" if question.unit else "")
+        return f"{value}{unit}"
+
+
+class Percentage(Number):
+    name = "percentage"
+    suffix = "%"
+    default_minimum = Decimal(0)
+    default_maximum = Decimal(100)
+
+
+class Money(QuestionType):
+    name = "money"
+    template = "_questions/input.html"
+    operators = frozenset({"equals", "not_equals", "greater_than", "less_than", "answered"})
+
+    def parse(self, question: Question, raw: Any) -> Parsed:
+        ceiling = (
+            int(question.maximum * 100) if question.maximum is not None else DEFAULT_MONEY_CEILING
+        )
+        try:
+            return Parsed(parse_money(_text(raw), label=_name(question), ceiling_pence=ceiling))
+        except InputError as error:
+            return Parsed(errors={"": str(error)})
+
+    def describe(self, question: Question, value: Any) -> str:
+        return format_pounds(int(value))
+
+    def raw_for(self, question: Question, value: Any) -> Any:
+        return pounds_for_input(int(value))
+
+
+class ShortText(QuestionType):
+    name = "short_text"
+    template = "_questions/input.html"
+    operators = frozenset({"equals", "answered"})
+    limit: ClassVar[int] = SHORT_TEXT_MAX
+
+    def parse(self, question: Question, raw: Any) -> Parsed:
+        text = _text(raw)
+        limit = question.max_length or self.limit
+        if len(text) > limit:
+            return Parsed(
+                errors={"": f"The {_name(question)} must be {limit:,} characters or fewer"}
+            )
+        return Parsed(text)
+
+
+class LongText(ShortText):
+    name = "long_text"
+    template = "_questions/textarea.html"
+    limit = LONG_TEXT_MAX
+
+
+class DateAnswer(QuestionType):
+    name = "date"
+    template = "_questions/date.html"
+    operators = frozenset({"answered"})
+
+    def raw_from_form(self, question: Question, form: FormValues) -> Any:
+        return {part: clean_text(str(form.get(f"{question.id}-{part}") or ""))
+                for part in ("day", "month", "year")}  # fmt: skip
+
+    def is_empty(self, raw: Any) -> bool:
+        return not isinstance(raw, Mapping) or not any(str(v).strip() for v in raw.values())
+
+    def parse(self, question: Question, raw: Any) -> Parsed:
+        label = (question.name or "date").capitalize()
+        try:
+            day = parse_date_parts(
+                label, raw.get("day", ""), raw.get("month", ""), raw.get("year", "")
+            )
+        except InputError as error:
+            return Parsed(errors={"": str(error)})
+        return Parsed(day.isoformat() if day else None)
+
+    def required_message(self, question: Question) -> str:
+        return f"Enter the {question.name or 'date'}"
+
+    def describe(self, question: Question, value: Any) -> str:
+        day = date.fromisoformat(value)
+        return f"{day.day} {day:%B %Y}"
+
+    def raw_for(self, question: Question, value: Any) -> Any:
+        day = date.fromisoformat(value)
+        return {"day": str(day.day), "month": str(day.month), "year": str(day.year)}
+
+
+class Group(QuestionType):
+    """'Add another': a list of entries, each answering the group's own `fields`."""
+
+    name = "group"
+    template = "_questions/group.html"
+
+    def raw_from_form(self, question: Question, form: FormValues) -> Any:
+        count = parse_id(str(form.get(f"{question.id}-count") or "")) or 0
+        entries = []
+        for index in range(min(count, question.max_items)):
+            prefixed = _Prefixed(form, f"{question.id}-{index}-")
+            entries.append({part.id: question_type(part.type).raw_from_form(part, prefixed)
+                            for part in question.fields})  # fmt: skip
+        return entries
+
+    def is_empty(self, raw: Any) -> bool:
+        return not raw or all(self._entry_empty(entry) for entry in raw)
+
+    @staticmethod
+    def _entry_empty(entry: Mapping[str, Any]) -> bool:
+        return all(
+            (not any(str(v).strip() for v in value.values())) if isinstance(value, Mapping)
+            else not value if isinstance(value, list) else not str(value).strip()
+            for value in entry.values()
+        )  # fmt: skip
+
+    def parse(self, question: Question, raw: Any) -> Parsed:
+        values, errors = [], {}
+        entries = [entry for entry in raw if not self._entry_empty(entry)]
+        for index, entry in enumerate(entries):
+            value = {}
+            for part in question.fields:
+                kind = question_type(part.type)
+                part_raw = entry.get(part.id)
+                if kind.is_empty(part_raw):
+                    if part.required:
+                        errors[f"{index}.{part.id}"] = kind.required_message(part)
+                    continue
+                parsed = kind.parse(part, part_raw)
+                if parsed.ok:
+                    value[part.id] = parsed.value
+                else:
+                    errors[f"{index}.{part.id}"] = parsed.errors[""]
+            values.append(value)
+        if len(entries) > question.max_items:
+            errors[""] = f"You can add up to {question.max_items} {question.item_name}s"
+        return Parsed(values, errors) if not errors else Parsed(errors=errors)
+
+    def required_message(self, question: Question) -> str:
+        return f"Add at least one {question.item_name}"
+
+    def describe(self, question: Question, value: Any) -> str:
+        return f"{len(value)} {question.item_name}{'' if len(value) == 1 else 's'}"
+
+    def raw_for(self, question: Question, value: Any) -> Any:
+        def part_raw(part: Question, entry: Mapping[str, Any]) -> Any:
+            if part.id not in entry:
+                return ""
+            return question_type(part.type).raw_for(part, entry[part.id])
+
+        return [{part.id: part_raw(part, entry) for part in question.fields} for entry in value]
+
+    def problems(self, question: Question) -> list[str]:
+        problems = super().problems(question)
+        if not question.fields:
+            problems.append("an 'add another' group needs fields")
+        if any(part.type == self.name for part in question.fields):
+            problems.append("an 'add another' group cannot hold another group")
+        return problems
+
+
+class _Prefixed:
+    """Form values seen through a name prefix, for the parts of one 'add another' entry."""
+
+    def __init__(self, form: FormValues, prefix: str) -> None:
+        self.form, self.prefix = form, prefix
+
+    def get(self, key: str, /) -> Any:
+        return self.form.get(self.prefix + key)
+
+    def getlist(self, key: str, /) -> list[Any]:
+        return self.form.getlist(self.prefix + key)
+
+
+QUESTION_TYPES: Mapping[str, QuestionType] = {
+    kind.name: kind
+    for kind in (
+        YesNo(), SingleChoice(), MultipleChoice(), Number(), Money(), Percentage(),
+        ShortText(), LongText(), DateAnswer(), Group(),
+    )
+}  # fmt: skip
+
+
+def question_type(name: str) -> QuestionType:
+    """The registered type called `name`; UnknownQuestionType otherwise."""
+    try:
+        return QUESTION_TYPES[name]
+    except KeyError:
+        raise UnknownQuestionType(name) from None
+
+
+def read_answer(question: Question, raw: Any) -> Parsed:
+    """Check one answer: empty (None value), a value, or its errors. 'Required' is not checked
+    here: a missing answer is only an error when the person says they have finished."""
+    kind = question_type(question.type)
+    if kind.is_empty(raw):
+        return Parsed(None)
+    return kind.parse(question, raw)
+
+
+def required_error(question: Question) -> str:
+    """What to say when a required question is left unanswered."""
+    return question_type(question.type).required_message(question)
+
+
+def ordered(values: Sequence[str], options: Sequence[Option]) -> list[str]:
+    """Option values in the order the options are defined."""
+    return [option.value for option in options if option.value in set(values)]

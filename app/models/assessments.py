@@ -1,0 +1,64 @@
+"""Assessments (a PRIMAS for a procurement) and the answers given in them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from app.models.types import UTCDateTime
+from app.timeutil import utcnow
+
+
+class AssessmentStatus(StrEnum):
+    """Where an assessment has got to. Later stages (submitted, approved) come with approval."""
+
+    DRAFT = "draft"
+    DISCARDED = "discarded"
+
+
+class Assessment(SQLModel, table=True):
+    """One revision of a procurement's PRIMAS, pinned to the form version it was started on."""
+
+    __tablename__ = "assessment"
+    __table_args__ = (
+        UniqueConstraint("procurement_id", "revision", name="uq_assessment_revision"),
+        CheckConstraint("status IN ('draft', 'discarded')", name="ck_assessment_status"),
+        # At most one open draft per procurement, whatever races happen.
+        Index(
+            "uq_assessment_one_draft",
+            "procurement_id",
+            unique=True,
+            sqlite_where=text("status = 'draft'"),
+            postgresql_where=text("status = 'draft'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    procurement_id: int = Field(foreign_key="procurement.id", index=True)
+    revision: int
+    form_id: str = Field(max_length=64)
+    form_version: int
+    status: str = Field(default=AssessmentStatus.DRAFT.value, max_length=12)
+    # The procurement's facts when the lead last reviewed the task list, to say what changed.
+    context_seen: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_by_id: int = Field(foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class AssessmentAnswer(SQLModel, table=True):
+    """The answer to one question, exactly as typed. `revision` detects two pages editing it."""
+
+    __tablename__ = "assessment_answer"
+    __audit_ignore__ = frozenset({"updated_at", "revision"})
+
+    assessment_id: int = Field(foreign_key="assessment.id", primary_key=True)
+    question_id: str = Field(max_length=64, primary_key=True)
+    raw: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    revision: int = Field(default=1)
+    updated_by_id: int = Field(foreign_key="user_account.id")
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

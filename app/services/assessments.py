@@ -1,0 +1,324 @@
+"""PRIMAS drafts: starting one, saving answers one at a time without losing anyone's, and
+moving a draft to a newer form version.
+
+Answers are stored exactly as typed, one row per question, each with a revision. A save names
+the revision its page last saw: if someone else saved a different answer since, the save is
+refused and the page is shown theirs (no silent overwrite); a page's own successive saves
+always carry the revision its last save returned, so they never conflict with each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy import and_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from app.errors import InvalidInput
+from app.forms.conditions import ProcurementContext
+from app.forms.definition import FormDefinition, Question, Task
+from app.forms.journey import Walk, walk
+from app.models import (
+    Assessment,
+    AssessmentAnswer,
+    AssessmentStatus,
+    Category,
+    Procurement,
+    User,
+)
+from app.services.audit import Actor, act_as
+from app.timeutil import utcnow
+
+FormLibrary = Mapping[tuple[str, int], FormDefinition]
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """An answer as stored: what was typed, and its revision."""
+
+    raw: Any
+    revision: int
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Everything a page needs about a draft: its form, the procurement's facts and the answers."""
+
+    assessment: Assessment
+    definition: FormDefinition
+    context: ProcurementContext
+    answers: dict[str, StoredAnswer]
+
+    @cached_property
+    def walk(self) -> Walk:
+        """Which questions apply and what the answers mean (worked out once)."""
+        return walk(self.definition, self.context, self.raw_answers)
+
+    @property
+    def raw_answers(self) -> dict[str, Any]:
+        """Every stored answer as typed."""
+        return {qid: answer.raw for qid, answer in self.answers.items()}
+
+    def revision(self, question_id: str) -> int:
+        """The revision of a question's answer (0 before its first save)."""
+        stored = self.answers.get(question_id)
+        return stored.revision if stored else 0
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    """A question's save: its new revision, or the other person's answer it ran into."""
+
+    revision: int
+    conflict: StoredAnswer | None = None
+
+
+@dataclass(frozen=True)
+class Upgrade:
+    """What moving a draft to a newer form version kept and dropped."""
+
+    kept: list[str]
+    dropped: list[Question]
+
+
+def procurement_context(session: Session, procurement: Procurement) -> ProcurementContext:
+    """The procurement's facts that questions depend on."""
+    category = session.get(Category, procurement.category_id)
+    return ProcurementContext(
+        contract_type=procurement.contract_type,
+        category=category.code if category else "",
+        value_pence=procurement.value_pence,
+        annual_value_pence=procurement.annual_value_pence,
+        term_months=procurement.term_months + procurement.extension_months,
+        light_touch=procurement.light_touch,
+        framework=procurement.framework,
+        delivery_location=procurement.delivery_location,
+        topic_relevance=dict(category.topic_relevance) if category else {},
+    )
+
+
+def _context_facts(context: ProcurementContext) -> dict[str, Any]:
+    return {
+        "contract_type": context.contract_type,
+        "category": context.category,
+        "value_pence": context.value_pence,
+        "light_touch": context.light_touch,
+        "framework": context.framework,
+    }
+
+
+def open_draft(session: Session, procurement: Procurement) -> Assessment | None:
+    """The procurement's open draft, if it has one."""
+    return session.exec(
+        select(Assessment).where(
+            Assessment.procurement_id == procurement.id,
+            Assessment.status == AssessmentStatus.DRAFT.value,
+        )
+    ).first()
+
+
+def find_with_draft(
+    session: Session, reference: str
+) -> tuple[Procurement, Assessment | None] | None:
+    """A procurement by reference and its open draft, if any, in one query (every PRIMAS page
+    starts here). Its category comes too, so the draft's context needs no query of its own."""
+    found = session.exec(
+        select(Procurement, Category, Assessment)
+        .join(Category, col(Category.id) == col(Procurement.category_id))
+        .outerjoin(
+            Assessment,
+            and_(
+                col(Assessment.procurement_id) == col(Procurement.id),
+                col(Assessment.status) == AssessmentStatus.DRAFT.value,
+            ),
+        )
+        .where(col(Procurement.reference) == reference)
+    ).first()
+    return None if found is None else (found[0], found[2])
+
+
+def start(
+    session: Session, user: User, procurement: Procurement, definition: FormDefinition
+) -> Assessment:
+    """Open the procurement's draft on `definition`, or return the one already open."""
+    existing = open_draft(session, procurement)
+    if existing is not None:
+        return existing
+    latest = session.exec(
+        select(func.max(Assessment.revision)).where(Assessment.procurement_id == procurement.id)
+    ).one()
+    act_as(session, Actor.of(user))
+    draft = Assessment(
+        procurement_id=procurement.id,  # type: ignore[arg-type]
+        revision=(latest or 0) + 1,
+        form_id=definition.id,
+        form_version=definition.version,
+        context_seen=_context_facts(procurement_context(session, procurement)),
+        created_by_id=user.id,  # type: ignore[arg-type]
+    )
+    session.add(draft)
+    try:
+        session.commit()
+    except IntegrityError:  # someone else opened it at the same moment: use theirs
+        session.rollback()
+        racing = open_draft(session, procurement)
+        if racing is None:
+            raise
+        return racing
+    session.refresh(draft)
+    return draft
+
+
+def load(session: Session, assessment: Assessment, forms: FormLibrary) -> Draft:
+    """The draft with its form, the procurement's current facts and its answers."""
+    procurement = session.get(Procurement, assessment.procurement_id)
+    assert procurement is not None
+    rows = session.exec(
+        select(AssessmentAnswer).where(AssessmentAnswer.assessment_id == assessment.id)
+    ).all()
+    return Draft(
+        assessment=assessment,
+        definition=forms[(assessment.form_id, assessment.form_version)],
+        context=procurement_context(session, procurement),
+        answers={row.question_id: StoredAnswer(row.raw, row.revision) for row in rows},
+    )
+
+
+def save_answer(
+    session: Session,
+    user: User,
+    assessment: Assessment,
+    question_id: str,
+    raw: Any,
+    *,
+    seen_revision: int,
+    commit: bool = True,
+) -> SaveOutcome:
+    """Save one answer made on a page that last saw `seen_revision` of it."""
+    row = session.get(AssessmentAnswer, (assessment.id, question_id))
+    if row is not None and row.raw == raw:
+        return SaveOutcome(row.revision)  # nothing changed
+    if row is not None and row.revision != seen_revision:
+        return SaveOutcome(row.revision, StoredAnswer(row.raw, row.revision))
+    act_as(session, Actor.of(user))
+    now = utcnow()
+    if row is None:
+        row = AssessmentAnswer(
+            assessment_id=assessment.id,  # type: ignore[arg-type]
+            question_id=question_id,
+            raw=raw,
+            updated_by_id=user.id,  # type: ignore[arg-type]
+            updated_at=now,
+        )
+        session.add(row)
+    else:
+        row.raw = raw
+        row.revision += 1
+        row.updated_by_id = user.id  # type: ignore[assignment]
+        row.updated_at = now
+    assessment.updated_at = now
+    if commit:
+        try:
+            session.commit()
+        except IntegrityError:  # the first save of this question raced another page's
+            session.rollback()
+            stored = session.get(AssessmentAnswer, (assessment.id, question_id))
+            assert stored is not None
+            return SaveOutcome(stored.revision, StoredAnswer(stored.raw, stored.revision))
+    return SaveOutcome(row.revision)
+
+
+def save_task(
+    session: Session,
+    user: User,
+    assessment: Assessment,
+    task: Task,
+    raws: Mapping[str, Any],
+    revisions: Mapping[str, int],
+) -> dict[str, SaveOutcome]:
+    """Save every answer on a task's page in one transaction ('Save and continue')."""
+    outcomes = {
+        question.id: save_answer(session, user, assessment, question.id, raws[question.id],
+                                 seen_revision=revisions.get(question.id, 0), commit=False)
+        for question in task.questions
+        if question.id in raws
+    }  # fmt: skip
+    session.commit()
+    return outcomes
+
+
+def discard(session: Session, user: User, assessment: Assessment) -> None:
+    """Throw the draft away (it stays on record as discarded); a new one can be started."""
+    act_as(session, Actor.of(user))
+    assessment.status = AssessmentStatus.DISCARDED.value
+    assessment.updated_at = utcnow()
+    session.commit()
+
+
+@dataclass(frozen=True)
+class ContextChange:
+    """How the procurement changed since the lead last looked, and what that did to the form."""
+
+    facts: list[str]
+    now_asked: list[Question]
+    no_longer_asked: list[Question]
+
+
+FACT_LABELS = {
+    "contract_type": "type of contract",
+    "category": "category",
+    "value_pence": "whole-life value",
+    "light_touch": "light-touch regime",
+    "framework": "framework agreement",
+}
+
+
+def context_change(draft: Draft) -> ContextChange | None:
+    """What changed since the task list was last reviewed; None when nothing did."""
+    seen = draft.assessment.context_seen
+    now = _context_facts(draft.context)
+    facts = [FACT_LABELS[name] for name in now if seen.get(name) != now[name]]
+    if not facts:
+        return None
+    before_context = ProcurementContext(
+        **{**draft.context.__dict__, **{k: v for k, v in seen.items() if k in now}}
+    )
+    if seen.get("category") != now["category"]:
+        before_context = ProcurementContext(**{**before_context.__dict__, "topic_relevance": {}})
+    before = walk(draft.definition, before_context, draft.raw_answers).shown_ids
+    after = draft.walk.shown_ids
+    questions = draft.definition.questions
+    return ContextChange(
+        facts=facts,
+        now_asked=[q for q in questions if q.id in after - before],
+        no_longer_asked=[q for q in questions if q.id in before - after],
+    )
+
+
+def acknowledge_change(session: Session, draft: Draft) -> None:
+    """The lead has seen what changed: stop showing it."""
+    draft.assessment.context_seen = _context_facts(draft.context)
+    session.commit()
+
+
+def upgrade(session: Session, user: User, draft: Draft, newer: FormDefinition) -> Upgrade:
+    """Move the draft to a newer form version, keeping answers whose question id and type match."""
+    if (newer.id, newer.version) == (draft.definition.id, draft.definition.version):
+        raise InvalidInput({"version": "The draft already uses this version"})
+    old = {question.id: question for question in draft.definition.questions}
+    new_types = {question.id: question.type for question in newer.questions}
+    kept = [qid for qid in draft.answers if qid in new_types and old[qid].type == new_types[qid]]
+    dropped = [old[qid] for qid in draft.answers if qid not in kept and qid in old]
+    act_as(session, Actor.of(user))
+    for question in dropped:
+        row = session.get(AssessmentAnswer, (draft.assessment.id, question.id))
+        if row is not None:
+            session.delete(row)
+    draft.assessment.form_version = newer.version
+    draft.assessment.updated_at = utcnow()
+    session.commit()
+    return Upgrade(kept=kept, dropped=dropped)

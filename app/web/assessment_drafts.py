@@ -1,0 +1,140 @@
+"""A PRIMAS draft's life: starting it, checking the answers, and discarding or upgrading it."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app.deps import (
+    CsrfProtected,
+    CurrentUser,
+    DraftDep,
+    EditableDraft,
+    EditableProcurement,
+    FormsDep,
+    SessionDep,
+    TemplatesDep,
+)
+from app.errors import PrimasError
+from app.forms.loader import latest_definition_in
+from app.forms.types import question_type
+from app.scoring.reference_data import NoValueInForce
+from app.services import assessments, procurements
+from app.web.assessments import primas_path
+
+router = APIRouter(prefix="/procurements/{reference}/primas", tags=["primas"],
+                   dependencies=[CsrfProtected])  # fmt: skip
+
+
+@router.post("/start")
+def start(
+    procurement: EditableProcurement,
+    user: CurrentUser,
+    session: SessionDep,
+    forms: FormsDep,
+) -> Response:
+    """Open the procurement's PRIMAS draft on the newest form version."""
+    try:
+        required = procurements.what_it_owes(session, procurement).applies
+    except NoValueInForce:
+        required = False
+    if not required:
+        raise PrimasError(
+            409,
+            "This procurement does not need a PRIMAS",
+            "Its value is below the PRIMAS threshold: Think Local instead.",
+        )
+    assessments.start(session, user, procurement, latest_definition_in(forms, "primas"))
+    return RedirectResponse(primas_path(procurement), 303)
+
+
+@router.get("/check", response_class=HTMLResponse)
+def check_answers(
+    request: Request,
+    access: DraftDep,
+    session: SessionDep,
+    templates: TemplatesDep,
+) -> HTMLResponse:
+    """Every answer that counts, task by task, with a link to change it."""
+    procurement, draft, user = access.procurement, access.draft, access.user
+    current = draft.walk
+    context = {
+        "procurement": procurement,
+        "draft": draft,
+        "walk": current,
+        "can_edit": procurements.can_edit(session, user, procurement),
+        "base": primas_path(procurement),
+        "describe": lambda q, value: question_type(q.type).describe(q, value),
+    }
+    return templates.TemplateResponse(request, "assessments/check.html", context)
+
+
+@router.post("/acknowledge")
+def acknowledge(access: EditableDraft, session: SessionDep) -> Response:
+    """The lead has seen how the procurement's changes affected the questions."""
+    assessments.acknowledge_change(session, access.draft)
+    return RedirectResponse(primas_path(access.procurement), 303)
+
+
+@router.get("/discard", response_class=HTMLResponse)
+def discard_form(request: Request, access: EditableDraft, templates: TemplatesDep) -> HTMLResponse:
+    """Are you sure?"""
+    procurement, draft = access.procurement, access.draft
+    context = {"procurement": procurement, "draft": draft, "base": primas_path(procurement)}
+    return templates.TemplateResponse(request, "assessments/discard.html", context)
+
+
+@router.post("/discard")
+def discard(access: EditableDraft, session: SessionDep) -> Response:
+    """Throw the draft away; the procurement can start a new one."""
+    assessments.discard(session, access.user, access.draft.assessment)
+    reference = access.procurement.reference
+    return RedirectResponse(f"/procurements/{reference}?updated=primas-discarded", 303)
+
+
+@router.get("/upgrade", response_class=HTMLResponse)
+def upgrade_form(
+    request: Request, access: EditableDraft, templates: TemplatesDep, forms: FormsDep
+) -> HTMLResponse:
+    """What moving to the newest version of the questions would keep and drop."""
+    procurement, draft = access.procurement, access.draft
+    newest = latest_definition_in(forms, draft.definition.id)
+    if newest.version <= draft.definition.version:
+        raise PrimasError(409, "This PRIMAS already uses the newest questions")
+    new_types = {q.id: q.type for q in newest.questions}
+    dropped = [
+        q
+        for q in draft.definition.questions
+        if q.id in draft.answers and new_types.get(q.id) != q.type
+    ]
+    context = {
+        "procurement": procurement,
+        "draft": draft,
+        "newest": newest,
+        "dropped": dropped,
+        "base": primas_path(procurement),
+    }
+    return templates.TemplateResponse(request, "assessments/upgrade.html", context)
+
+
+@router.post("/upgrade", response_class=HTMLResponse)
+def upgrade(
+    request: Request,
+    access: EditableDraft,
+    session: SessionDep,
+    templates: TemplatesDep,
+    forms: FormsDep,
+) -> Response:
+    """Move the draft to the newest questions, keeping answers whose question still matches."""
+    procurement, draft, user = access.procurement, access.draft, access.user
+    newest = latest_definition_in(forms, draft.definition.id)
+    if newest.version <= draft.definition.version:
+        raise PrimasError(409, "This PRIMAS already uses the newest questions")
+    result = assessments.upgrade(session, user, draft, newest)
+    context = {
+        "procurement": procurement,
+        "newest": newest,
+        "result": result,
+        "base": primas_path(procurement),
+    }
+    return templates.TemplateResponse(request, "assessments/upgraded.html", context)

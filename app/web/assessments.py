@@ -1,0 +1,254 @@
+"""The PRIMAS journey: the task list, a page per task with save-as-you-go, and the check page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
+from starlette.templating import Jinja2Templates
+
+from app.deps import (
+    CsrfProtected,
+    DraftDep,
+    EditableDraft,
+    FormsDep,
+    PostedForm,
+    SessionDep,
+    TemplatesDep,
+)
+from app.errors import PrimasError
+from app.forms.definition import Task
+from app.forms.inputs import parse_id
+from app.forms.journey import TaskStatus, walk
+from app.forms.loader import latest_definition_in
+from app.forms.types import question_type
+from app.models import Procurement
+from app.services import assessments, procurements
+from app.services.assessments import Draft
+from app.web.question_views import error_anchors, question_views
+
+router = APIRouter(prefix="/procurements/{reference}/primas", tags=["primas"],
+                   dependencies=[CsrfProtected])  # fmt: skip
+
+
+def primas_path(procurement: Procurement) -> str:
+    """Where a procurement's PRIMAS lives."""
+    return f"/procurements/{procurement.reference}/primas"
+
+
+def _task(draft: Draft, task_id: str) -> Task:
+    try:
+        return draft.definition.task(task_id)
+    except KeyError:
+        raise PrimasError(404, "Page not found") from None
+
+
+def _raws(task: Task, form: FormData) -> dict[str, Any]:
+    return {q.id: question_type(q.type).raw_from_form(q, form) for q in task.questions}
+
+
+def _revisions(task: Task, form: FormData) -> dict[str, int]:
+    return {q.id: parse_id(str(form.get(f"rev-{q.id}", ""))) or 0 for q in task.questions}
+
+
+@router.get("", response_class=HTMLResponse)
+def task_list(
+    request: Request,
+    access: DraftDep,
+    session: SessionDep,
+    templates: TemplatesDep,
+    forms: FormsDep,
+) -> HTMLResponse:
+    """Each task with its status, grouped under the strategy's themes."""
+    procurement, draft, user = access.procurement, access.draft, access.user
+    current = draft.walk
+    newest = latest_definition_in(forms, draft.definition.id)
+    statuses = {task.id: current.status(task) for task in draft.definition.tasks}
+    context = {
+        "procurement": procurement,
+        "draft": draft,
+        "statuses": statuses,
+        "applicable": sum(s is not TaskStatus.NOT_APPLICABLE for s in statuses.values()),
+        "completed": sum(s is TaskStatus.COMPLETED for s in statuses.values()),
+        "change": assessments.context_change(draft),
+        "newer": newest if newest.version > draft.definition.version else None,
+        "can_edit": procurements.can_edit(session, user, procurement),
+        "base": primas_path(procurement),
+    }
+    return templates.TemplateResponse(request, "assessments/task_list.html", context)
+
+
+def task_page(
+    request: Request,
+    templates: Jinja2Templates,
+    procurement: Procurement,
+    draft: Draft,
+    task: Task,
+    *,
+    raws: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    notice: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
+    """A task's page: its questions (hidden ones as placeholders), errors and guidance."""
+    current = (
+        walk(draft.definition, draft.context, {**draft.raw_answers, **raws}) if raws else draft.walk
+    )
+    context = {
+        "procurement": procurement,
+        "draft": draft,
+        "task": task,
+        "section": next(s for s in draft.definition.sections if task in s.tasks),
+        "views": question_views(draft, task, current, raws=raws, errors=errors),
+        "errors": errors or {},
+        "anchors": error_anchors(task, errors or {}),
+        "notice": notice,
+        "base": primas_path(procurement),
+    }
+    return templates.TemplateResponse(
+        request, "assessments/task.html", context, status_code=status_code
+    )
+
+
+@router.get("/tasks/{task_id}", response_class=HTMLResponse)
+async def show_task(
+    request: Request,
+    task_id: str,
+    access: EditableDraft,
+    templates: TemplatesDep,
+) -> HTMLResponse:
+    """The task's questions, filled in with what has been saved (and any format errors).
+    Everything it needs is loaded by its dependency; what is left is computing and rendering,
+    so it runs on the event loop rather than taking another trip through the thread pool."""
+    procurement, draft = access.procurement, access.draft
+    task = _task(draft, task_id)
+    errors = draft.walk.errors_in(task, finishing=False)
+    return task_page(request, templates, procurement, draft, task, errors=errors)
+
+
+def _next_task(draft: Draft, task: Task) -> Task | None:
+    applicable = draft.walk.applicable_tasks()
+    later = applicable[applicable.index(task) + 1 :] if task in applicable else []
+    return later[0] if later else None
+
+
+def _group_action(task: Task, raws: dict[str, Any], action: str) -> bool:
+    """'Add another' and 'Remove' on a group, without JavaScript: change the entries in place."""
+    kind, _, rest = action.partition(":")
+    question_id, _, index = rest.partition(":")
+    question = next((q for q in task.questions if q.id == question_id and q.type == "group"), None)
+    if question is None or kind not in ("add", "remove"):
+        return False
+    entries = list(raws.get(question.id) or [])
+    if kind == "add" and len(entries) < question.max_items:
+        entries.append({part.id: "" for part in question.fields})
+    elif kind == "remove" and index.isdecimal() and int(index) < len(entries):
+        entries.pop(int(index))
+    raws[question.id] = entries
+    return True
+
+
+@router.post("/tasks/{task_id}", response_class=HTMLResponse)
+def save_task(
+    request: Request,
+    task_id: str,
+    access: EditableDraft,
+    form: PostedForm,
+    session: SessionDep,
+    templates: TemplatesDep,
+    forms: FormsDep,
+) -> Response:
+    """Save the page. 'Save and continue' checks it; follow-ups that now apply are asked next."""
+    procurement, draft, user = access.procurement, access.draft, access.user
+    task = _task(draft, task_id)
+    raws = _raws(task, form)
+    action = str(form.get("action", "continue"))
+    before = draft.walk.questions_in(task)
+    # Save first, whatever the button, so nothing typed is lost whatever happens next.
+    outcomes = assessments.save_task(
+        session, user, draft.assessment, task, raws, _revisions(task, form)
+    )
+    saved = assessments.load(session, draft.assessment, forms)
+    conflicts = [qid for qid, outcome in outcomes.items() if outcome.conflict is not None]
+    if conflicts:
+        notice = (
+            "Someone else changed some of these answers while you were editing. "
+            "Their answers are shown. Check them, then save again."
+        )
+        return task_page(
+            request, templates, procurement, saved, task, notice=notice, status_code=409
+        )
+    if _group_action(task, raws, action):
+        return task_page(request, templates, procurement, saved, task, raws=raws)
+    if action == "later":
+        return RedirectResponse(primas_path(procurement), 303)
+    newly_asked = [q for q in saved.walk.questions_in(task) if q not in before]
+    if newly_asked:
+        notice = "Your answers mean more questions apply. Answer them below."
+        errors = saved.walk.errors_in(task, finishing=False)
+        return task_page(request, templates, procurement, saved, task, notice=notice,
+                         errors=errors, status_code=422 if errors else 200)  # fmt: skip
+    errors = saved.walk.errors_in(task, finishing=True)
+    if errors:
+        return task_page(
+            request, templates, procurement, saved, task, errors=errors, status_code=422
+        )
+    following = _next_task(saved, task)
+    target = (
+        f"{primas_path(procurement)}/tasks/{following.id}"
+        if following
+        else primas_path(procurement)
+    )
+    return RedirectResponse(target, 303)
+
+
+@router.post("/answers/{question_id}", response_class=HTMLResponse)
+def save_answer(
+    request: Request,
+    question_id: str,
+    access: EditableDraft,
+    form: PostedForm,
+    session: SessionDep,
+    templates: TemplatesDep,
+    forms: FormsDep,
+) -> HTMLResponse:
+    """Save one answer as it is given (htmx). The reply redraws that question with its format
+    error, if any, and any question on the page that this answer shows or hides."""
+    procurement, draft, user = access.procurement, access.draft, access.user
+    try:
+        task = draft.definition.task_of(question_id)
+    except KeyError:
+        raise PrimasError(404, "Page not found") from None
+    question = draft.definition.question(question_id)
+    raw = question_type(question.type).raw_from_form(question, form)
+    seen = parse_id(str(form.get(f"rev-{question_id}") or "")) or 0
+    shown_before = draft.walk.shown_ids
+    outcome = assessments.save_answer(
+        session, user, draft.assessment, question_id, raw, seen_revision=seen
+    )
+    saved = assessments.load(session, draft.assessment, forms)
+    current = saved.walk
+    errors = {} if outcome.conflict else current.errors_in(task, finishing=False)
+    views = question_views(
+        saved,
+        task,
+        current,
+        errors=errors,
+        conflicts=frozenset({question_id}) if outcome.conflict else frozenset(),
+        saved=frozenset() if outcome.conflict else frozenset({question_id}),
+    )
+    changed = {
+        q.id for q in task.questions if (q.id in shown_before) != (q.id in current.shown_ids)
+    }
+    redraw = [
+        view for view in views if view.question.id == question_id or view.question.id in changed
+    ]
+    context = {
+        "procurement": procurement,
+        "draft": saved,
+        "redraw": redraw,
+        "base": primas_path(procurement),
+    }
+    return templates.TemplateResponse(request, "assessments/_saved.html", context)

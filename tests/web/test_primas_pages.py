@@ -1,0 +1,287 @@
+"""The PRIMAS journey over HTTP: starting, saving as you go (htmx), Save and continue without
+JavaScript, follow-up questions, errors, the check page, discarding and moving versions."""
+
+import shutil
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.main import create_app
+from app.models import Role, User
+from app.settings import Settings
+from tests.conftest import TEST_SECRET_KEY
+from tests.support.auth import csrf_token, signed_in_client
+from tests.support.factories import make_draft, make_procurement, make_user
+from tests.support.html import form_values, heading, parse, text_of
+
+
+def lead_with_draft(app: FastAPI, session: Session) -> tuple[TestClient, User, str]:
+    lead = make_user(session, Role.LEAD)
+    procurement = make_procurement(session, lead, value="2,400,000")
+    make_draft(session, procurement, lead)
+    return (
+        signed_in_client(app, session, lead),
+        lead,
+        f"/procurements/{procurement.reference}/primas",
+    )
+
+
+def autosave(client: TestClient, base: str, question: str, data: dict[str, object]):  # type: ignore[no-untyped-def]
+    return client.post(
+        f"{base}/answers/{question}",
+        data=data,
+        headers={"HX-Request": "true", "X-CSRF-Token": csrf_token(client)},
+    )
+
+
+def post(client: TestClient, path: str, data: dict[str, object]):  # type: ignore[no-untyped-def]
+    return client.post(path, data=data | {"csrf_token": csrf_token(client)}, follow_redirects=False)
+
+
+def test_starting_from_the_procurement_page(app: FastAPI, session: Session) -> None:
+    lead = make_user(session, Role.LEAD)
+    procurement = make_procurement(session, lead, value="2,400,000")
+    client = signed_in_client(app, session, lead)
+    page = parse(client.get(f"/procurements/{procurement.reference}"))
+    assert page.find("form", action=f"/procurements/{procurement.reference}/primas/start")
+    response = post(client, f"/procurements/{procurement.reference}/primas/start", {})
+    assert response.headers["location"] == f"/procurements/{procurement.reference}/primas"
+    task_list = parse(client.get(response.headers["location"]))
+    assert heading(task_list) == "Procurement Impact Assessment"
+    sections = [text_of(h2) for h2 in task_list.find("main").find_all("h2")]
+    assert sections[:4] == [
+        "About the procurement",
+        "Procuring Green",
+        "Procuring for a Better Society",
+        "Procuring for Fair Delivery",
+    ]
+    statuses = [text_of(s) for s in task_list.select(".govuk-task-list__status")]
+    assert "Not yet started" in statuses
+
+
+def test_below_the_line_there_is_nothing_to_start(app: FastAPI, session: Session) -> None:
+    lead = make_user(session, Role.LEAD)
+    procurement = make_procurement(session, lead, value="99,999.99")
+    client = signed_in_client(app, session, lead)
+    assert not parse(client.get(f"/procurements/{procurement.reference}")).find(
+        "form", action=f"/procurements/{procurement.reference}/primas/start"
+    )
+    response = post(client, f"/procurements/{procurement.reference}/primas/start", {})
+    assert response.status_code == 409
+
+
+def test_an_answer_saved_by_htmx_redraws_its_question_and_reveals_follow_ups(
+    app: FastAPI, session: Session
+) -> None:
+    client, _, base = lead_with_draft(app, session)
+    response = autosave(
+        client,
+        base,
+        "staff_on_premises",
+        {"staff_on_premises": "yes", "rev-staff_on_premises": "0"},
+    )
+    assert response.status_code == 200
+    fragment = parse(response)
+    redrawn = {div["id"]: div for div in fragment.find_all("div", class_="app-question")}
+    assert set(redrawn) == {
+        "question-staff_on_premises",
+        "question-hours_per_day",
+        "question-weeks_per_year",
+    }
+    assert all(div["hx-swap-oob"] == "true" for div in redrawn.values())
+    mine = redrawn["question-staff_on_premises"]
+    assert mine.find("input", attrs={"name": "rev-staff_on_premises"})["value"] == "1"
+    assert mine.find("input", attrs={"value": "yes"}).has_attr("checked")
+    assert text_of(mine.find(class_="app-question__status")) == "Saved"
+    assert redrawn["question-hours_per_day"].find("input", id="hours_per_day") is not None
+    # And 'no' hides them again (kept, but no longer asked).
+    response = autosave(
+        client, base, "staff_on_premises", {"staff_on_premises": "no", "rev-staff_on_premises": "1"}
+    )
+    hidden = parse(response).find("div", id="question-hours_per_day")
+    assert hidden.has_attr("hidden") and not hidden.find("input")
+
+
+def test_a_format_error_shows_at_once_and_what_was_typed_stays(
+    app: FastAPI, session: Session
+) -> None:
+    client, _, base = lead_with_draft(app, session)
+    response = autosave(
+        client,
+        base,
+        "workforce_size",
+        {"workforce_size": "about twelve", "rev-workforce_size": "0"},
+    )
+    question = parse(response).find("div", id="question-workforce_size")
+    assert "must be a number" in text_of(question.find(class_="govuk-error-message"))
+    assert question.find("input", id="workforce_size")["value"] == "about twelve"
+    page = parse(client.get(f"{base}/tasks/workforce"))  # and still there on a new visit
+    assert page.find("input", id="workforce_size")["value"] == "about twelve"
+    assert page.find(class_="govuk-error-summary") is not None
+
+
+def test_a_second_page_saving_the_same_question_is_shown_the_first_ones_answer(
+    app: FastAPI, session: Session
+) -> None:
+    client, lead, base = lead_with_draft(app, session)
+    other = signed_in_client(app, session, lead)  # the same person, another tab
+    autosave(client, base, "lots", {"lots": "yes", "rev-lots": "0"})
+    response = autosave(other, base, "lots", {"lots": "no", "rev-lots": "0"})
+    question = parse(response).find("div", id="question-lots")
+    assert "Someone else changed this answer" in text_of(question)
+    assert question.find("input", attrs={"value": "yes"}).has_attr("checked")
+    assert question.find("input", attrs={"name": "rev-lots"})["value"] == "1"
+    response = autosave(other, base, "lots", {"lots": "no", "rev-lots": "1"})  # now deliberate
+    assert "Someone else" not in text_of(parse(response))
+
+
+def test_save_and_continue_checks_the_page(app: FastAPI, session: Session) -> None:
+    client, _, base = lead_with_draft(app, session)
+    response = post(client, f"{base}/tasks/workforce", {"workforce_size": "12abc"})
+    assert response.status_code == 422
+    page = parse(response)
+    summary = {a["href"]: text_of(a) for a in page.find(class_="govuk-error-summary").find_all("a")}
+    assert summary["#staff_on_premises"] == "Select yes, no or not known yet"
+    assert summary["#workforce_size"] == "The number of people must be a number, like 12 or 12.5"
+    for anchor in summary:
+        assert page.find(id=anchor[1:]) is not None, anchor
+    assert text_of(page.title).startswith("Error: ")
+
+
+def test_without_javascript_follow_ups_appear_after_save_and_continue(
+    app: FastAPI, session: Session
+) -> None:
+    client, _, base = lead_with_draft(app, session)
+    answers = {"staff_on_premises": "yes", "workforce_size": "40", "low_paid_roles": "yes",
+               "subcontracting": "some", "agency_labour": "not-known"}  # fmt: skip
+    response = post(client, f"{base}/tasks/workforce", answers)
+    assert response.status_code == 200
+    page = parse(response)
+    assert "more questions apply" in text_of(page.find(id="notice"))
+    assert page.find("input", id="hours_per_day") is not None
+    assert page.find(class_="govuk-error-summary") is None  # new questions are not errors yet
+    typed = form_values(page.find("form", class_="app-task-form"))
+    done = post(
+        client, f"{base}/tasks/workforce", typed | {"hours_per_day": "3", "weeks_per_year": "52"}
+    )
+    assert done.headers["location"] == f"{base}/tasks/goods-and-sourcing"
+    statuses = parse(client.get(base)).select(".govuk-task-list__item")
+    assert "Completed" in text_of(statuses[0])
+
+
+def test_save_and_come_back_later_does_not_check(app: FastAPI, session: Session) -> None:
+    client, _, base = lead_with_draft(app, session)
+    response = post(client, f"{base}/tasks/workforce", {"workforce_size": "40", "action": "later"})
+    assert response.headers["location"] == base
+    item = parse(client.get(base)).select(".govuk-task-list__item")[0]
+    assert "In progress" in text_of(item)
+
+
+def test_add_another_works_without_javascript(app: FastAPI, session: Session) -> None:
+    client, _, base = lead_with_draft(app, session)
+    page = parse(client.get(f"{base}/tasks/modern-slavery"))
+    assert page.find("input", id="mitigation_actions-0-action") is not None
+    entry = {"mitigation_actions-count": "1", "mitigation_actions-0-action": "Map the supply chain",
+             "mitigation_actions-0-owner": "Priya Shah"}  # fmt: skip
+    added = parse(
+        post(client, f"{base}/tasks/modern-slavery", entry | {"action": "add:mitigation_actions"})
+    )
+    assert added.find("input", id="mitigation_actions-0-action")["value"] == "Map the supply chain"
+    assert added.find("input", id="mitigation_actions-1-action") is not None
+    removed = parse(
+        post(
+            client,
+            f"{base}/tasks/modern-slavery",
+            entry | {"action": "remove:mitigation_actions:0"},
+        )
+    )
+    assert removed.find("input", id="mitigation_actions-0-action")["value"] == ""
+
+
+def test_check_your_answers_lists_only_answers_that_count(app: FastAPI, session: Session) -> None:
+    client, _, base = lead_with_draft(app, session)
+    autosave(
+        client,
+        base,
+        "staff_on_premises",
+        {"staff_on_premises": "yes", "rev-staff_on_premises": "0"},
+    )
+    autosave(client, base, "hours_per_day", {"hours_per_day": "3", "rev-hours_per_day": "0"})
+    autosave(
+        client, base, "staff_on_premises", {"staff_on_premises": "no", "rev-staff_on_premises": "1"}
+    )
+    autosave(client, base, "workforce_size", {"workforce_size": "lots", "rev-workforce_size": "0"})
+    page = parse(client.get(f"{base}/check"))
+    rows = {text_of(r.find("dt")): r for r in page.find_all(class_="govuk-summary-list__row")}
+
+    def row(start: str):  # type: ignore[no-untyped-def]
+        return next(found for key, found in rows.items() if key.startswith(start))
+
+    assert text_of(row("Will the supplier's staff work on council").find("dd")) == "No"
+    assert not any(key.startswith("On a typical working day") for key in rows)  # hidden
+    assert "Needs correcting" in text_of(row("About how many people will work"))
+    change = row("About how many people will work").find("a")
+    assert change["href"] == f"{base}/tasks/workforce#question-workforce_size"
+
+
+def test_discarding_a_draft(app: FastAPI, session: Session) -> None:
+    client, _, base = lead_with_draft(app, session)
+    assert (
+        heading(parse(client.get(f"{base}/discard")))
+        == "Are you sure you want to discard this draft?"
+    )
+    response = post(client, f"{base}/discard", {})
+    assert response.headers["location"].endswith("?updated=primas-discarded")
+    assert client.get(base).status_code == 404
+
+
+def test_moving_a_draft_to_a_newer_version(
+    database_url: str, session: Session, tmp_path: Path
+) -> None:
+    shutil.copy("app/forms/definitions/primas-v1.yaml", tmp_path)
+    shutil.copy("tests/fixtures/forms/primas-v2.yaml", tmp_path)
+    settings = Settings(env="test", database_url=database_url, secret_key=TEST_SECRET_KEY,
+                        forms_dir=tmp_path)  # fmt: skip
+    app = create_app(settings)
+    client, _, base = lead_with_draft(app, session)
+    autosave(client, base, "agency_labour", {"agency_labour": "no", "rev-agency_labour": "0"})
+    autosave(client, base, "lots", {"lots": "yes", "rev-lots": "0"})
+    task_list = parse(client.get(base))
+    assert "(version 2)" in text_of(task_list.find(class_="govuk-inset-text"))
+    preview = parse(client.get(f"{base}/upgrade"))
+    assert [text_of(li) for li in preview.find("main").find_all("li")] == [
+        "Is the supplier likely to use agency or temporary workers on the contract?"
+    ]
+    done = parse(post(client, f"{base}/upgrade", {}))
+    assert "1 answer kept." in text_of(done.find("main"))
+    assert client.get(f"{base}/upgrade").status_code == 409
+
+
+def test_changing_the_procurement_is_reported_on_the_task_list(
+    app: FastAPI, session: Session
+) -> None:
+    lead = make_user(session, Role.LEAD)
+    procurement = make_procurement(session, lead, category="cleaning")
+    make_draft(session, procurement, lead)
+    client = signed_in_client(app, session, lead)
+    base = f"/procurements/{procurement.reference}/primas"
+    assert "has changed" not in text_of(parse(client.get(base)).find("main"))
+
+    edit = f"/procurements/{procurement.reference}/edit"
+    fields = form_values(parse(client.get(edit)).find("main").find("form"))
+    saved = post(
+        client, edit, fields | {"category": "construction-works", "contract_type": "works"}
+    )
+    assert saved.status_code == 303
+
+    banner = parse(client.get(base)).find(class_="govuk-notification-banner")
+    message = text_of(banner)
+    assert "The procurement has changed since you last looked: its type of contract, category" in (
+        message
+    )
+    assert "Will the work create noise, dust or disruption for residents?" in message
+    acknowledged = post(client, f"{base}/acknowledge", {})
+    assert acknowledged.status_code == 303
+    assert "has changed" not in text_of(parse(client.get(base)).find("main"))
