@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import weakref
 from collections.abc import Generator
@@ -23,22 +24,31 @@ def writing_now(engine: Engine) -> bool:
     return lock is not None and lock.locked()
 
 
+def _on_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 def create_database_engine(database_url: str, *, sqlite_busy_timeout_ms: int = 5000) -> Engine:
     """An engine for the URL; SQLite connections get WAL, foreign keys and a busy timeout."""
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
 
+    pool: dict[str, int] = {}
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        # Keep a connection for every request that may run at once (the thread pool's 40), so
+        # none is opened and configured per request under load; a local file's are cheap.
+        pool = {"pool_size": 40, "max_overflow": 10}
     busy_timeout_seconds = sqlite_busy_timeout_ms / 1000
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": busy_timeout_seconds},
-        # Keep a connection for every request that may run at once (the thread pool's 40), so
-        # none is opened and configured per request under load; a local file's are cheap.
-        pool_size=40,
-        max_overflow=10,
+        **pool,
     )
     writers = _WRITE_LOCKS[engine] = threading.Lock()
 
@@ -67,10 +77,15 @@ def create_database_engine(database_url: str, *, sqlite_busy_timeout_ms: int = 5
             return
         # Writers in this process queue on a lock first: SQLite's own busy wait polls with
         # growing sleeps, so under a burst of saves some waited seconds while others went
-        # ahead. The lock hands over at once, in turn. Other processes still meet the busy
-        # timeout, and the lock is only waited for as long as that timeout.
+        # ahead; the lock hands over the moment it is free. Other processes still meet the
+        # busy timeout, and the lock is only waited for as long as that timeout. Never on the
+        # event loop's thread: the loop may be what has to close the session holding the lock.
         info = connection.connection.info  # this DBAPI connection's, shared with its pool entry
-        if writers.acquire(timeout=busy_timeout_seconds):
+        if (
+            not info.get(HOLDS_WRITE_LOCK)  # still held since an earlier commit on it
+            and not _on_event_loop()
+            and writers.acquire(timeout=busy_timeout_seconds)
+        ):
             info[HOLDS_WRITE_LOCK] = True
         try:
             cursor.execute("BEGIN IMMEDIATE")

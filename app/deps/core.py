@@ -49,14 +49,20 @@ async def _engine(request: Request) -> Engine:
 
 
 async def _session(request: Request) -> AsyncIterator[Session]:
-    # Opening a session does no I/O (it connects at its first query), and closing one hands its
-    # connection back to the pool: neither is worth two trips through the thread pool per request
-    # (docs/decisions.md, 15). The work in between runs in sync dependencies and handlers.
-    scope = session_scope(request.app.state.engine)
+    # Opening a session does no I/O (it connects at its first query), and closing an SQLite
+    # one hands a local connection back to the pool: neither is worth two trips through the
+    # thread pool per request (docs/decisions.md, 15). Closing a PostgreSQL one may roll back
+    # over the network, so that is done in the thread pool. The work in between runs in sync
+    # dependencies and handlers.
+    engine: Engine = request.app.state.engine
+    scope = session_scope(engine)
     try:
         yield next(scope)
     finally:
-        scope.close()
+        if engine.dialect.name == "sqlite":
+            scope.close()
+        else:
+            await run_in_threadpool(scope.close)
 
 
 async def _templates(request: Request) -> Jinja2Templates:

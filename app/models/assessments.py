@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint, text
+from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
 from app.models.types import UTCDateTime
@@ -55,6 +56,12 @@ class AssessmentAnswer(SQLModel, table=True):
 
     __tablename__ = "assessment_answer"
     __audit_ignore__ = frozenset({"updated_at", "revision"})
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805  (SQLAlchemy's declared_attr)
+        # Every UPDATE says "WHERE revision = <the revision read>" and bumps it, so two saves
+        # racing between their read and their write cannot both win: the later one fails.
+        return {"version_id_col": cls.__table__.c.revision}  # type: ignore[attr-defined]
 
     assessment_id: int = Field(foreign_key="assessment.id", primary_key=True)
     question_id: str = Field(max_length=64, primary_key=True)

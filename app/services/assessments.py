@@ -16,9 +16,10 @@ from typing import Any
 
 from sqlalchemy import and_
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, func, select
 
-from app.errors import InvalidInput
+from app.errors import InvalidInput, PrimasError
 from app.forms.conditions import ProcurementContext
 from app.forms.definition import FormDefinition, Question, Task
 from app.forms.journey import Walk, walk
@@ -188,6 +189,21 @@ def load(session: Session, assessment: Assessment, forms: FormLibrary) -> Draft:
     )
 
 
+SAVE_ATTEMPTS = 3
+
+
+class BusySaving(PrimasError):
+    """Other saves kept overtaking this page's: nothing of it was saved, and it can be resent."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            409,
+            "Your answers were not saved",
+            "Someone else was saving answers on this page at the same moment, so nothing you "
+            "typed on the page has been saved: go back and save it again.",
+        )
+
+
 def save_answer(
     session: Session,
     user: User,
@@ -216,19 +232,20 @@ def save_answer(
         )
         session.add(row)
     else:
-        row.raw = raw
-        row.revision += 1
+        row.raw = raw  # the revision goes up with the UPDATE (version_id_col)
         row.updated_by_id = user.id  # type: ignore[assignment]
         row.updated_at = now
     assessment.updated_at = now
-    if commit:
-        try:
-            session.commit()
-        except IntegrityError:  # the first save of this question raced another page's
-            session.rollback()
-            stored = session.get(AssessmentAnswer, (assessment.id, question_id))
-            assert stored is not None
-            return SaveOutcome(stored.revision, StoredAnswer(stored.raw, stored.revision))
+    if not commit:
+        session.flush()
+        return SaveOutcome(row.revision)
+    try:
+        session.commit()
+    except (IntegrityError, StaleDataError):  # another page saved it between our read and write
+        session.rollback()
+        stored = session.get(AssessmentAnswer, (assessment.id, question_id))
+        assert stored is not None
+        return SaveOutcome(stored.revision, StoredAnswer(stored.raw, stored.revision))
     return SaveOutcome(row.revision)
 
 
@@ -240,15 +257,29 @@ def save_task(
     raws: Mapping[str, Any],
     revisions: Mapping[str, int],
 ) -> dict[str, SaveOutcome]:
-    """Save every answer on a task's page in one transaction ('Save and continue')."""
-    outcomes = {
-        question.id: save_answer(session, user, assessment, question.id, raws[question.id],
-                                 seen_revision=revisions.get(question.id, 0), commit=False)
-        for question in task.questions
-        if question.id in raws
-    }  # fmt: skip
-    session.commit()
-    return outcomes
+    """Save every answer on a task's page in one transaction ('Save and continue').
+
+    If another page saves one of them between our reads and our writes (an autosave sent as the
+    page was submitted, say), the transaction is tried again: the answers read afresh, and a
+    question saved in between comes back as a conflict, not as an error.
+    """
+    for attempt in range(1, SAVE_ATTEMPTS + 1):
+        try:
+            outcomes = {
+                question.id: save_answer(session, user, assessment, question.id,
+                                         raws[question.id],
+                                         seen_revision=revisions.get(question.id, 0),
+                                         commit=False)
+                for question in task.questions
+                if question.id in raws
+            }  # fmt: skip
+            session.commit()
+            return outcomes
+        except (IntegrityError, StaleDataError):
+            session.rollback()
+            if attempt == SAVE_ATTEMPTS:
+                raise BusySaving() from None
+    raise AssertionError("unreachable")
 
 
 def discard(session: Session, user: User, assessment: Assessment) -> None:

@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
 
 from app.models import Role, User
-from tests.support.browser import assert_accessible, sign_in
+from tests.support.browser import assert_accessible, close_tab, sign_in
 from tests.support.factories import TEST_PASSWORD, make_user
 
 
@@ -185,7 +185,7 @@ def test_signing_in_again_in_another_tab_does_not_lose_the_page(
     other_tab.goto(live_server + "/account")
     other_tab.get_by_role("button", name="Sign out").click()
     sign_in(other_tab, live_server, admin.email, TEST_PASSWORD)
-    other_tab.close()
+    close_tab(other_tab)
     page.bring_to_front()
 
     stay = page.locator(".app-session-timeout__notice").get_by_role("button", name="Stay signed in")

@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session, delete, select
 
 from app.models import AssessmentAnswer, Role, UserSession
-from tests.support.browser import assert_accessible, sign_in
+from tests.support.browser import assert_accessible, close_tab, sign_in
 from tests.support.factories import TEST_PASSWORD, make_draft, make_procurement, make_user
 
 # Answers typed into each kind of text box; choices take their first option.
@@ -40,7 +40,7 @@ def test_an_answer_is_saved_without_continuing(
     page.get_by_label("About how many people will work on the contract at any one time?").fill("40")
     expect(page.locator("#status-workforce_size")).to_have_text("Saved")
     assert navigations == []  # saved through htmx, not by a page load
-    page.close()
+    close_tab(page)
     reopened = page.context.new_page()
     reopened.goto(f"{base}/tasks/workforce")
     assert (

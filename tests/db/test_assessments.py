@@ -4,6 +4,7 @@ losing anyone's, follow-ups re-evaluated when the procurement changes, and versi
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -104,6 +105,57 @@ def test_successive_saves_from_one_page_never_conflict(session: Session) -> None
         assert outcome.conflict is None
         revision = outcome.revision
     assert revision == 4
+
+
+def _save_racing_in(session: Session, lead: User, assessment: Assessment, typed: str) -> None:
+    """Just before `session` next writes, another page saves the same question first."""
+    other = Session(session.get_bind(), expire_on_commit=False)
+    raced: list[bool] = []
+
+    @event.listens_for(session, "before_flush")
+    def race(*_args: object) -> None:
+        if not raced:
+            raced.append(True)
+            mine = other.get(Assessment, assessment.id)
+            assert mine is not None
+            assessments.save_answer(other, lead, mine, "workforce_size", typed, seen_revision=1)
+            other.close()
+
+
+def test_a_save_overtaken_between_its_read_and_write_is_a_conflict(session: Session) -> None:
+    draft = make_draft(session)
+    lead = make_user(session, Role.LEAD)
+    assessments.save_answer(session, lead, draft, "workforce_size", "10", seen_revision=0)
+    _save_racing_in(session, lead, draft, "30")
+    outcome = assessments.save_answer(session, lead, draft, "workforce_size", "20",
+                                      seen_revision=1)  # fmt: skip
+    assert outcome.conflict == assessments.StoredAnswer("30", 2)
+    session.expire_all()
+    stored = session.get(AssessmentAnswer, (draft.id, "workforce_size"))
+    assert stored is not None and (stored.raw, stored.revision) == ("30", 2)
+
+
+def test_save_and_continue_overtaken_by_an_autosave_reports_it_and_loses_nothing(
+    session: Session,
+) -> None:
+    draft = make_draft(session)
+    lead = make_user(session, Role.LEAD)
+    assessments.save_answer(session, lead, draft, "workforce_size", "10", seen_revision=0)
+    task = V1.task_of("workforce_size")
+    _save_racing_in(session, lead, draft, "30")
+    outcomes = assessments.save_task(session, lead, draft, task,
+                                     {"workforce_size": "20", "staff_on_premises": "yes"},
+                                     {"workforce_size": 1})  # fmt: skip
+    assert outcomes["workforce_size"].conflict == assessments.StoredAnswer("30", 2)
+    assert outcomes["staff_on_premises"].conflict is None  # the rest of the page is saved
+    session.expire_all()
+    rows = {
+        row.question_id: (row.raw, row.revision)
+        for row in session.exec(
+            select(AssessmentAnswer).where(AssessmentAnswer.assessment_id == draft.id)
+        )
+    }
+    assert rows == {"workforce_size": ("30", 2), "staff_on_premises": ("yes", 1)}
 
 
 def test_follow_ups_follow_the_answers_and_hidden_answers_are_kept_not_counted(

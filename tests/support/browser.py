@@ -146,4 +146,14 @@ def sign_in(page: Page, base_url: str, email: str, password: str) -> None:
     page.goto(base_url + "/sign-in")
     page.fill("#email", email)
     page.fill("#password", password)
-    page.get_by_role("button", name="Sign in").click()
+    # Wait for the answer to load: closing a page while a navigation commits can hang Chromium
+    # for ever (crbug.com/536385539), and the next step should see the new page anyway.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+
+
+def close_tab(page: Page) -> None:
+    """Close a tab without waiting for Chromium to confirm it, which it may never do when the
+    close meets a navigation (crbug.com/536385539); the context's close tidies up after."""
+    page.wait_for_load_state()
+    page.close(run_before_unload=True)
