@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -171,6 +172,15 @@ def save(connection: http.client.HTTPConnection, person: Person) -> None:
     person.saves += 1
 
 
+def run_all(work: list[tuple[Callable[..., None], tuple[object, ...]]]) -> None:
+    """Run each (function, arguments) in a thread of its own, all at once; wait for all."""
+    threads = [threading.Thread(target=target, args=args) for target, args in work]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def paced(port: int, people: list[Person], seconds: float, rate_per_person: float) -> float:
     """Each person saves `rate_per_person` times a second, spread evenly; returns elapsed."""
     start = time.perf_counter() + 0.5
@@ -187,11 +197,7 @@ def paced(port: int, people: list[Person], seconds: float, rate_per_person: floa
             save(connection, person)
             tick += 1
 
-    threads = [threading.Thread(target=run, args=(i, p)) for i, p in enumerate(people)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_all([(run, (i, p)) for i, p in enumerate(people)])
     return time.perf_counter() - start
 
 
@@ -204,11 +210,7 @@ def flat_out(port: int, people: list[Person], seconds: float) -> float:
         while time.perf_counter() < deadline:
             save(connection, person)
 
-    threads = [threading.Thread(target=run, args=(p,)) for p in people]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_all([(run, (p,)) for p in people])
     return time.perf_counter() - started
 
 
