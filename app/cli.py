@@ -145,10 +145,24 @@ def load_demo() -> None:
 @main.command("check-forms")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def check_forms(paths: tuple[Path, ...]) -> None:
-    """Check form definitions (the shipped ones, or the files given) and list every problem."""
-    from app.forms.loader import check_files, definition_files
+    """Check form definitions (the shipped ones, or the files given) and the scoring rules
+    beside each, and list every problem."""
+    from app.forms.loader import DefinitionInvalid, check_files, definition_files, parse_definition
+    from app.scoring.rules import load_rules_beside, rules_path
+    from app.scoring.topics import load_topics
 
     results = check_files(paths or definition_files())
+    for path, errors in list(results.items()):
+        if errors:
+            continue
+        definition = parse_definition(
+            path.read_text(encoding="utf-8"), path.name, load_topics().topic_codes
+        )
+        try:
+            load_rules_beside(path.parent, definition)
+            results[rules_path(path.parent, definition)] = []
+        except DefinitionInvalid as invalid:
+            results[rules_path(path.parent, definition)] = invalid.errors
     for path, errors in results.items():
         click.echo(f"{path.name}: {'ok' if not errors else f'{len(errors)} problem(s)'}")
         for error in errors:

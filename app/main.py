@@ -15,14 +15,17 @@ from app.api import health
 from app.db import create_database_engine
 from app.errors import install_error_handlers
 from app.forms.loader import shipped_definitions
+from app.scoring.rules import shipped_rules
 from app.security_headers import SecurityHeadersMiddleware
 from app.services.demo import demo_users_exist
 from app.settings import PROJECT_ROOT, Settings
 from app.web import (
     account,
     admin_audit,
+    admin_reference,
     admin_users,
     assessment_drafts,
+    assessment_results,
     assessments,
     pages,
     procurement_changes,
@@ -39,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     # Refuse to start on a form definition with any problem (DefinitionInvalid lists them all).
     forms = shipped_definitions(settings.forms_dir)
+    rules = shipped_rules(settings.forms_dir, forms.values())  # and on bad scoring rules
     engine = create_database_engine(
         settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms
     )
@@ -60,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.forms = forms
+    app.state.rules = rules
     app.state.engine = engine
     app.state.templates = create_templates(settings)
 
@@ -75,7 +80,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         procurement_changes,
         assessments,
         assessment_drafts,
+        assessment_results,
         admin_users,
+        admin_reference,
         admin_audit,
     ):
         app.include_router(module.router)

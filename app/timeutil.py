@@ -21,3 +21,8 @@ def london_today() -> date:
 def to_london(moment: datetime) -> datetime:
     """An aware datetime converted to London time for display."""
     return moment.astimezone(LONDON)
+
+
+def long_date(day: date) -> str:
+    """A date the GOV.UK way: '1 January 2026'."""
+    return f"{day.day} {day:%B %Y}"

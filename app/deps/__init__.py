@@ -10,6 +10,7 @@ from app.deps.core import (
     CurrentUser,
     EngineDep,
     IdPath,
+    ManagedReferenceKey,
     ManagedUser,
     OptionalSignIn,
     PostedForm,
@@ -34,6 +35,7 @@ from app.deps.records import (
     LeadOfficerProcurement,
     ProcurementDep,
     ReassignableProcurement,
+    RulesDep,
 )
 
 __all__ = [
@@ -50,11 +52,13 @@ __all__ = [
     "FormsDep",
     "IdPath",
     "LeadOfficerProcurement",
+    "ManagedReferenceKey",
     "ManagedUser",
     "OptionalSignIn",
     "PostedForm",
     "ProcurementDep",
     "ReassignableProcurement",
+    "RulesDep",
     "SessionDep",
     "SettingsDep",
     "TemplatesDep",

@@ -27,6 +27,7 @@ from app.db import session_scope
 from app.errors import PasswordChangeRequired, PrimasError, SignInRequired, StaleForm
 from app.forms.inputs import MAX_INTEGER
 from app.models import Role, User
+from app.scoring.reference_data import ReferenceKey, UnknownReferenceKey, reference_key
 from app.services import sessions
 from app.services.accounts import ThrottlePolicy
 from app.services.audit import ANONYMOUS, Actor, act_as, record_event
@@ -206,6 +207,17 @@ def _user_or_404(user_id: IdPath, session: SessionDep, _admin: AdminUser) -> Use
 
 
 ManagedUser = Annotated[User, Depends(_user_or_404)]
+
+
+async def _reference_key_or_404(key: str, _admin: AdminUser) -> ReferenceKey:
+    try:
+        return reference_key(key)
+    except UnknownReferenceKey:
+        raise PrimasError(404, "Page not found") from None
+
+
+# A reference data key from the URL, for administrators; 404 when it is not in the catalogue.
+ManagedReferenceKey = Annotated[ReferenceKey, Depends(_reference_key_or_404)]
 
 
 async def verify_csrf(request: Request, session: SessionDep, settings: SettingsDep) -> None:

@@ -16,6 +16,7 @@ from app.errors import PrimasError
 from app.models import Procurement, ProcurementStatus, User
 from app.services import assessments, procurements
 from app.services.assessments import Draft, FormLibrary
+from app.services.scoring import RulesLibrary
 
 
 def _find(session: Session, reference: str) -> Procurement:
@@ -109,6 +110,14 @@ async def _forms(request: Request) -> FormLibrary:
 
 
 FormsDep = Annotated[FormLibrary, Depends(_forms)]
+
+
+async def _rules(request: Request) -> RulesLibrary:
+    rules: RulesLibrary = request.app.state.rules
+    return rules
+
+
+RulesDep = Annotated[RulesLibrary, Depends(_rules)]
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ reports every problem at once.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cached_property
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
@@ -68,12 +69,12 @@ class Comparison(Strict):
             raise ValueError(f"a condition has exactly one operator, one of {', '.join(OPERATORS)}")
         return self
 
-    @property
+    @cached_property
     def operator(self) -> str:
         """The comparison's operator."""
         return next(name for name in OPERATORS if getattr(self, name) is not None)
 
-    @property
+    @cached_property
     def operand(self) -> Any:
         """What the answer or field is compared with."""
         return getattr(self, self.operator)
@@ -131,6 +132,11 @@ class Question(Strict):
     feeds: tuple[
         str, ...
     ] = ()  # what the answer is used for: score:<topic>, obligation:..., kpi, specification
+
+    @cached_property
+    def option_values(self) -> frozenset[str]:
+        """The values of the question's own options."""
+        return frozenset(option.value for option in self.options)
 
 
 class Task(Strict):

@@ -86,20 +86,22 @@ def parse_date_parts(
     label: str, day: str, month: str, year: str, *, required: bool = False
 ) -> date | None:
     """A GOV.UK date input's three fields as a date; None when all are empty and not required."""
-    parts = {"day": day.strip(), "month": month.strip(), "year": year.strip()}
-    if not any(parts.values()):
+    day, month, year = day.strip(), month.strip(), year.strip()
+    if not (day or month or year):
         if required:
             raise InputError(f"Enter the {label.lower()}")
         return None
-    missing = [name for name, value in parts.items() if not value]
-    if missing:
+    if not (day and month and year):
+        parts = (("day", day), ("month", month), ("year", year))
+        missing = [name for name, value in parts if not value]
         raise InputError(f"{label} must include a {' and a '.join(missing)}")
-    if not all(value.isascii() and value.isdecimal() for value in parts.values()):
+    typed = day + month + year  # digits only, and ASCII ones (not another script's)
+    if not (typed.isascii() and typed.isdecimal()):
         raise InputError(f"{label} must be a real date")
-    if len(parts["year"]) != 4:
+    if len(year) != 4:
         raise InputError(f"The year of the {label.lower()} must include 4 numbers")
     try:
-        return date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+        return date(int(year), int(month), int(day))
     except ValueError:
         raise InputError(f"{label} must be a real date") from None
 
@@ -114,4 +116,6 @@ def parse_id(text: str | None) -> int | None:
 
 def clean_text(text: str) -> str:
     """Text as typed, minus what no database should store: NUL characters, Windows line ends."""
+    if "\x00" not in text and "\r" not in text:  # nearly always: nothing to copy
+        return text
     return text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")

@@ -5,18 +5,28 @@ reached and its show-if condition holds for the answers to the questions shown b
 loader guarantees conditions only look backwards, so one pass settles everything and no loop
 is possible. An answer counts (for later conditions, the check page and scoring) only when its
 question is shown and the answer is valid; answers to hidden questions are kept, not counted.
+Conditions are compiled once per definition (app/forms/memo.py): pages and scoring walk the
+same definition many times.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
-from app.forms.conditions import ProcurementContext, holds
+from app.forms.conditions import ProcurementContext, Test, compile_condition
 from app.forms.definition import FormDefinition, Question, Task
-from app.forms.types import Parsed, read_answer, required_error
+from app.forms.memo import once_per_object
+from app.forms.types import (
+    QUESTION_TYPES,
+    Parsed,
+    counted_answer,
+    read_answer,
+    required_error,
+)
 
 
 class TaskStatus(StrEnum):
@@ -46,12 +56,17 @@ class Walk:
     shown: tuple[Question, ...]
     parsed: Mapping[str, Parsed]  # every shown question's answer, read
 
-    @property
+    @cached_property
     def shown_ids(self) -> frozenset[str]:
         """Ids of the questions that apply."""
         return frozenset(question.id for question in self.shown)
 
-    @property
+    @cached_property
+    def shown_by_id(self) -> dict[str, Question]:
+        """The questions that apply, by id."""
+        return {question.id: question for question in self.shown}
+
+    @cached_property
     def values(self) -> dict[str, Any]:
         """The answers that count: shown, given and valid."""
         return {
@@ -98,20 +113,71 @@ class Walk:
         return all(self.status(task) is TaskStatus.COMPLETED for task in self.applicable_tasks())
 
 
+Step = tuple[
+    str,
+    Question,
+    Test | None,
+    Callable[[Question, Any], Parsed],  # its type's read
+    Callable[[Question, Any], Any],  # its type's counted_value
+    frozenset[str],  # a one-choice question's option values: an answer that is one counts as is
+]
+
+
+@once_per_object(limit=32)
+def _steps(definition: FormDefinition) -> tuple[Step, ...]:
+    """Each question with its show-if condition compiled and its type's readers: worked out once
+    per definition. A type that is not registered raises when an answer is read, as ever."""
+    money = frozenset(q.id for q in definition.questions if q.type == "money")
+    steps: list[Step] = []
+    for question in definition.questions:
+        condition = question.show_if
+        shows = compile_condition(condition, money) if condition is not None else None
+        kind = QUESTION_TYPES.get(question.type)
+        if kind is None:
+            steps.append((question.id, question, shows, read_answer, counted_answer, frozenset()))
+            continue
+        one_choice = question.type in ("yes_no", "single_choice")
+        choices = frozenset(o.value for o in kind.options(question)) if one_choice else frozenset()
+        steps.append((question.id, question, shows, kind.read, kind.counted_value, choices))
+    return tuple(steps)
+
+
 def walk(
     definition: FormDefinition, context: ProcurementContext, raw_answers: Mapping[str, Any]
 ) -> Walk:
     """Decide which questions apply and read their answers."""
-    money = frozenset(q.id for q in definition.questions if q.type == "money")
     counted: dict[str, Any] = {}
     shown: list[Question] = []
     parsed: dict[str, Parsed] = {}
-    for question in definition.questions:
-        if question.show_if is not None and not holds(question.show_if, counted, context, money):
+    for qid, question, shows, read, _, _ in _steps(definition):
+        if shows is not None and not shows(counted, context):
             continue
         shown.append(question)
-        answer = read_answer(question, raw_answers.get(question.id))
-        parsed[question.id] = answer
-        if answer.ok and answer.value is not None:
-            counted[question.id] = answer.value
-    return Walk(definition, tuple(shown), parsed)
+        answer = read(question, raw_answers.get(qid))
+        parsed[qid] = answer
+        if answer.value is not None and not answer.errors:  # answer.ok, without the call
+            counted[qid] = answer.value
+    current = Walk(definition, tuple(shown), parsed)
+    current.__dict__["values"] = counted  # Walk.values, already worked out on the way
+    return current
+
+
+def counted_answers(
+    definition: FormDefinition, context: ProcurementContext, raw_answers: Mapping[str, Any]
+) -> tuple[dict[str, Question], dict[str, Any]]:
+    """What walk() says of which questions apply and which answers count (Walk.shown_by_id and
+    Walk.values), without keeping each answer as read: all that scoring needs."""
+    counted: dict[str, Any] = {}
+    shown: dict[str, Question] = {}
+    for qid, question, shows, _, counted_value, choices in _steps(definition):
+        if shows is not None and not shows(counted, context):
+            continue
+        shown[qid] = question
+        raw = raw_answers.get(qid)
+        if raw.__class__ is str and raw in choices:  # exactly one of its options: counts as is
+            counted[qid] = raw
+            continue
+        value = counted_value(question, raw)
+        if value is not None:
+            counted[qid] = value
+    return shown, counted

@@ -22,6 +22,8 @@ from app.forms.definition import AllOf, AnyOf, Comparison, Condition, FormDefini
 from app.forms.types import QUESTION_TYPES, question_type
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
+# Each definition's scoring rules sit beside it (app/scoring/rules.py reads them).
+RULES_SUFFIX = ".scoring.yaml"
 
 
 @dataclass(frozen=True)
@@ -197,7 +199,7 @@ def parse_definition(text: str, source: str, topics: Iterable[str]) -> FormDefin
 
 def definition_files(directory: Path = DEFINITIONS_DIR) -> list[Path]:
     """The shipped definition files."""
-    return sorted(directory.glob("*.yaml"))
+    return sorted(p for p in directory.glob("*.yaml") if not p.name.endswith(RULES_SUFFIX))
 
 
 def check_files(paths: Iterable[Path]) -> dict[Path, list[DefinitionError]]:

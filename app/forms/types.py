@@ -8,8 +8,8 @@ page can show it back; only a `Parsed` value without errors is ever scored.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar, Protocol
@@ -26,6 +26,7 @@ from app.forms.inputs import (
 )
 
 NOT_KNOWN = Option(value="not-known", label="Not known yet")
+YES, NO = Option(value="yes", label="Yes"), Option(value="no", label="No")
 # Plain decimals, with optional thousands commas: no exponents, no NaN, no other scripts' digits.
 _DECIMAL = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$", re.ASCII)
 DEFAULT_MONEY_CEILING = 10_000_000_000 * 100
@@ -44,13 +45,39 @@ class UnknownQuestionType(KeyError):
     """A question names a type that is not registered."""
 
 
-@dataclass(frozen=True)
+class _NoErrors(Mapping[str, str]):
+    """The errors of an answer that has none: empty, read-only and shared (so reading an answer
+    does not build an empty dict each time)."""
+
+    def __getitem__(self, key: str) -> str:
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __hash__(self) -> int:
+        return 0
+
+    def __repr__(self) -> str:
+        return "{}"
+
+
+NO_ERRORS: Mapping[str, str] = _NoErrors()
+
+
+@dataclass(slots=True)
 class Parsed:
     """An answer read from raw input: its value, or what is wrong (errors[''] for the question,
-    errors['<item>.<field>'] for a part of an 'add another' entry)."""
+    errors['<item>.<field>'] for a part of an 'add another' entry).
+
+    Never changed once made, but not a frozen dataclass: one is made for every answer read on
+    every page and every score, and a frozen one costs three times as much to make."""
 
     value: Any = None
-    errors: dict[str, str] = field(default_factory=dict)
+    errors: Mapping[str, str] = NO_ERRORS  # shared and read-only: most answers have none
 
     @property
     def ok(self) -> bool:
@@ -90,6 +117,17 @@ class QuestionType:
         """The value of a non-empty answer, or its format error."""
         return Parsed(_text(raw))
 
+    def read(self, question: Question, raw: Any) -> Parsed:
+        """An answer read: empty (None value), its value, or its errors (see read_answer)."""
+        if self.is_empty(raw):
+            return Parsed(None)
+        return self.parse(question, raw)
+
+    def counted_value(self, question: Question, raw: Any) -> Any:
+        """The value read() gives when it has no errors, else None: what counts for scoring."""
+        parsed = self.read(question, raw)
+        return None if parsed.errors else parsed.value
+
     def required_message(self, question: Question) -> str:
         """The message when a required question has no answer."""
         return f"Enter the {_name(question)}" if question.name else "Enter an answer"
@@ -107,18 +145,45 @@ class QuestionType:
         return [] if not question.options else ["only choice questions have options"]
 
 
-class YesNo(QuestionType):
+class TextAnswer(QuestionType):
+    """A type whose answer is one piece of text, typed or picked: read from the text, trimmed."""
+
+    def parse(self, question: Question, raw: Any) -> Parsed:
+        return self.parse_text(question, _text(raw))
+
+    def parse_text(self, question: Question, text: str) -> Parsed:
+        """The value of a non-empty answer from its text, or its format error."""
+        return Parsed(text)
+
+    def read(self, question: Question, raw: Any) -> Parsed:
+        text = _text(raw)  # once, for both "is it empty?" and the parse
+        return self.parse_text(question, text) if text else Parsed(None)
+
+
+class YesNo(TextAnswer):
     name = "yes_no"
     template = "_questions/radios.html"
     operators = frozenset({"equals", "not_equals", "one_of", "answered"})
 
     def options(self, question: Question) -> tuple[Option, ...]:
-        base = (Option(value="yes", label="Yes"), Option(value="no", label="No"))
-        return base + ((NOT_KNOWN,) if question.not_known else ())
+        return (YES, NO, NOT_KNOWN) if question.not_known else (YES, NO)
 
-    def parse(self, question: Question, raw: Any) -> Parsed:
-        choice = _text(raw)
-        if choice not in {option.value for option in self.options(question)}:
+    def offers(self, question: Question, value: str) -> bool:
+        """Whether `value` is one of the options: what options() says, without building them."""
+        return value in ("yes", "no") or (question.not_known and value == NOT_KNOWN.value)
+
+    def read(self, question: Question, raw: Any) -> Parsed:
+        if type(raw) is str and self.offers(question, raw):
+            return Parsed(raw)  # an option's value exactly: nothing to clean or trim
+        return super().read(question, raw)
+
+    def counted_value(self, question: Question, raw: Any) -> Any:
+        if type(raw) is str and self.offers(question, raw):
+            return raw  # as read() above
+        return super().counted_value(question, raw)
+
+    def parse_text(self, question: Question, choice: str) -> Parsed:
+        if not self.offers(question, choice):
             return Parsed(errors={"": "Select one of the answers"})
         return Parsed(choice)
 
@@ -138,6 +203,9 @@ class SingleChoice(YesNo):
     def options(self, question: Question) -> tuple[Option, ...]:
         return QuestionType.options(self, question)
 
+    def offers(self, question: Question, value: str) -> bool:
+        return value in question.option_values or (question.not_known and value == NOT_KNOWN.value)
+
     def required_message(self, question: Question) -> str:
         return f"Select the {_name(question)}" if question.name else "Select an answer"
 
@@ -156,10 +224,17 @@ class MultipleChoice(SingleChoice):
     def is_empty(self, raw: Any) -> bool:
         return not raw
 
+    # A list of choices, not one text: read the general way, not as a single choice is.
+    def read(self, question: Question, raw: Any) -> Parsed:
+        return QuestionType.read(self, question, raw)
+
+    def counted_value(self, question: Question, raw: Any) -> Any:
+        return QuestionType.counted_value(self, question, raw)
+
     def parse(self, question: Question, raw: Any) -> Parsed:
-        allowed = [option.value for option in self.options(question)]
-        chosen = [value for value in allowed if value in set(raw)]
-        if set(raw) - set(allowed):
+        given = set(raw)
+        chosen = [option.value for option in self.options(question) if option.value in given]
+        if not all(self.offers(question, value) for value in given):
             return Parsed(errors={"": "Select from the list"})
         if NOT_KNOWN.value in chosen and len(chosen) > 1:
             return Parsed(errors={"": "Select ‘Not known yet’ on its own, or choose from the list"})
@@ -173,7 +248,7 @@ class MultipleChoice(SingleChoice):
         return ", ".join(labels.get(item, item) for item in value)
 
 
-class Number(QuestionType):
+class Number(TextAnswer):
     name = "number"
     template = "_questions/input.html"
     operators = frozenset({"equals", "not_equals", "greater_than", "less_than", "answered"})
@@ -193,23 +268,29 @@ class Number(QuestionType):
 
     suffix: ClassVar[str] = ""
 
-    def parse(self, question: Question, raw: Any) -> Parsed:
-        number = self._number(_text(raw))
+    def parse_text(self, question: Question, text: str) -> Parsed:
+        whole = text.isascii() and text.isdigit() and len(text) <= 30  # the usual "12": quickly
+        number: int | Decimal | None = int(text) if whole else self._number(text)
         if number is None:
             return Parsed(errors={"": f"The {_name(question)} must be a number, like 12 or 12.5"})
         low, high = self._bounds(question)
-        unit = f"{self.suffix}" if self.suffix else (f" {question.unit}" if question.unit else "")
         if low is not None and number < low:
-            return Parsed(errors={"": f"The {_name(question)} must be {low}{unit} or more"})
+            return Parsed(
+                errors={"": f"The {_name(question)} must be {low}{self._unit(question)} or more"}
+            )
         if high is not None and number > high:
-            return Parsed(errors={"": f"The {_name(question)} must be {high}{unit} or less"})
-        return Parsed(
-            str(number.normalize()) if number != number.to_integral() else str(int(number))
-        )
+            return Parsed(
+                errors={"": f"The {_name(question)} must be {high}{self._unit(question)} or less"}
+            )
+        if isinstance(number, int) or number == number.to_integral():
+            return Parsed(str(int(number)))
+        return Parsed(str(number.normalize()))
+
+    def _unit(self, question: Question) -> str:
+        return self.suffix or (f" {question.unit}" if question.unit else "")
 
     def describe(self, question: Question, value: Any) -> str:
-        unit = self.suffix or (f" {question.unit}" if question.unit else "")
-        return f"{value}{unit}"
+        return f"{value}{self._unit(question)}"
 
 
 class Percentage(Number):
@@ -219,17 +300,17 @@ class Percentage(Number):
     default_maximum = Decimal(100)
 
 
-class Money(QuestionType):
+class Money(TextAnswer):
     name = "money"
     template = "_questions/input.html"
     operators = frozenset({"equals", "not_equals", "greater_than", "less_than", "answered"})
 
-    def parse(self, question: Question, raw: Any) -> Parsed:
+    def parse_text(self, question: Question, text: str) -> Parsed:
         ceiling = (
             int(question.maximum * 100) if question.maximum is not None else DEFAULT_MONEY_CEILING
         )
         try:
-            return Parsed(parse_money(_text(raw), label=_name(question), ceiling_pence=ceiling))
+            return Parsed(parse_money(text, label=_name(question), ceiling_pence=ceiling))
         except InputError as error:
             return Parsed(errors={"": str(error)})
 
@@ -240,14 +321,13 @@ class Money(QuestionType):
         return pounds_for_input(int(value))
 
 
-class ShortText(QuestionType):
+class ShortText(TextAnswer):
     name = "short_text"
     template = "_questions/input.html"
     operators = frozenset({"equals", "answered"})
     limit: ClassVar[int] = SHORT_TEXT_MAX
 
-    def parse(self, question: Question, raw: Any) -> Parsed:
-        text = _text(raw)
+    def parse_text(self, question: Question, text: str) -> Parsed:
         limit = question.max_length or self.limit
         if len(text) > limit:
             return Parsed(
@@ -272,14 +352,15 @@ class DateAnswer(QuestionType):
                 for part in ("day", "month", "year")}  # fmt: skip
 
     def is_empty(self, raw: Any) -> bool:
-        return not isinstance(raw, Mapping) or not any(str(v).strip() for v in raw.values())
+        if type(raw) is not dict and not isinstance(raw, Mapping):  # the plain dict first
+            return True
+        return not any(str(v).strip() for v in raw.values())
 
     def parse(self, question: Question, raw: Any) -> Parsed:
         label = (question.name or "date").capitalize()
+        parts = [str(raw.get(name, "")) for name in ("day", "month", "year")]
         try:
-            day = parse_date_parts(
-                label, raw.get("day", ""), raw.get("month", ""), raw.get("year", "")
-            )
+            day = parse_date_parts(label, *parts)
         except InputError as error:
             return Parsed(errors={"": str(error)})
         return Parsed(day.isoformat() if day else None)
@@ -294,6 +375,15 @@ class DateAnswer(QuestionType):
     def raw_for(self, question: Question, value: Any) -> Any:
         day = date.fromisoformat(value)
         return {"day": str(day.day), "month": str(day.month), "year": str(day.year)}
+
+
+def _blank(value: Any) -> bool:
+    """Whether a part of an 'add another' entry was left blank."""
+    if type(value) is str:  # the usual case, first
+        return not value.strip()
+    if isinstance(value, Mapping):
+        return not any(str(v).strip() for v in value.values())
+    return not value if isinstance(value, list) else not str(value).strip()
 
 
 class Group(QuestionType):
@@ -316,29 +406,31 @@ class Group(QuestionType):
 
     @staticmethod
     def _entry_empty(entry: Mapping[str, Any]) -> bool:
-        return all(
-            (not any(str(v).strip() for v in value.values())) if isinstance(value, Mapping)
-            else not value if isinstance(value, list) else not str(value).strip()
-            for value in entry.values()
-        )  # fmt: skip
+        return all(map(_blank, entry.values()))
+
+    def read(self, question: Question, raw: Any) -> Parsed:
+        entries = self._entries(raw) if raw else []  # sorted out once, not for each check
+        return self._parse_entries(question, entries) if entries else Parsed(None)
 
     def parse(self, question: Question, raw: Any) -> Parsed:
+        return self._parse_entries(question, self._entries(raw))
+
+    def _entries(self, raw: Any) -> list[Mapping[str, Any]]:
+        return [entry for entry in raw if not self._entry_empty(entry)]
+
+    def _parse_entries(self, question: Question, entries: list[Mapping[str, Any]]) -> Parsed:
         values, errors = [], {}
-        entries = [entry for entry in raw if not self._entry_empty(entry)]
+        parts = [(part, question_type(part.type)) for part in question.fields] if entries else []
         for index, entry in enumerate(entries):
             value = {}
-            for part in question.fields:
-                kind = question_type(part.type)
-                part_raw = entry.get(part.id)
-                if kind.is_empty(part_raw):
-                    if part.required:
-                        errors[f"{index}.{part.id}"] = kind.required_message(part)
-                    continue
-                parsed = kind.parse(part, part_raw)
-                if parsed.ok:
-                    value[part.id] = parsed.value
-                else:
+            for part, kind in parts:
+                parsed = kind.read(part, entry.get(part.id))  # empty: no value, no errors
+                if parsed.errors:
                     errors[f"{index}.{part.id}"] = parsed.errors[""]
+                elif parsed.value is not None:
+                    value[part.id] = parsed.value
+                elif part.required:
+                    errors[f"{index}.{part.id}"] = kind.required_message(part)
             values.append(value)
         if len(entries) > question.max_items:
             errors[""] = f"You can add up to {question.max_items} {question.item_name}s"
@@ -400,10 +492,12 @@ def question_type(name: str) -> QuestionType:
 def read_answer(question: Question, raw: Any) -> Parsed:
     """Check one answer: empty (None value), a value, or its errors. 'Required' is not checked
     here: a missing answer is only an error when the person says they have finished."""
-    kind = question_type(question.type)
-    if kind.is_empty(raw):
-        return Parsed(None)
-    return kind.parse(question, raw)
+    return question_type(question.type).read(question, raw)
+
+
+def counted_answer(question: Question, raw: Any) -> Any:
+    """The value of an answer that counts: read_answer's value when valid, else None."""
+    return question_type(question.type).counted_value(question, raw)
 
 
 def required_error(question: Question) -> str:

@@ -1,6 +1,11 @@
 """SQLModel tables, one module per aggregate. Importing this package registers every table."""
 
-from app.models.assessments import Assessment, AssessmentAnswer, AssessmentStatus
+from app.models.assessments import (
+    Assessment,
+    AssessmentAnswer,
+    AssessmentStatus,
+    ScoreOverride,
+)
 from app.models.audit import AuditEvent
 from app.models.catalogue import Category, Directorate
 from app.models.procurements import (
@@ -28,6 +33,7 @@ __all__ = [
     "ProcurementStatus",
     "ReferenceValue",
     "Role",
+    "ScoreOverride",
     "SignInFailure",
     "User",
     "UserSession",

@@ -69,3 +69,24 @@ class AssessmentAnswer(SQLModel, table=True):
     revision: int = Field(default=1)
     updated_by_id: int = Field(foreign_key="user_account.id")
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class ScoreOverride(SQLModel, table=True):
+    """An officer's professional judgement: a topic's risk or scope set by hand, with the reason.
+
+    The computed value stays in the result beside the override, so the approver sees both.
+    """
+
+    __tablename__ = "score_override"
+    __table_args__ = (
+        CheckConstraint("measure IN ('risk', 'scope')", name="ck_score_override_measure"),
+        CheckConstraint("value BETWEEN 0 AND 3", name="ck_score_override_value"),
+    )
+
+    assessment_id: int = Field(foreign_key="assessment.id", primary_key=True)
+    topic: str = Field(max_length=64, primary_key=True)
+    measure: str = Field(max_length=5, primary_key=True)
+    value: int
+    reason: str = Field(max_length=1000)
+    updated_by_id: int = Field(foreign_key="user_account.id")
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -33,21 +33,100 @@ class ReferenceKey:
     description: str
 
 
-REFERENCE_KEYS: Mapping[str, ReferenceKey] = {
-    key.code: key
-    for key in (
-        ReferenceKey(
-            code="primas_threshold",
-            label="PRIMAS threshold",
-            unit=Unit.PENCE,
-            description=(
-                "A full PRIMAS is required for procurements whose estimated whole-life value, "
-                "including VAT and extensions, is at or above this amount. Below it, buyers "
-                "Think Local."
-            ),
-        ),
-    )
-}
+def _keys(*keys: ReferenceKey) -> dict[str, ReferenceKey]:
+    return {key.code: key for key in keys}
+
+
+PENCE, BASIS_POINTS, COUNT = Unit.PENCE, Unit.BASIS_POINTS, Unit.COUNT
+
+# Every setting scoring reads, in the order the admin screen lists them. docs/scoring.md says
+# how each is used; migrations seed the values with their public sources.
+REFERENCE_KEYS: Mapping[str, ReferenceKey] = _keys(
+    ReferenceKey(
+        "primas_threshold", "PRIMAS threshold", PENCE,
+        "A full PRIMAS is required for procurements whose estimated whole-life value, "
+        "including VAT and extensions, is at or above this amount. Below it, buyers "
+        "Think Local.",
+    ),
+    ReferenceKey(
+        "threshold_goods_services", "Procurement Act threshold: goods and services", PENCE,
+        "The sub-central (council) threshold for goods and services contracts, including VAT. "
+        "Services contracts at or above it must consider social value (Public Services "
+        "(Social Value) Act 2012).",
+    ),
+    ReferenceKey(
+        "threshold_light_touch", "Procurement Act threshold: light-touch services", PENCE,
+        "The threshold for light-touch services such as social care, including VAT. "
+        "Light-touch contracts are measured against it instead of the goods and services one.",
+    ),
+    ReferenceKey(
+        "kpi_duty_threshold", "Procurement Act KPI duty: contract value over", PENCE,
+        "Contracts worth more than this (not light-touch, not frameworks) must publish key "
+        "performance indicators (Procurement Act 2023 section 52, in force from 24 February "
+        "2025).",
+    ),
+    ReferenceKey(
+        "kpi_duty_minimum", "Procurement Act KPI duty: number of KPIs", COUNT,
+        "How many KPIs a contract under the KPI duty must have at least.",
+    ),
+    ReferenceKey(
+        "carbon_plan_threshold", "Carbon reduction plan: annual value over", PENCE,
+        "Council policy after PPN 006: bidders for contracts whose annual value is over this "
+        "amount must provide a carbon reduction plan.",
+    ),
+    ReferenceKey(
+        "llw_announced", "London Living Wage: rate announced", PENCE,
+        "The hourly London Living Wage, from the day the Living Wage Foundation announced it.",
+    ),
+    ReferenceKey(
+        "llw_pay_by", "London Living Wage: rate employers must pay", PENCE,
+        "The same hourly rates, each from the date by which employers must pay it (about six "
+        "months after the announcement).",
+    ),
+    ReferenceKey(
+        "spend_band_2", "Spend band 2 starts at", PENCE,
+        "Whole-life values at or above this amount are spend band 2 (below it, band 1).",
+    ),
+    ReferenceKey(
+        "spend_band_3", "Spend band 3 starts at", PENCE,
+        "Whole-life values at or above this amount are spend band 3.",
+    ),
+    ReferenceKey(
+        "spend_band_4", "Spend band 4 starts at", PENCE,
+        "Whole-life values at or above this amount are spend band 4.",
+    ),
+    ReferenceKey(
+        "spend_band_5", "Spend band 5 starts at", PENCE,
+        "Whole-life values at or above this amount are spend band 5.",
+    ),
+    ReferenceKey(
+        "sv_weighting_minimum", "Social value weighting: minimum", BASIS_POINTS,
+        "The smallest share of the tender evaluation given to social value for a procurement "
+        "at or above the PRIMAS threshold.",
+    ),
+    ReferenceKey(
+        "sv_weighting_high_value_from", "Social value weighting: higher value from", PENCE,
+        "Procurements worth this much or more get the higher-value uplift.",
+    ),
+    ReferenceKey(
+        "sv_weighting_high_value_uplift", "Social value weighting: higher-value uplift",
+        BASIS_POINTS, "Added to the minimum weighting for higher-value procurements.",
+    ),
+    ReferenceKey(
+        "sv_weighting_priority_topics",
+        "Social value weighting: high-priority social topics for the uplift", COUNT,
+        "How many topics under Procuring for a Better Society and Procuring for Fair Delivery "
+        "must be high priority for the social priorities uplift.",
+    ),
+    ReferenceKey(
+        "sv_weighting_priority_uplift", "Social value weighting: social priorities uplift",
+        BASIS_POINTS, "Added when enough social topics are high priority.",
+    ),
+    ReferenceKey(
+        "sv_weighting_maximum", "Social value weighting: most recommended", BASIS_POINTS,
+        "The recommendation never goes above this.",
+    ),
+)  # fmt: skip
 
 
 class UnknownReferenceKey(KeyError):
@@ -93,6 +172,7 @@ class ReferenceData:
 
     entries: tuple[ReferenceEntry, ...] = ()
     _by_key: dict[str, list[ReferenceEntry]] = field(init=False, repr=False, compare=False)
+    _dates: dict[str, list[date]] = field(init=False, repr=False, compare=False)  # for bisect
 
     def __post_init__(self) -> None:
         by_key: dict[str, list[ReferenceEntry]] = {}
@@ -100,6 +180,8 @@ class ReferenceData:
             reference_key(entry.key)
             by_key.setdefault(entry.key, []).append(entry)
         object.__setattr__(self, "_by_key", by_key)
+        dates = {key: [entry.effective_from for entry in values] for key, values in by_key.items()}
+        object.__setattr__(self, "_dates", dates)
 
     def history(self, key: str) -> list[ReferenceEntry]:
         """Every value of the key, oldest first."""
@@ -107,9 +189,13 @@ class ReferenceData:
         return list(self._by_key.get(key, []))
 
     def in_force(self, key: str, on: date) -> ReferenceEntry:
-        """The value of `key` in force on `on`; NoValueInForce before its first value."""
-        history = self.history(key)
-        position = bisect.bisect_right([entry.effective_from for entry in history], on)
+        """The value of `key` in force on `on`; NoValueInForce before its first value (and
+        UnknownReferenceKey for a key not in the catalogue)."""
+        dates = self._dates.get(key)
+        if dates is None:  # no values at all: say which, after checking the key is real
+            reference_key(key)
+            raise NoValueInForce(key, on)
+        position = bisect.bisect_right(dates, on)
         if position == 0:
             raise NoValueInForce(key, on)
-        return history[position - 1]
+        return self._by_key[key][position - 1]

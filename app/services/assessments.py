@@ -10,7 +10,7 @@ always carry the revision its last save returned, so they never conflict with ea
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -29,9 +29,13 @@ from app.models import (
     AssessmentStatus,
     Category,
     Procurement,
+    ScoreOverride,
     User,
 )
+from app.scoring.engine import Override
+from app.scoring.reference_data import ReferenceData
 from app.services.audit import Actor, act_as
+from app.services.reference_data import load_reference_data
 from app.timeutil import utcnow
 
 FormLibrary = Mapping[tuple[str, int], FormDefinition]
@@ -53,6 +57,9 @@ class Draft:
     definition: FormDefinition
     context: ProcurementContext
     answers: dict[str, StoredAnswer]
+    # What scoring needs besides the answers: officers' overrides and the reference data.
+    overrides: dict[tuple[str, str], Override] = field(default_factory=dict)
+    reference: ReferenceData = field(default_factory=ReferenceData)
 
     @cached_property
     def walk(self) -> Walk:
@@ -99,6 +106,10 @@ def procurement_context(session: Session, procurement: Procurement) -> Procureme
         framework=procurement.framework,
         delivery_location=procurement.delivery_location,
         topic_relevance=dict(category.topic_relevance) if category else {},
+        category_name=category.name if category else "",
+        industry_risk=category.modern_slavery_risk if category else "low",
+        planned_tender_date=procurement.planned_tender_date,
+        expected_start_date=procurement.expected_start_date,
     )
 
 
@@ -186,7 +197,21 @@ def load(session: Session, assessment: Assessment, forms: FormLibrary) -> Draft:
         definition=forms[(assessment.form_id, assessment.form_version)],
         context=procurement_context(session, procurement),
         answers={row.question_id: StoredAnswer(row.raw, row.revision) for row in rows},
+        overrides=load_overrides(session, assessment),
+        reference=load_reference_data(session),
     )
+
+
+def load_overrides(session: Session, assessment: Assessment) -> dict[tuple[str, str], Override]:
+    """The officers' overrides of the draft's topic scores, with who made them."""
+    rows = session.exec(
+        select(ScoreOverride, User)
+        .join(User, col(User.id) == col(ScoreOverride.updated_by_id))
+        .where(ScoreOverride.assessment_id == assessment.id)
+    ).all()
+    return {
+        (row.topic, row.measure): Override(row.value, row.reason, user.name) for row, user in rows
+    }
 
 
 SAVE_ATTEMPTS = 3

@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlsplit
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.errors import InvalidInput
 from app.models import Category, Directorate, ReferenceValue, User
-from app.scoring.reference_data import NoValueInForce, ReferenceData, ReferenceEntry, reference_key
+from app.scoring.reference_data import (
+    REFERENCE_KEYS,
+    NoValueInForce,
+    ReferenceData,
+    ReferenceEntry,
+    ReferenceKey,
+    Unit,
+    reference_key,
+)
 from app.services.audit import Actor, act_as
+from app.timeutil import long_date
+
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+SOURCE_MAX = NOTE_MAX = 500
+WHOLE_PERCENT = 10_000  # basis points
+# A page of this service's own documentation, such as docs/scoring.md or docs/scoring.md#bands.
+_DOCS_PATH = re.compile(
+    r"^docs/(?:[A-Za-z0-9_-]+/)*[A-Za-z0-9_.-]+\.md(?:#[A-Za-z0-9_-]+)?$", re.ASCII
+)
 
 
 def _entry(row: ReferenceValue) -> ReferenceEntry:
@@ -58,6 +79,69 @@ def list_directorates(session: Session, *, include_inactive: bool = False) -> li
     return list(session.exec(query).all())
 
 
+def source_is_acceptable(source: str) -> bool:
+    """An https:// web address, or a path in the service's docs folder like docs/scoring.md."""
+    if _DOCS_PATH.match(source):
+        return True
+    if not source.startswith("https://") or any(c.isspace() or ord(c) < 32 for c in source):
+        return False
+    try:
+        return bool(urlsplit(source).hostname)
+    except ValueError:  # such as an unclosed [ in the host
+        return False
+
+
+def reference_value_problems(
+    session: Session,
+    key: str,
+    *,
+    effective_from: date | None,
+    amount: int | None,
+    source: str,
+    note: str,
+) -> dict[str, str]:
+    """What is wrong with a new value of `key`, field by field; None skips a field's checks."""
+    unit = reference_key(key).unit
+    errors: dict[str, str] = {}
+    if effective_from is not None:
+        if not EARLIEST_YEAR <= effective_from.year <= LATEST_YEAR:
+            errors["effective_from"] = (
+                f"The date it takes effect must be between {EARLIEST_YEAR} and {LATEST_YEAR}"
+            )
+        elif _taken(session, key, effective_from):
+            errors["effective_from"] = _date_taken(effective_from)
+    if amount is not None:
+        if amount <= 0:
+            errors["amount"] = "The amount must be more than 0"
+        elif unit is Unit.BASIS_POINTS and amount > WHOLE_PERCENT:
+            errors["amount"] = "The amount must be 100% or less"
+    if source and not source_is_acceptable(source):
+        errors["source"] = (
+            "Enter the source as a web address starting with https://, or as a page of the "
+            "service's documentation like docs/scoring.md"
+        )
+    elif len(source) > SOURCE_MAX:
+        errors["source"] = f"The source must be {SOURCE_MAX} characters or fewer"
+    if len(note) > NOTE_MAX:
+        errors["note"] = f"The note must be {NOTE_MAX} characters or fewer"
+    return errors
+
+
+def _date_taken(effective_from: date) -> str:
+    return f"There is already a value taking effect on {long_date(effective_from)}"
+
+
+def _taken(session: Session, key: str, effective_from: date) -> bool:
+    return (
+        session.exec(
+            select(ReferenceValue.id).where(
+                ReferenceValue.key == key, ReferenceValue.effective_from == effective_from
+            )
+        ).first()
+        is not None
+    )
+
+
 def add_reference_value(
     session: Session,
     admin: User,
@@ -68,18 +152,15 @@ def add_reference_value(
     source: str = "",
     note: str = "",
 ) -> ReferenceValue:
-    """Record a new value of a key from a date (an administrator's change, audited)."""
-    reference_key(key)
-    errors: dict[str, str] = {}
-    if amount <= 0:
-        errors["amount"] = "The amount must be more than 0"
-    taken = session.exec(
-        select(ReferenceValue).where(
-            ReferenceValue.key == key, ReferenceValue.effective_from == effective_from
-        )
-    ).first()
-    if taken is not None:
-        errors["effective_from"] = "There is already a value taking effect on that date"
+    """Record a new value of a key from a date (an administrator's change, audited).
+
+    Refused (InvalidInput) unless the amount is positive (at most 100% for a percentage), the
+    date is between 2000 and 2100 and no other value of the key takes effect that day, and the
+    source, if given, is an https:// address or a docs/ page.
+    """
+    errors = reference_value_problems(
+        session, key, effective_from=effective_from, amount=amount, source=source, note=note
+    )
     if errors:
         raise InvalidInput(errors)
     act_as(session, Actor.of(admin))
@@ -87,6 +168,33 @@ def add_reference_value(
         key=key, effective_from=effective_from, amount=amount, source=source, note=note
     )
     session.add(value)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:
+        # Another administrator added a value for the same day since the check above.
+        session.rollback()
+        raise InvalidInput({"effective_from": _date_taken(effective_from)}) from None
     session.refresh(value)
     return value
+
+
+@dataclass(frozen=True)
+class KeyHistory:
+    """One reference key with the value in force on a day and every value, newest first."""
+
+    key: ReferenceKey
+    in_force: ReferenceEntry | None
+    history: list[ReferenceEntry]
+
+
+def key_histories(session: Session, on: date) -> list[KeyHistory]:
+    """Every catalogued key in catalogue order, with its value in force `on` and its history."""
+    snapshot = load_reference_data(session)
+    histories = []
+    for key in REFERENCE_KEYS.values():
+        try:
+            in_force: ReferenceEntry | None = snapshot.in_force(key.code, on)
+        except NoValueInForce:
+            in_force = None
+        histories.append(KeyHistory(key, in_force, snapshot.history(key.code)[::-1]))
+    return histories

@@ -12,6 +12,7 @@ from app.deps import (
     EditableDraft,
     EditableProcurement,
     FormsDep,
+    RulesDep,
     SessionDep,
     TemplatesDep,
 )
@@ -19,7 +20,8 @@ from app.errors import PrimasError
 from app.forms.loader import latest_definition_in
 from app.forms.types import question_type
 from app.scoring.reference_data import NoValueInForce
-from app.services import assessments, procurements
+from app.services import assessments, procurements, scoring
+from app.timeutil import london_today
 from app.web.assessments import primas_path
 
 router = APIRouter(prefix="/procurements/{reference}/primas", tags=["primas"],
@@ -54,8 +56,10 @@ def check_answers(
     access: DraftDep,
     session: SessionDep,
     templates: TemplatesDep,
+    rules: RulesDep,
 ) -> HTMLResponse:
-    """Every answer that counts, task by task, with a link to change it."""
+    """Every answer that counts, task by task, with a link to change it, and anything that
+    must be done before the assessment can be submitted."""
     procurement, draft, user = access.procurement, access.draft, access.user
     current = draft.walk
     context = {
@@ -65,6 +69,7 @@ def check_answers(
         "can_edit": procurements.can_edit(session, user, procurement),
         "base": primas_path(procurement),
         "describe": lambda q, value: question_type(q.type).describe(q, value),
+        "result": scoring.result(draft, rules, london_today()),
     }
     return templates.TemplateResponse(request, "assessments/check.html", context)
 

@@ -15,6 +15,7 @@ from app.deps import (
     EditableDraft,
     FormsDep,
     PostedForm,
+    RulesDep,
     SessionDep,
     TemplatesDep,
 )
@@ -25,8 +26,10 @@ from app.forms.journey import TaskStatus, walk
 from app.forms.loader import latest_definition_in
 from app.forms.types import question_type
 from app.models import Procurement
-from app.services import assessments, procurements
+from app.services import assessments, procurements, scoring
 from app.services.assessments import Draft
+from app.services.scoring import RulesLibrary
+from app.timeutil import london_today
 from app.web.question_views import error_anchors, question_views
 
 router = APIRouter(prefix="/procurements/{reference}/primas", tags=["primas"],
@@ -83,6 +86,7 @@ def task_list(
 def task_page(
     request: Request,
     templates: Jinja2Templates,
+    rules: RulesLibrary,
     procurement: Procurement,
     draft: Draft,
     task: Task,
@@ -92,7 +96,8 @@ def task_page(
     notice: str = "",
     status_code: int = 200,
 ) -> HTMLResponse:
-    """A task's page: its questions (hidden ones as placeholders), errors and guidance."""
+    """A task's page: its questions (hidden ones as placeholders), errors and guidance, with
+    the results so far beside them (scored from what is saved, not from what is on the page)."""
     current = (
         walk(draft.definition, draft.context, {**draft.raw_answers, **raws}) if raws else draft.walk
     )
@@ -105,6 +110,7 @@ def task_page(
         "errors": errors or {},
         "anchors": error_anchors(task, errors or {}),
         "notice": notice,
+        "result": scoring.result(draft, rules, london_today()),
         "base": primas_path(procurement),
     }
     return templates.TemplateResponse(
@@ -118,6 +124,7 @@ async def show_task(
     task_id: str,
     access: EditableDraft,
     templates: TemplatesDep,
+    rules: RulesDep,
 ) -> HTMLResponse:
     """The task's questions, filled in with what has been saved (and any format errors).
     Everything it needs is loaded by its dependency; what is left is computing and rendering,
@@ -125,7 +132,7 @@ async def show_task(
     procurement, draft = access.procurement, access.draft
     task = _task(draft, task_id)
     errors = draft.walk.errors_in(task, finishing=False)
-    return task_page(request, templates, procurement, draft, task, errors=errors)
+    return task_page(request, templates, rules, procurement, draft, task, errors=errors)
 
 
 def _next_task(draft: Draft, task: Task) -> Task | None:
@@ -159,6 +166,7 @@ def save_task(
     session: SessionDep,
     templates: TemplatesDep,
     forms: FormsDep,
+    rules: RulesDep,
 ) -> Response:
     """Save the page. 'Save and continue' checks it; follow-ups that now apply are asked next."""
     procurement, draft, user = access.procurement, access.draft, access.user
@@ -178,22 +186,22 @@ def save_task(
             "Their answers are shown. Check them, then save again."
         )
         return task_page(
-            request, templates, procurement, saved, task, notice=notice, status_code=409
+            request, templates, rules, procurement, saved, task, notice=notice, status_code=409
         )
     if _group_action(task, raws, action):
-        return task_page(request, templates, procurement, saved, task, raws=raws)
+        return task_page(request, templates, rules, procurement, saved, task, raws=raws)
     if action == "later":
         return RedirectResponse(primas_path(procurement), 303)
     newly_asked = [q for q in saved.walk.questions_in(task) if q not in before]
     if newly_asked:
         notice = "Your answers mean more questions apply. Answer them below."
         errors = saved.walk.errors_in(task, finishing=False)
-        return task_page(request, templates, procurement, saved, task, notice=notice,
+        return task_page(request, templates, rules, procurement, saved, task, notice=notice,
                          errors=errors, status_code=422 if errors else 200)  # fmt: skip
     errors = saved.walk.errors_in(task, finishing=True)
     if errors:
         return task_page(
-            request, templates, procurement, saved, task, errors=errors, status_code=422
+            request, templates, rules, procurement, saved, task, errors=errors, status_code=422
         )
     following = _next_task(saved, task)
     target = (
@@ -213,9 +221,11 @@ def save_answer(
     session: SessionDep,
     templates: TemplatesDep,
     forms: FormsDep,
+    rules: RulesDep,
 ) -> HTMLResponse:
     """Save one answer as it is given (htmx). The reply redraws that question with its format
-    error, if any, and any question on the page that this answer shows or hides."""
+    error, if any, any question on the page that this answer shows or hides, and the results
+    summary beside the questions."""
     procurement, draft, user = access.procurement, access.draft, access.user
     try:
         task = draft.definition.task_of(question_id)
@@ -249,6 +259,7 @@ def save_answer(
         "procurement": procurement,
         "draft": saved,
         "redraw": redraw,
+        "result": scoring.result(saved, rules, london_today()),
         "base": primas_path(procurement),
     }
     return templates.TemplateResponse(request, "assessments/_saved.html", context)

@@ -26,15 +26,10 @@ from app.forms.types import question_type
 from app.models import Role
 from app.services.sessions import SignedIn
 from app.settings import PROJECT_ROOT, Settings
-from app.timeutil import to_london, utcnow
+from app.timeutil import long_date, to_london, utcnow
 from app.web import csrf
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
-
-
-def format_date(value: Any) -> str:
-    """A date the GOV.UK way: '1 January 2026'."""
-    return f"{value.day} {value:%B %Y}"
 
 
 def format_clock_time(moment: datetime) -> str:
@@ -46,7 +41,7 @@ def format_clock_time(moment: datetime) -> str:
 
 def format_london_time(moment: datetime) -> str:
     """An aware datetime in London time, the GOV.UK way: '1 January 2026 at 2:05pm'."""
-    return f"{format_date(to_london(moment))} at {format_clock_time(moment)}"
+    return f"{long_date(to_london(moment))} at {format_clock_time(moment)}"
 
 
 def format_duration(seconds: int) -> str:
@@ -72,7 +67,11 @@ def navigation_for(path: str, signed_in: SignedIn | None) -> list[dict[str, Any]
         return []
     items = [("Home", "/"), ("Procurements", "/procurements")]
     if signed_in.user.has_role(Role.ADMIN):
-        items += [("Users", "/admin/users"), ("Audit log", "/admin/audit")]
+        items += [
+            ("Users", "/admin/users"),
+            ("Reference data", "/admin/reference-data"),
+            ("Audit log", "/admin/audit"),
+        ]
     return [
         {
             "text": text,
@@ -143,7 +142,7 @@ def create_templates(settings: Settings) -> Jinja2Templates:
     )
     environment.filters.update(
         pence=format_pounds,
-        govuk_date=format_date,
+        govuk_date=long_date,
         london_time=format_london_time,
         clock_time=format_clock_time,
     )

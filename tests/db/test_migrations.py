@@ -20,6 +20,7 @@ EXPECTED_TABLES = [
     "procurement",
     "procurement_collaborator",
     "reference_value",
+    "score_override",
     "sign_in_failure",
     "user_account",
     "user_session",

@@ -5,7 +5,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from app.forms.inputs import format_pounds as format_pence
-from app.web.templating import format_date, format_london_time
+from app.timeutil import long_date
+from app.web.templating import format_london_time
 
 
 @pytest.mark.parametrize(
@@ -24,7 +25,7 @@ def test_pence_are_shown_as_pounds(pence: int, shown: str) -> None:
 
 
 def test_dates_are_shown_the_govuk_way() -> None:
-    assert format_date(date(2026, 1, 1)) == "1 January 2026"
+    assert long_date(date(2026, 1, 1)) == "1 January 2026"
 
 
 @pytest.mark.parametrize(

@@ -122,6 +122,19 @@ ROUTES = [
     Case("POST", "/admin/users/{user_id}/unlock", admin_only(303)),
     Case("POST", "/admin/users/{user_id}/one-time-password", admin_only(200)),
     Case("GET", "/admin/audit", admin_only(200)),
+    Case("GET", "/admin/reference-data", admin_only(200)),
+    Case("GET", "/admin/reference-data/{key}/new", admin_only(200)),
+    Case(
+        "POST",
+        "/admin/reference-data/{key}/new",
+        admin_only(303),
+        {
+            "effective_from-day": "1",
+            "effective_from-month": "4",
+            "effective_from-year": "2031",
+            "amount": "150,000",
+        },
+    ),
     Case("GET", "/procurements", signed_in(200)),
     Case("GET", "/procurements/new", buyers(200)),
     Case("POST", "/procurements/new", buyers(303), procurement_form_data()),
@@ -155,6 +168,14 @@ ROUTES = [
         {"lots": "yes"},
     ),
     Case("GET", "/procurements/{reference}/primas/check", signed_in(200)),
+    Case("GET", "/procurements/{reference}/primas/results", signed_in(200)),
+    Case("GET", "/procurements/{reference}/primas/results/{topic}", editors(200)),
+    Case(
+        "POST",
+        "/procurements/{reference}/primas/results/{topic}",
+        editors(303),
+        {"risk": "3", "scope": "computed", "reason": "Known problems with this market."},
+    ),
     Case("POST", "/procurements/{reference}/primas/acknowledge", editors(303)),
     Case("GET", "/procurements/{reference}/primas/discard", editors(200)),
     Case("POST", "/procurements/{reference}/primas/discard", editors(303)),
@@ -232,6 +253,8 @@ def concrete(text: str, people: People) -> str:
         .replace("{collaborator_id}", str(people.users["collaborator"].id))
         .replace("{task_id}", "workforce")
         .replace("{question_id}", "lots")
+        .replace("{key}", "primas_threshold")
+        .replace("{topic}", "modern-slavery")
     )
 
 

@@ -5,39 +5,16 @@ import shutil
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.main import create_app
-from app.models import Role, User
+from app.models import Role
 from app.settings import Settings
 from tests.conftest import TEST_SECRET_KEY
-from tests.support.auth import csrf_token, signed_in_client
+from tests.support.auth import signed_in_client
 from tests.support.factories import make_draft, make_procurement, make_user
 from tests.support.html import form_values, heading, parse, text_of
-
-
-def lead_with_draft(app: FastAPI, session: Session) -> tuple[TestClient, User, str]:
-    lead = make_user(session, Role.LEAD)
-    procurement = make_procurement(session, lead, value="2,400,000")
-    make_draft(session, procurement, lead)
-    return (
-        signed_in_client(app, session, lead),
-        lead,
-        f"/procurements/{procurement.reference}/primas",
-    )
-
-
-def autosave(client: TestClient, base: str, question: str, data: dict[str, object]):  # type: ignore[no-untyped-def]
-    return client.post(
-        f"{base}/answers/{question}",
-        data=data,
-        headers={"HX-Request": "true", "X-CSRF-Token": csrf_token(client)},
-    )
-
-
-def post(client: TestClient, path: str, data: dict[str, object]):  # type: ignore[no-untyped-def]
-    return client.post(path, data=data | {"csrf_token": csrf_token(client)}, follow_redirects=False)
+from tests.support.primas import autosave, lead_with_draft, post
 
 
 def test_starting_from_the_procurement_page(app: FastAPI, session: Session) -> None:
@@ -242,6 +219,8 @@ def test_moving_a_draft_to_a_newer_version(
 ) -> None:
     shutil.copy("app/forms/definitions/primas-v1.yaml", tmp_path)
     shutil.copy("tests/fixtures/forms/primas-v2.yaml", tmp_path)
+    shutil.copy("app/forms/definitions/primas-v1.scoring.yaml", tmp_path)
+    shutil.copy("tests/fixtures/forms/primas-v2.scoring.yaml", tmp_path)
     settings = Settings(env="test", database_url=database_url, secret_key=TEST_SECRET_KEY,
                         forms_dir=tmp_path)  # fmt: skip
     app = create_app(settings)

@@ -1,0 +1,146 @@
+"""The form for a new reference value: what an administrator typed, read in the key's unit.
+
+`ReferenceValueInput` holds exactly what was typed (strings), so a page with errors shows it back
+unchanged. Amounts are typed as people think of them (pounds, a percentage, a count) and stored
+as integers in the key's unit: pence, basis points or a plain count.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, fields
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session
+
+from app.errors import InvalidInput
+from app.forms.inputs import (
+    InputError,
+    clean_text,
+    format_pounds,
+    parse_date_parts,
+    parse_money,
+    parse_whole_number,
+)
+from app.models import ReferenceValue, User
+from app.scoring.reference_data import ReferenceKey, Unit
+from app.services.procurement_form import VALUE_CEILING_PENCE
+from app.services.reference_data import add_reference_value, reference_value_problems
+
+AMOUNT_LABEL = "amount"
+DATE_LABEL = "Date it takes effect"
+COUNT_MAXIMUM = 1_000  # far above any count a policy sets (KPIs, topics)
+FIELDS = ("effective_from", "amount", "source", "note")  # in page order
+_PERCENT = re.compile(r"^\d+(?:\.\d+)?$", re.ASCII)
+
+
+@dataclass
+class ReferenceValueInput:
+    """The form's fields exactly as typed. The date is a GOV.UK date input: effective_from-day."""
+
+    effective_from_day: str = ""
+    effective_from_month: str = ""
+    effective_from_year: str = ""
+    amount: str = ""
+    source: str = ""
+    note: str = ""
+
+    @classmethod
+    def from_form(cls, form: Any) -> ReferenceValueInput:
+        """From submitted form data (missing fields are empty)."""
+        values = {}
+        for field in fields(cls):
+            name = field.name
+            if name.startswith("effective_from_"):
+                name = "effective_from-" + name.removeprefix("effective_from_")
+            value = form.get(name, "")
+            values[field.name] = clean_text(value) if isinstance(value, str) else ""
+        return cls(**values)
+
+    def as_dict(self) -> dict[str, str]:
+        """Every field by name."""
+        return asdict(self)
+
+
+def parse_percentage(text: str, *, label: str) -> int:
+    """'12.5' or '12.5%' as basis points (1250): more than 0%, at most 100%, 2 decimals."""
+    cleaned = text.strip().replace(" ", "").removesuffix("%")
+    if not cleaned:
+        raise InputError(f"Enter the {label}")
+    if cleaned.startswith("-"):
+        raise InputError(f"The {label} must be more than 0%")
+    if not _PERCENT.match(cleaned):
+        raise InputError(f"Enter the {label} as a percentage, like 10 or 12.5")
+    percent = Decimal(cleaned)
+    if percent.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise InputError(f"Enter the {label} with no more than 2 decimal places, like 12.5")
+    if percent <= 0:
+        raise InputError(f"The {label} must be more than 0%")
+    if percent > 100:
+        raise InputError(f"The {label} must be 100% or less")
+    return int(percent * 100)
+
+
+def parse_amount(text: str, unit: Unit) -> int:
+    """What was typed as an integer amount in `unit`; InputError says what is wrong."""
+    if unit is Unit.PENCE:
+        return parse_money(text, label=AMOUNT_LABEL, ceiling_pence=VALUE_CEILING_PENCE)
+    if unit is Unit.BASIS_POINTS:
+        return parse_percentage(text, label=AMOUNT_LABEL)
+    return parse_whole_number(text, label=AMOUNT_LABEL, minimum=1, maximum=COUNT_MAXIMUM)
+
+
+def format_amount(amount: int, unit: Unit) -> str:
+    """An amount for people: pence '£207,720' or '£14.80', basis points '12.5%', counts '3'."""
+    if unit is Unit.PENCE:
+        return format_pounds(amount)
+    if unit is Unit.BASIS_POINTS:
+        text = f"{Decimal(amount) / 100:f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return f"{text}%"
+    return f"{amount:,}"
+
+
+def add_from_form(
+    session: Session, admin: User, key: ReferenceKey, raw: ReferenceValueInput
+) -> ReferenceValue:
+    """Check every field, then record the value; InvalidInput lists each problem in page order."""
+    errors: dict[str, str] = {}
+    effective_from: date | None = None
+    amount: int | None = None
+    try:
+        effective_from = parse_date_parts(
+            DATE_LABEL,
+            raw.effective_from_day,
+            raw.effective_from_month,
+            raw.effective_from_year,
+            required=True,
+        )
+    except InputError as error:
+        errors["effective_from"] = str(error)
+    try:
+        amount = parse_amount(raw.amount, key.unit)
+    except InputError as error:
+        errors["amount"] = str(error)
+    source, note = raw.source.strip(), raw.note.strip()
+    problems = reference_value_problems(
+        session, key.code, effective_from=effective_from, amount=amount, source=source, note=note
+    )
+    for name, message in problems.items():
+        errors.setdefault(name, message)  # a field that cannot be read has that error alone
+    errors = {name: errors[name] for name in FIELDS if name in errors}
+    if errors:
+        raise InvalidInput(errors)
+    assert effective_from is not None and amount is not None
+    return add_reference_value(
+        session,
+        admin,
+        key=key.code,
+        effective_from=effective_from,
+        amount=amount,
+        source=source,
+        note=note,
+    )

@@ -1,0 +1,104 @@
+"""Scoring a draft, and officers' professional judgement on its topic scores.
+
+The engine (app/scoring/engine.py) is pure; this module hands it a draft's answers, the
+procurement's facts, the reference data and the overrides, and records overrides (audited).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from sqlmodel import Session
+
+from app.errors import InvalidInput, PrimasError
+from app.forms.inputs import clean_text
+from app.models import ScoreOverride, User
+from app.scoring.engine import Result, score_walk
+from app.scoring.rules import ScoringRules
+from app.scoring.topics import load_topics
+from app.services.assessments import Draft
+from app.services.audit import Actor, act_as
+from app.timeutil import utcnow
+
+RulesLibrary = Mapping[tuple[str, int], ScoringRules]
+MEASURES = ("risk", "scope")
+KEEP_COMPUTED = "computed"
+REASON_MAX = 1000
+
+
+def rules_for(draft: Draft, library: RulesLibrary) -> ScoringRules:
+    """The scoring rules of the form version the draft uses."""
+    return library[(draft.definition.id, draft.definition.version)]
+
+
+def result(draft: Draft, library: RulesLibrary, as_of: date) -> Result:
+    """The draft's scores, obligations and their explanations, as of `as_of` (London today)."""
+    return score_walk(
+        rules_for(draft, library),
+        draft.context,
+        draft.walk,
+        draft.reference,
+        as_of=as_of,
+        overrides=draft.overrides,
+    )
+
+
+def known_topic(code: str) -> None:
+    """PrimasError 404 unless `code` is a topic."""
+    if code not in load_topics().topic_codes:
+        raise PrimasError(404, "Page not found")
+
+
+def set_overrides(
+    session: Session, user: User, draft: Draft, topic: str, form: Mapping[str, str]
+) -> None:
+    """Set (or clear) the officer's risk and scope for a topic.
+
+    Each of `risk` and `scope` is "computed" (use the computed value) or 0 to 3; a reason is
+    required whenever either is set by hand. InvalidInput names every problem.
+    """
+    known_topic(topic)
+    chosen: dict[str, int | None] = {}
+    errors: dict[str, str] = {}
+    for measure in MEASURES:
+        raw = clean_text(form.get(measure) or "").strip()
+        if raw == KEEP_COMPUTED:
+            chosen[measure] = None
+        elif raw in ("0", "1", "2", "3"):
+            chosen[measure] = int(raw)
+        else:
+            errors[measure] = f"Select the {measure} to use, or keep the computed {measure}"
+    reason = clean_text(form.get("reason") or "").strip()
+    if any(value is not None for value in chosen.values()):
+        if not reason:
+            errors["reason"] = "Enter the reason for your judgement"
+        elif len(reason) > REASON_MAX:
+            errors["reason"] = f"The reason must be {REASON_MAX} characters or fewer"
+    if errors:
+        raise InvalidInput(errors)
+    act_as(session, Actor.of(user))
+    assessment_id = draft.assessment.id
+    for measure, value in chosen.items():
+        row = session.get(ScoreOverride, (assessment_id, topic, measure))
+        if value is None:
+            if row is not None:
+                session.delete(row)
+            continue
+        if row is None:
+            row = ScoreOverride(
+                assessment_id=assessment_id,  # type: ignore[arg-type]
+                topic=topic,
+                measure=measure,
+                value=value,
+                reason=reason,
+                updated_by_id=user.id,  # type: ignore[arg-type]
+            )
+            session.add(row)
+        else:
+            row.value, row.reason = value, reason
+            row.updated_by_id = user.id  # type: ignore[assignment]
+            row.updated_at = utcnow()
+    draft.assessment.updated_at = utcnow()
+    session.add(draft.assessment)
+    session.commit()

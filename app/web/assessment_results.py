@@ -1,0 +1,113 @@
+"""A PRIMAS draft's results: topic priorities, obligations and how each was worked out, and the
+officer's professional judgement on a topic's scores."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.templating import Jinja2Templates
+
+from app.deps import (
+    CsrfProtected,
+    DraftAccess,
+    DraftDep,
+    EditableDraft,
+    PostedForm,
+    RulesDep,
+    SessionDep,
+    TemplatesDep,
+)
+from app.errors import InvalidInput
+from app.forms.journey import TaskStatus
+from app.services import procurements, scoring
+from app.services.scoring import KEEP_COMPUTED, MEASURES, RulesLibrary
+from app.timeutil import london_today
+from app.web.assessments import primas_path
+
+router = APIRouter(prefix="/procurements/{reference}/primas", tags=["primas"],
+                   dependencies=[CsrfProtected])  # fmt: skip
+
+CONFIRMATIONS = {"judgement": "Your professional judgement has been saved."}
+
+
+@router.get("/results", response_class=HTMLResponse)
+def results(
+    request: Request,
+    access: DraftDep,
+    session: SessionDep,
+    templates: TemplatesDep,
+    rules: RulesDep,
+    updated: str = "",
+) -> HTMLResponse:
+    """The heatmap, every obligation and how each number was reached."""
+    procurement, draft = access.procurement, access.draft
+    statuses = [draft.walk.status(task) for task in draft.definition.tasks]
+    context = {
+        "procurement": procurement,
+        "draft": draft,
+        "result": scoring.result(draft, rules, london_today()),
+        "can_edit": procurements.can_edit(session, access.user, procurement),
+        "completed": sum(status is TaskStatus.COMPLETED for status in statuses),
+        "applicable": sum(status is not TaskStatus.NOT_APPLICABLE for status in statuses),
+        "confirmation": CONFIRMATIONS.get(updated),
+        "base": primas_path(procurement),
+    }
+    return templates.TemplateResponse(request, "assessments/results.html", context)
+
+
+def _judgement_page(
+    request: Request,
+    templates: Jinja2Templates,
+    access: DraftAccess,
+    rules: RulesLibrary,
+    topic: str,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> HTMLResponse:
+    row = scoring.result(access.draft, rules, london_today()).topic(topic)
+    if values is None:  # the page as saved: the officer's values, or the computed ones
+        overrides = {"risk": row.risk.override, "scope": row.scope.override}
+        values = {m: str(o.value) if o else KEEP_COMPUTED for m, o in overrides.items()}
+        values["reason"] = next((o.reason for o in overrides.values() if o), "")
+    context = {
+        "procurement": access.procurement,
+        "row": row,
+        "values": values,
+        "errors": errors or {},
+        "base": primas_path(access.procurement),
+    }
+    return templates.TemplateResponse(
+        request, "assessments/judgement.html", context, status_code=422 if errors else 200
+    )
+
+
+@router.get("/results/{topic}", response_class=HTMLResponse)
+def judgement(
+    request: Request, topic: str, access: EditableDraft, templates: TemplatesDep, rules: RulesDep
+) -> HTMLResponse:
+    """A topic's explanation, with the officer's own risk and scope if they differ."""
+    scoring.known_topic(topic)
+    return _judgement_page(request, templates, access, rules, topic)
+
+
+@router.post("/results/{topic}", response_class=HTMLResponse)
+def save_judgement(
+    request: Request,
+    topic: str,
+    access: EditableDraft,
+    form: PostedForm,
+    session: SessionDep,
+    templates: TemplatesDep,
+    rules: RulesDep,
+) -> Response:
+    """Save the officer's risk and scope (or go back to the computed ones)."""
+    values = {name: str(form.get(name) or "") for name in (*MEASURES, "reason")}
+    try:
+        scoring.set_overrides(session, access.user, access.draft, topic, values)
+    except InvalidInput as invalid:
+        return _judgement_page(
+            request, templates, access, rules, topic, values=values, errors=invalid.errors
+        )
+    target = f"{primas_path(access.procurement)}/results?updated=judgement#topic-{topic}"
+    return RedirectResponse(target, 303)
