@@ -146,7 +146,7 @@ def load_demo() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def check_forms(paths: tuple[Path, ...]) -> None:
     """Check form definitions (the shipped ones, or the files given) and the scoring rules
-    beside each, and list every problem."""
+    beside each (and, for the shipped ones, the KPI library), and list every problem."""
     from app.forms.loader import DefinitionInvalid, check_files, definition_files, parse_definition
     from app.scoring.rules import load_rules_beside, rules_path
     from app.scoring.topics import load_topics
@@ -163,6 +163,15 @@ def check_forms(paths: tuple[Path, ...]) -> None:
             results[rules_path(path.parent, definition)] = []
         except DefinitionInvalid as invalid:
             results[rules_path(path.parent, definition)] = invalid.errors
+    if not paths:  # the shipped files: the KPI library too
+        from app.scoring.kpis import LIBRARY_FILE, parse_library
+
+        try:
+            text = LIBRARY_FILE.read_text(encoding="utf-8")
+            parse_library(text, LIBRARY_FILE.name, load_topics().topic_codes)
+            results[LIBRARY_FILE] = []
+        except DefinitionInvalid as invalid:
+            results[LIBRARY_FILE] = invalid.errors
     for path, errors in results.items():
         click.echo(f"{path.name}: {'ok' if not errors else f'{len(errors)} problem(s)'}")
         for error in errors:

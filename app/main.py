@@ -15,6 +15,7 @@ from app.api import health
 from app.db import create_database_engine
 from app.errors import install_error_handlers
 from app.forms.loader import shipped_definitions
+from app.scoring.kpis import load_library
 from app.scoring.rules import shipped_rules
 from app.security_headers import SecurityHeadersMiddleware
 from app.services.demo import demo_users_exist
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Refuse to start on a form definition with any problem (DefinitionInvalid lists them all).
     forms = shipped_definitions(settings.forms_dir)
     rules = shipped_rules(settings.forms_dir, forms.values())  # and on bad scoring rules
+    load_library()  # and on a bad KPI library
     engine = create_database_engine(
         settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms
     )

@@ -9,13 +9,14 @@ the same checks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from app.forms.conditions import CONTEXT_FIELD_VALUES, field_operators
 from app.forms.definition import AllOf, AnyOf, Comparison, Condition, FormDefinition, Question
@@ -175,26 +176,41 @@ def check_definition(definition: FormDefinition, topics: Iterable[str]) -> list[
     return errors
 
 
-def parse_definition(text: str, source: str, topics: Iterable[str]) -> FormDefinition:
-    """A definition from YAML text, fully checked; DefinitionInvalid lists every problem."""
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def parse_model(
+    text: str,
+    source: str,
+    model: type[Model],
+    check: Callable[[Model], list[DefinitionError]],
+) -> Model:
+    """A data file (form, scoring rules, KPI library) from YAML text: its shape checked by the
+    model, then its meaning by `check`; DefinitionInvalid lists every problem at once."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
-        raise DefinitionInvalid(
-            source, [DefinitionError("invalid-yaml", source, str(error))]
-        ) from None
+        problem = DefinitionError("invalid-yaml", source, str(error))
+        raise DefinitionInvalid(source, [problem]) from None
     try:
-        definition = FormDefinition.model_validate(data)
+        parsed = model.model_validate(data)
     except ValidationError as error:
         problems = [
             DefinitionError("invalid-structure", ".".join(map(str, e["loc"])) or source, e["msg"])
             for e in error.errors()
         ]
         raise DefinitionInvalid(source, problems) from None
-    problems = check_definition(definition, topics)
+    problems = check(parsed)
     if problems:
         raise DefinitionInvalid(source, problems)
-    return definition
+    return parsed
+
+
+def parse_definition(text: str, source: str, topics: Iterable[str]) -> FormDefinition:
+    """A definition from YAML text, fully checked; DefinitionInvalid lists every problem."""
+    return parse_model(
+        text, source, FormDefinition, lambda definition: check_definition(definition, topics)
+    )
 
 
 def definition_files(directory: Path = DEFINITIONS_DIR) -> list[Path]:

@@ -126,6 +126,16 @@ REFERENCE_KEYS: Mapping[str, ReferenceKey] = _keys(
         "sv_weighting_maximum", "Social value weighting: most recommended", BASIS_POINTS,
         "The recommendation never goes above this.",
     ),
+    ReferenceKey(
+        "suggest_kpis_maximum", "KPI suggestions: most suggested", COUNT,
+        "At most this many KPIs are suggested, besides those an obligation makes mandatory.",
+    ),
+    ReferenceKey(
+        "suggest_kpis_employment_minimum",
+        "KPI suggestions: employment and skills KPIs at least", COUNT,
+        "When local employment and skills is a medium or high priority, at least this many of "
+        "the suggestions are employment and skills KPIs.",
+    ),
 )  # fmt: skip
 
 

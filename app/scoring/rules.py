@@ -16,11 +16,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from app.forms.definition import FormDefinition, Question
-from app.forms.loader import RULES_SUFFIX, DefinitionError, DefinitionInvalid
+from app.forms.loader import RULES_SUFFIX, DefinitionError, DefinitionInvalid, parse_model
 from app.forms.types import question_type
 
 PriorityName = Literal["not-applicable", "low", "medium", "high"]
@@ -327,23 +326,9 @@ def parse_rules(
     text: str, source: str, definition: FormDefinition, topics: frozenset[str]
 ) -> ScoringRules:
     """Rules from YAML text, checked against their form; DefinitionInvalid lists every problem."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        problem = DefinitionError("invalid-yaml", source, str(error))
-        raise DefinitionInvalid(source, [problem]) from None
-    try:
-        rules = ScoringRules.model_validate(data)
-    except ValidationError as error:
-        problems = [
-            DefinitionError("invalid-structure", ".".join(map(str, e["loc"])) or source, e["msg"])
-            for e in error.errors()
-        ]
-        raise DefinitionInvalid(source, problems) from None
-    problems = check_rules(rules, definition, topics)
-    if problems:
-        raise DefinitionInvalid(source, problems)
-    return rules
+    return parse_model(
+        text, source, ScoringRules, lambda rules: check_rules(rules, definition, topics)
+    )
 
 
 def rules_path(directory: Path, definition: FormDefinition) -> Path:

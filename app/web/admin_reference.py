@@ -36,6 +36,7 @@ GROUPS = (
     ("llw_", "London Living Wage"),
     ("spend_band_", "Spend bands"),
     ("sv_weighting_", "Social value weighting"),
+    ("suggest_kpis_", "KPI suggestions"),
 )
 OTHER_GROUP = "Thresholds and duties"
 

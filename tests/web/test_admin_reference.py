@@ -71,6 +71,7 @@ def test_every_key_is_listed_in_catalogue_order_with_its_value_today(
         "London Living Wage",
         "Spend bands",
         "Social value weighting",
+        "KPI suggestions",
     ]
     threshold = card(page, "primas_threshold")
     assert text_of(threshold.find("h3")) == "PRIMAS threshold"

@@ -25,11 +25,12 @@ _categories = yaml.safe_load((SEEDS / "0001_categories.yaml").read_text(encoding
 TOPIC_ORDER: list[str] = _categories["topics"]
 CATEGORIES: dict[str, dict[str, Any]] = {row["code"]: row for row in _categories["categories"]}
 
-# Migration 0001 seeds the PRIMAS threshold in code; 0005 seeds everything else from YAML.
+# Migration 0001 seeds the PRIMAS threshold in code; later ones seed the rest from YAML.
 PRIMAS_THRESHOLD = ReferenceEntry("primas_threshold", date(2018, 1, 1), 10_000_000)
 SEEDED = (PRIMAS_THRESHOLD,) + tuple(
     ReferenceEntry(row["key"], row["effective_from"], row["amount"], row["source"], row["note"])
-    for row in yaml.safe_load((SEEDS / "0005_reference_values.yaml").read_text())["values"]
+    for seed in sorted(SEEDS.glob("*_reference_values.yaml"))
+    for row in yaml.safe_load(seed.read_text(encoding="utf-8"))["values"]
 )
 REFERENCE = ReferenceData(SEEDED)
 

@@ -1,0 +1,146 @@
+"""The KPI library: the shipped one loads and covers every topic and obligation; each named
+problem is found in a small change to it, and all of them are reported at once."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import yaml
+
+from app.forms.loader import DefinitionInvalid
+from app.scoring.kpis import (
+    KPIS_PER_TOPIC,
+    LIBRARY_FILE,
+    OBLIGATIONS,
+    PLACEHOLDERS,
+    load_library,
+    parse_library,
+)
+from app.scoring.topics import load_topics
+
+SHIPPED: dict[str, Any] = yaml.safe_load(LIBRARY_FILE.read_text(encoding="utf-8"))
+TOPICS = load_topics().topic_codes
+Change = Callable[[dict[str, Any]], None]
+
+
+def problems(*changes: Change) -> list[tuple[str, str]]:
+    data = copy.deepcopy(SHIPPED)
+    for change in changes:
+        change(data)
+    with pytest.raises(DefinitionInvalid) as invalid:
+        parse_library(yaml.safe_dump(data, allow_unicode=True), "kpis.yaml", TOPICS)
+    return [(error.code, error.where) for error in invalid.value.errors]
+
+
+def kpi(data: dict[str, Any], code: str) -> dict[str, Any]:
+    return next(item for item in data["kpis"] if item["code"] == code)
+
+
+def edit(code: str, **fields: Any) -> Change:
+    return lambda data: kpi(data, code).update(fields)
+
+
+def test_the_shipped_library_covers_every_topic_and_obligation() -> None:
+    library = load_library()
+    for topic in TOPICS:
+        assert len(library.for_topic(topic)) >= KPIS_PER_TOPIC, topic
+    for obligation in OBLIGATIONS:
+        assert library.for_obligation(obligation), obligation
+    assert library.kpi("llw-staff-share").obligations == ("london-living-wage",)
+    assert library.kpi("supply-chain-due-diligence").obligations == ("modern-slavery",)
+    assert library.kpi("carbon-emissions-reported").obligations == ("carbon-reduction-plan",)
+
+
+def test_every_clause_fills_in() -> None:
+    values = dict.fromkeys(PLACEHOLDERS, "X")
+    for item in load_library().kpis:
+        text = item.clause.format(**values)
+        assert "{" not in text and "}" not in text, item.code
+
+
+def test_nothing_is_copied_from_the_national_toms() -> None:
+    text = LIBRARY_FILE.read_text(encoding="utf-8")
+    assert "Open Government Licence" in text
+    assert "NT" + "1" not in text  # the TOMs' measure codes, such as NT1
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        pytest.param(lambda d: d["kpis"].append(copy.deepcopy(kpi(d, "waste-diverted"))),
+                     ("duplicate-code", "kpi 'waste-diverted'"), id="duplicate-code"),
+        pytest.param(edit("carbon-emissions-reduced", topic="weather"),  # carbon has 3
+                     ("unknown-topic", "kpi 'carbon-emissions-reduced'"), id="unknown-topic"),
+        pytest.param(edit("waste-diverted", outcome=5),
+                     ("unknown-outcome", "kpi 'waste-diverted'"), id="unknown-outcome"),
+        pytest.param(edit("waste-diverted", obligations=["recycling-act"]),
+                     ("unknown-obligation", "kpi 'waste-diverted'"), id="unknown-obligation"),
+        pytest.param(edit("waste-diverted", clause="Divert {target} {percent} of waste."),
+                     ("unknown-placeholder", "kpi 'waste-diverted'"), id="unknown-placeholder"),
+        pytest.param(edit("waste-diverted", clause="Divert {target of waste."),
+                     ("bad-clause", "kpi 'waste-diverted'"), id="bad-clause"),
+        pytest.param(edit("waste-diverted", target={"kind": "fixed"}),
+                     ("bad-target", "kpi 'waste-diverted'"), id="target-without-value"),
+        pytest.param(edit("delivery-trips", target={"kind": "baseline", "value": 3}),
+                     ("bad-target", "kpi 'delivery-trips'"), id="baseline-with-value"),
+        pytest.param(edit("secure-contracts", target={"kind": "workforce_share", "value": 120}),
+                     ("bad-target", "kpi 'secure-contracts'"), id="share-over-100"),
+        pytest.param(lambda d: d["kpis"].remove(kpi(d, "delivery-trips")),
+                     ("too-few-kpis", "topic 'transport-air'"), id="too-few-kpis"),
+        pytest.param(edit("llw-staff-share", obligations=[]),
+                     ("no-kpi-for-obligation", "obligation 'london-living-wage'"),
+                     id="no-kpi-for-obligation"),
+    ],
+)  # fmt: skip
+def test_each_named_problem(change: Change, expected: tuple[str, str]) -> None:
+    assert problems(change) == [expected]
+
+
+def test_structure_is_checked() -> None:
+    found = problems(edit("waste-diverted", frequency="fortnightly", colour="green"))
+    assert {code for code, _ in found} == {"invalid-structure"} and len(found) == 2
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    found = problems(edit("waste-diverted", topic="weather"), edit("llw-staff-share", outcome=5))
+    assert found == [
+        ("unknown-topic", "kpi 'waste-diverted'"),
+        ("unknown-outcome", "kpi 'llw-staff-share'"),
+        ("too-few-kpis", "topic 'waste-circular'"),
+    ]
+
+
+def test_the_service_refuses_to_start_on_a_bad_library(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app import main
+    from app.scoring import kpis
+    from app.settings import Settings
+    from tests.conftest import TEST_SECRET_KEY
+
+    bad = copy.deepcopy(SHIPPED)
+    kpi(bad, "waste-diverted")["topic"] = "weather"
+    path = tmp_path / "kpis.yaml"
+    path.write_text(yaml.safe_dump(bad, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setattr(kpis, "LIBRARY_FILE", path)
+    kpis.load_library.cache_clear()
+    settings = Settings(env="test", database_url=f"sqlite:///{tmp_path}/x.db",
+                        secret_key=TEST_SECRET_KEY)  # fmt: skip
+    try:
+        with pytest.raises(DefinitionInvalid, match="unknown-topic"):
+            main.create_app(settings)
+    finally:
+        kpis.load_library.cache_clear()
+
+
+def test_check_forms_checks_the_library() -> None:
+    from click.testing import CliRunner
+
+    from app.cli import main
+
+    result = CliRunner().invoke(main, ["check-forms"])
+    assert result.exit_code == 0
+    assert "kpis.yaml: ok" in result.output
