@@ -16,12 +16,12 @@ from sqlmodel import Session, select
 from app.errors import InvalidInput
 from app.forms.inputs import (
     InputError,
-    clean_text,
     format_pounds,
     parse_date_parts,
     parse_money,
     parse_whole_number,
     pounds_for_input,
+    typed_fields,
 )
 from app.models import Category, ContractType, DeliveryLocation, Directorate, Procurement, User
 
@@ -57,13 +57,7 @@ class ProcurementInput:
     @classmethod
     def from_form(cls, form: Any) -> ProcurementInput:
         """From submitted form data (missing fields are empty)."""
-        values = {}
-        for field in fields(cls):
-            # Date parts come from GOV.UK date inputs, named like "tender-day".
-            dated = field.name.startswith(("tender_", "start_"))
-            value = form.get(field.name.replace("_", "-") if dated else field.name, "")
-            values[field.name] = clean_text(value) if isinstance(value, str) else ""
-        return cls(**values)
+        return cls(**typed_fields((field.name for field in fields(cls)), form))
 
     @classmethod
     def from_procurement(cls, procurement: Procurement, session: Session) -> ProcurementInput:

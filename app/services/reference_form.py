@@ -18,11 +18,11 @@ from sqlmodel import Session
 from app.errors import InvalidInput
 from app.forms.inputs import (
     InputError,
-    clean_text,
     format_pounds,
     parse_date_parts,
     parse_money,
     parse_whole_number,
+    typed_fields,
 )
 from app.models import ReferenceValue, User
 from app.scoring.reference_data import ReferenceKey, Unit
@@ -50,14 +50,7 @@ class ReferenceValueInput:
     @classmethod
     def from_form(cls, form: Any) -> ReferenceValueInput:
         """From submitted form data (missing fields are empty)."""
-        values = {}
-        for field in fields(cls):
-            name = field.name
-            if name.startswith("effective_from_"):
-                name = "effective_from-" + name.removeprefix("effective_from_")
-            value = form.get(name, "")
-            values[field.name] = clean_text(value) if isinstance(value, str) else ""
-        return cls(**values)
+        return cls(**typed_fields((field.name for field in fields(cls)), form))
 
     def as_dict(self) -> dict[str, str]:
         """Every field by name."""
