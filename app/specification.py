@@ -19,6 +19,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.table import Table
 
+from app.scoring.kpi_choices import KpiTask
 from app.scoring.kpis import Kpi
 from app.scoring.obligations import Obligation
 
@@ -43,30 +44,86 @@ class Contract:
 
 @dataclass(frozen=True)
 class AcceptedKpi:
-    """A KPI as the lead accepted it: the library's, with the target as edited (None for a
-    baseline to be agreed)."""
+    """A KPI as the lead accepted it: from the library (with its clause) or their own, with the
+    target as edited (None for a library baseline to be agreed)."""
 
-    kpi: Kpi
+    title: str
+    unit: str
+    frequency: str
+    evidence: str
     target: Decimal | None
+    definition: str = ""
+    clause_template: str | None = None  # None: a KPI of the lead's own, with the plain clause
+    code: str | None = None
+
+    @classmethod
+    def of(cls, kpi: Kpi, target: Decimal | None) -> AcceptedKpi:
+        """A library KPI with its accepted target."""
+        return cls(kpi.title, kpi.unit, kpi.frequency, kpi.evidence, target,
+                   kpi.definition, kpi.clause, kpi.code)  # fmt: skip
 
     @property
     def target_words(self) -> str:
         """The target as written in the schedule."""
-        if self.target is None:
-            return "Baseline in the first year, then agreed"
-        return f"{self.target.normalize():,f}"
+        return target_words(self.target)
+
+
+def target_words(target: Decimal | None, unit: str = "") -> str:
+    """A target as people read it: "1,250", with its unit "1,250 (people)", or the baseline."""
+    if target is None:
+        return "Baseline in the first year, then agreed"
+    words = f"{target.normalize():,f}"
+    return f"{words} ({unit})" if unit else words
+
+
+def accepted_kpis(task: KpiTask) -> list[AcceptedKpi]:
+    """Every accepted KPI of the task, library ones first (in the task's order), then the
+    lead's own."""
+    found = [AcceptedKpi.of(row.kpi, row.target) for row in task.rows if row.accepted]
+    found += [
+        AcceptedKpi(own.title, own.unit, own.frequency, own.evidence, own.target)
+        for own in task.custom
+    ]
+    return found
+
+
+def _evidence_words(evidence: str) -> str:
+    """Evidence as the end of a sentence: "Payroll records." -> "payroll records", but an
+    acronym keeps its capitals ("HMRC returns")."""
+    evidence = evidence.strip().rstrip(".")
+    if evidence[1:2].isupper():
+        return evidence
+    return evidence[:1].lower() + evidence[1:]
 
 
 def clause(accepted: AcceptedKpi, contract_title: str) -> str:
     """The KPI's specification clause with the contract's details filled in."""
-    kpi = accepted.kpi
-    return kpi.clause.format(
+    target = accepted.target_words if accepted.target is not None else "the agreed target"
+    frequency = FREQUENCY_WORDS[accepted.frequency]
+    evidence = _evidence_words(accepted.evidence)
+    if accepted.clause_template is None:  # the lead's own words go in as text, never a template
+        amount = (
+            f"{target}{accepted.unit}"
+            if accepted.unit.startswith("%")
+            else f"{target} {accepted.unit}"
+        )
+        return (
+            f"The Supplier shall achieve {amount} for “{accepted.title}” in "
+            f"delivering {contract_title}, reported {frequency} with {evidence}."
+        )
+    written = accepted.clause_template.format(
         contract_title=contract_title,
-        target=accepted.target_words if accepted.target is not None else "the agreed target",
-        unit=kpi.unit,
-        frequency=FREQUENCY_WORDS[kpi.frequency],
-        evidence=kpi.evidence[0].lower() + kpi.evidence[1:].rstrip("."),
+        target=target,
+        unit=accepted.unit,
+        frequency=frequency,
+        evidence=evidence,
     )
+    return written.replace(f"{target} %", f"{target}%")  # "50% of staff", not "50 % of staff"
+
+
+def requirements(obligations: Sequence[Obligation]) -> list[Obligation]:
+    """The obligations that apply and require something of the supplier."""
+    return [obligation for obligation in obligations if obligation.applies and obligation.supplier]
 
 
 def _mark_header_row(table: Table) -> None:
@@ -96,21 +153,22 @@ def word_document(
         paragraph.add_run(value)
 
     document.add_heading("What the supplier must do", level=1)
-    applying = [o for o in obligations if o.applies and o.action]
+    applying = requirements(obligations)
     if not applying:
         document.add_paragraph("No statutory or policy obligation adds requirements.")
     for obligation in applying:
         document.add_heading(obligation.title, level=2)
-        document.add_paragraph(obligation.action)
+        document.add_paragraph(obligation.supplier)
         document.add_paragraph(f"Why: {obligation.reason}")
 
     document.add_heading("Key performance indicators", level=1)
     if not kpis:
         document.add_paragraph("No key performance indicators have been accepted yet.")
     for accepted in kpis:
-        document.add_heading(accepted.kpi.title, level=2)
+        document.add_heading(accepted.title, level=2)
         document.add_paragraph(clause(accepted, contract.title))
-        document.add_paragraph(f"Definition: {accepted.kpi.definition}")
+        if accepted.definition:
+            document.add_paragraph(f"Definition: {accepted.definition}")
 
     document.add_heading("KPI schedule", level=1)
     table = document.add_table(rows=1, cols=len(SCHEDULE_COLUMNS))
@@ -120,10 +178,9 @@ def word_document(
         cell.paragraphs[0].add_run(heading).bold = True
     _mark_header_row(table)
     for accepted in kpis:
-        kpi = accepted.kpi
         row = table.add_row().cells
-        values = (kpi.title, kpi.unit, accepted.target_words,
-                  FREQUENCY_WORDS[kpi.frequency].capitalize(), kpi.evidence)  # fmt: skip
+        values = (accepted.title, accepted.unit, accepted.target_words,
+                  FREQUENCY_WORDS[accepted.frequency].capitalize(), accepted.evidence)  # fmt: skip
         for cell, value in zip(row, values, strict=True):
             cell.text = value
     output = BytesIO()

@@ -43,7 +43,8 @@ def _bare_context(app: FastAPI) -> dict[str, object]:
 
     from app.forms.journey import walk
     from app.models import Assessment
-    from app.services import assessments
+    from app.services import assessments, scoring
+    from app.timeutil import london_today
     from app.web.question_views import error_anchors, question_views
 
     reference, task_id = os.environ["BENCH_BARE_PROCUREMENT"], os.environ["BENCH_BARE_TASK"]
@@ -67,5 +68,6 @@ def _bare_context(app: FastAPI) -> dict[str, object]:
         "errors": {},
         "anchors": error_anchors(task, {}),
         "notice": "",
+        "result": scoring.result(draft, app.state.rules, london_today()),
         "base": f"/procurements/{reference}/primas",
     }

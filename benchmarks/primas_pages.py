@@ -7,6 +7,8 @@
 2. Saving answers as people do: 16 users, each saving once a second (open loop), then the same
    16 users saving as fast as they can (saturation). Every response must be 2xx, no save may be
    refused, and afterwards every save must be in the database.
+3. The KPI task: its page (scoring the draft, suggesting KPIs and drawing their cards), then 16
+   users each changing a KPI's target once a second through htmx, checked the same way.
 
 Server: `uvicorn --factory benchmarks.bench_app:make_app`, one worker, SQLite in WAL mode in a
 temporary directory. Load comes from threads in this process, on the same machine.
@@ -47,6 +49,8 @@ class Person:
     saves: int = 0
     latencies: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    kpi_revision: int = 0
+    kpi_saves: int = 0
 
 
 def seed(database_url: str) -> tuple[list[Person], str, str]:
@@ -150,26 +154,49 @@ def closed_loop(port: int, path: str, cookie: str, clients: int, seconds: float)
     return latencies
 
 
-def save(connection: http.client.HTTPConnection, person: Person) -> None:
-    """One answer saved as the page's htmx does; its revision is kept for the next."""
-    value = str(10 + person.saves)
-    body = urlencode({"workforce_size": value, "rev-workforce_size": str(person.revision)})
+def htmx_post(
+    connection: http.client.HTTPConnection,
+    person: Person,
+    path: str,
+    fields: dict[str, str],
+    revision_field: str,
+) -> int | None:
+    """One form sent as the page's htmx sends it; the revision the reply carries, or None (and
+    a failure noted) when it was refused or failed."""
     headers = {
         "Cookie": person.cookie,
         "HX-Request": "true",
         "X-CSRF-Token": person.token,
         "Content-Type": "application/x-www-form-urlencoded",
     }
-    status, text, elapsed = request(
-        connection, "POST", f"{person.base}/answers/workforce_size", headers, body
-    )
+    status, text, elapsed = request(connection, "POST", path, headers, urlencode(fields))
     person.latencies.append(elapsed)
-    found = re.search(r'name="rev-workforce_size" value="(\d+)"', text)
+    found = re.search(rf'name="{revision_field}" value="(\d+)"', text)
     if status // 100 != 2 or "Someone else changed" in text or not found:
-        person.failures.append(f"{status}")
-        return
-    person.revision = int(found.group(1))
-    person.saves += 1
+        person.failures.append(f"{path.rsplit('/', 2)[-2]} {status}")
+        return None
+    return int(found.group(1))
+
+
+def save(connection: http.client.HTTPConnection, person: Person) -> None:
+    """One answer saved as the page's htmx does; its revision is kept for the next."""
+    fields = {"workforce_size": str(10 + person.saves), "rev-workforce_size": str(person.revision)}
+    path = f"{person.base}/answers/workforce_size"
+    revision = htmx_post(connection, person, path, fields, "rev-workforce_size")
+    if revision is not None:
+        person.revision, person.saves = revision, person.saves + 1
+
+
+KPI = "llw-staff-share"  # required: staff work on council premises
+
+
+def decide(connection: http.client.HTTPConnection, person: Person) -> None:
+    """One KPI target changed as the KPI card's htmx does; its revision is kept for the next."""
+    fields = {"action": "accept", "target": str(50 + person.kpi_saves % 40),
+              "revision": str(person.kpi_revision)}  # fmt: skip
+    revision = htmx_post(connection, person, f"{person.base}/kpis/{KPI}", fields, "revision")
+    if revision is not None:
+        person.kpi_revision, person.kpi_saves = revision, person.kpi_saves + 1
 
 
 def run_all(work: list[tuple[Callable[..., None], tuple[object, ...]]]) -> None:
@@ -181,8 +208,14 @@ def run_all(work: list[tuple[Callable[..., None], tuple[object, ...]]]) -> None:
         thread.join()
 
 
-def paced(port: int, people: list[Person], seconds: float, rate_per_person: float) -> float:
-    """Each person saves `rate_per_person` times a second, spread evenly; returns elapsed."""
+def paced(
+    port: int,
+    people: list[Person],
+    seconds: float,
+    rate_per_person: float,
+    action: Callable[[http.client.HTTPConnection, Person], None] = save,
+) -> float:
+    """Each person acts `rate_per_person` times a second, spread evenly; returns elapsed."""
     start = time.perf_counter() + 0.5
 
     def run(index: int, person: Person) -> None:
@@ -194,7 +227,7 @@ def paced(port: int, people: list[Person], seconds: float, rate_per_person: floa
             if due > start + seconds:
                 return
             time.sleep(max(0.0, due - time.perf_counter()))
-            save(connection, person)
+            action(connection, person)
             tick += 1
 
     run_all([(run, (i, p)) for i, p in enumerate(people)])
@@ -329,10 +362,26 @@ def main() -> None:
             print("|---|---:|---:|---:|---:|---:|---:|")
             print(row("16 users x 1 save/s", paced_latencies, elapsed))
             print(row("16 users, saturation", flat_latencies, flat_elapsed))
-            failures = [f for p in people for f in p.failures]
+            failures = [f for p in people for f in p.failures if f.startswith("answers")]
             print(f"\nrefused or failed saves: {len(failures)} {failures[:5]}")
             flat_saves = sum(p.saves for p in people) - before
-            print(f"saves made: {paced_saves} paced + {flat_saves} flat out")
+            print(f"saves made: {paced_saves} paced + {flat_saves} flat out\n")
+
+            kpi_path = f"{people[-1].base}/kpis"
+            closed_loop(port, kpi_path, cookie, 4, 2)  # warm up
+            kpi_seconds = max(3.0, args.seconds / 3)
+            kpi_page = closed_loop(port, kpi_path, cookie, 8, kpi_seconds)
+            for person in people:
+                person.latencies.clear()
+            kpi_elapsed = paced(port, people, args.seconds, 1.0, decide)
+            decisions = [t for p in people for t in p.latencies]
+            print("KPI task: the page (8 keep-alive clients), then 16 users changing a target\n")
+            print("| load | requests | requests/s | p50 ms | p95 ms | p99 ms | max ms |")
+            print("|---|---:|---:|---:|---:|---:|---:|")
+            print(row("KPI task page (signed in, database)", kpi_page, kpi_seconds))
+            print(row("16 users x 1 KPI decision/s", decisions, kpi_elapsed))
+            failures = [f for p in people for f in p.failures if f.startswith("kpis")]
+            print(f"\nrefused or failed decisions: {len(failures)} {failures[:5]}")
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -344,7 +393,7 @@ def verify(database_url: str, people: list[Person]) -> None:
     from sqlmodel import Session, select
 
     from app.db import create_database_engine
-    from app.models import AssessmentAnswer
+    from app.models import AssessmentAnswer, KpiSelection
 
     engine = create_database_engine(database_url)
     with Session(engine) as session:
@@ -354,10 +403,17 @@ def verify(database_url: str, people: list[Person]) -> None:
                 select(AssessmentAnswer).where(AssessmentAnswer.question_id == "workforce_size")
             )
         )
+        kpi_revisions = sorted(
+            row.revision
+            for row in session.exec(select(KpiSelection).where(KpiSelection.kpi_code == KPI))
+        )
     engine.dispose()
     expected = sorted(person.saves for person in people)
     status = "every save reached the database" if revisions == expected else "MISMATCH"
     print(f"database check: {status} ({sum(revisions)} revisions for {sum(expected)} saves)")
+    decided = sorted(person.kpi_saves for person in people)
+    status = "every decision reached the database" if kpi_revisions == decided else "MISMATCH"
+    print(f"database check: {status} ({sum(kpi_revisions)} revisions for {sum(decided)} decisions)")
 
 
 if __name__ == "__main__":

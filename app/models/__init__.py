@@ -4,6 +4,7 @@ from app.models.assessments import (
     Assessment,
     AssessmentAnswer,
     AssessmentStatus,
+    KpiSelection,
     ScoreOverride,
 )
 from app.models.audit import AuditEvent
@@ -18,6 +19,7 @@ from app.models.procurements import (
 from app.models.reference import ReferenceValue
 from app.models.sessions import SignInFailure, UserSession
 from app.models.users import Role, User
+from app.scoring.kpi_choices import KpiStatus
 
 __all__ = [
     "Assessment",
@@ -28,6 +30,8 @@ __all__ = [
     "ContractType",
     "DeliveryLocation",
     "Directorate",
+    "KpiSelection",
+    "KpiStatus",
     "Procurement",
     "ProcurementCollaborator",
     "ProcurementStatus",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
 from app.models.types import UTCDateTime
+from app.scoring.kpi_choices import KpiStatus
 from app.timeutil import utcnow
 
 
@@ -88,5 +89,46 @@ class ScoreOverride(SQLModel, table=True):
     measure: str = Field(max_length=5, primary_key=True)
     value: int
     reason: str = Field(max_length=1000)
+    updated_by_id: int = Field(foreign_key="user_account.id")
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class KpiSelection(SQLModel, table=True):
+    """The lead's choice about one KPI of a draft: a library KPI (by code) with its decision,
+    target and reason, or a KPI of their own (title, unit, frequency and evidence, no code).
+    `revision` detects two pages deciding the same KPI, as it does for answers."""
+
+    __tablename__ = "kpi_selection"
+    __audit_ignore__ = frozenset({"updated_at", "revision"})
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "kpi_code", name="uq_kpi_selection_code"),
+        CheckConstraint(
+            "status IN ('suggested', 'accepted', 'edited', 'rejected')",
+            name="ck_kpi_selection_status",
+        ),
+        CheckConstraint(
+            "kpi_code IS NOT NULL OR (title IS NOT NULL AND unit IS NOT NULL "
+            "AND frequency IS NOT NULL AND evidence IS NOT NULL AND target IS NOT NULL)",
+            name="ck_kpi_selection_custom",
+        ),
+    )
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805  (SQLAlchemy's declared_attr)
+        return {"version_id_col": cls.__table__.c.revision}  # type: ignore[attr-defined]
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id", index=True)
+    kpi_code: str | None = Field(default=None, max_length=64)
+    status: str = Field(default=KpiStatus.SUGGESTED.value, max_length=10)
+    # The lead's target as an exact decimal string ("125", "12.5"); None: the suggested one.
+    target: str | None = Field(default=None, max_length=20)
+    reason: str = Field(default="", max_length=1000)
+    # A KPI of the lead's own (no code):
+    title: str | None = Field(default=None, max_length=200)
+    unit: str | None = Field(default=None, max_length=100)
+    frequency: str | None = Field(default=None, max_length=12)
+    evidence: str | None = Field(default=None, max_length=1000)
+    revision: int = Field(default=1)
     updated_by_id: int = Field(foreign_key="user_account.id")
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

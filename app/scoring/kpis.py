@@ -104,8 +104,17 @@ def _target_problems(kpi: Kpi, where: str) -> Iterable[DefinitionError]:
         return
     if rule.value is None:
         yield DefinitionError("bad-target", where, f"a '{rule.kind}' target needs a value")
+    elif rule.value == 0:
+        yield DefinitionError("bad-target", where, "a target must be more than 0")
     if rule.kind in ("fixed", "workforce_share") and rule.minimum is not None:
         yield DefinitionError("bad-target", where, f"a '{rule.kind}' target has no minimum")
+    if rule.kind in ("per_million", "per_year") and not rule.minimum:
+        yield DefinitionError(
+            "bad-target", where, f"a '{rule.kind}' target needs a minimum of more than 0, so "
+            "a small contract's target never rounds down to nothing",
+        )  # fmt: skip
+    if rule.kind == "fixed" and kpi.unit.startswith("%") and (rule.value or 0) > 100:
+        yield DefinitionError("bad-target", where, "a percentage target is at most 100")
     if rule.kind == "workforce_share" and rule.value is not None and rule.value > 100:
         yield DefinitionError("bad-target", where, "a share of the workforce is at most 100%")
 

@@ -62,6 +62,7 @@ class Obligation:
     source: str
     threshold: ReferenceEntry | None = None
     action: str = ""  # what the buyer must do when it applies
+    supplier: str = ""  # what the contract's specification must require of the supplier
     confirmed: bool = True
     facts: tuple[tuple[str, str], ...] = ()  # figures behind it, such as the rate in force
 
@@ -236,8 +237,7 @@ def london_living_wage(
             f"Whether the supplier's staff will work on council premises {said}. It is treated "
             f"as applying until you know: it covers staff working there {hours_rule}."
         )
-        return Obligation(code, title, True, reason, LLW_SOURCE, action=LLW_ACTION,
-                          confirmed=False, facts=facts)  # fmt: skip
+        return _llw(title, reason, facts, confirmed=False)
     hours = _number(answers.get(llw.hours_per_day))
     weeks = _number(answers.get(llw.weeks_per_year))
     if hours is None or weeks is None:
@@ -245,13 +245,11 @@ def london_living_wage(
             "Staff will work on council premises. Give their hours a day and weeks a year to "
             f"confirm: it covers staff working there {hours_rule}."
         )
-        return Obligation(code, title, True, reason, LLW_SOURCE, action=LLW_ACTION,
-                          confirmed=False, facts=facts)  # fmt: skip
+        return _llw(title, reason, facts, confirmed=False)
     worked = f"{hours:f} hours a day for {weeks:f} consecutive weeks a year"
     if hours >= llw.minimum_hours_per_day and weeks >= llw.minimum_weeks:
         reason = f"Staff will work on council premises {worked}: {hours_rule}."
-        return Obligation(code, title, True, reason, LLW_SOURCE, action=LLW_ACTION,
-                          facts=facts)  # fmt: skip
+        return _llw(title, reason, facts)
     reason = (
         f"Staff will work on council premises {worked}, less than the {hours_rule} the London "
         "Living Wage covers."
@@ -302,11 +300,27 @@ def _six_months_after(day: date) -> date:
     return date(year, month, min(day.day, 28))
 
 
+LLW_SUPPLIER = (
+    "Pay everyone working on the contract on council or client premises, subcontractors' "
+    "staff included, at least the London Living Wage, and each new rate by its pay-by date "
+    "(six months after it is announced)."
+)
+SOCIAL_VALUE_SUPPLIER = (
+    "Deliver the social value commitments made in its tender, and report on them as the key "
+    "performance indicators below require."
+)
 LLW_ACTION = (
     "Require the supplier and its subcontractors to pay everyone working on the contract on "
     "council or client premises at least the London Living Wage, and each new rate by its "
     "pay-by date."
 )
+
+
+def _llw(title: str, reason: str, facts: tuple[tuple[str, str], ...], *, confirmed: bool = True
+         ) -> Obligation:  # fmt: skip
+    """The London Living Wage applies: what the buyer and the supplier must do."""
+    return Obligation("london-living-wage", title, True, reason, LLW_SOURCE, action=LLW_ACTION,
+                      confirmed=confirmed, facts=facts, supplier=LLW_SUPPLIER)  # fmt: skip
 
 
 def modern_slavery(
@@ -337,10 +351,23 @@ def modern_slavery(
         "low": "Use the council's standard modern slavery contract clauses.",
     }
     action = steps[level]
+    supplier = {
+        "high": "Map the supply chain for the contract, carry out modern slavery due diligence "
+        "on it, give workers a safe way to report concerns, and tell the council at once of any "
+        "modern slavery found and how it is being dealt with.",
+        "medium": "Explain how it finds and deals with modern slavery in the contract's supply "
+        "chain, and tell the council at once of any found and how it is being dealt with.",
+        "low": "Tell the council at once of any modern slavery found in the contract's supply "
+        "chain, and how it is being dealt with.",
+    }[level]
     if answers.get(slavery.large_suppliers) in ("yes", "not-known"):
         action += (
             f" Bidders with a turnover of {MS_STATEMENT_TURNOVER} or more must publish an annual "
             "modern slavery statement: ask for it."
+        )
+        supplier += (
+            f" If its turnover is {MS_STATEMENT_TURNOVER} or more, publish an annual modern "
+            "slavery statement."
         )
     asked = {"yes": "Yes", "no": "No", "not-known": "Not known yet"}
     msat = str(answers.get(slavery.msat, ""))
@@ -362,7 +389,8 @@ def modern_slavery(
             "submitting.",
         )
     # Every contract owes some due diligence: at low risk, the standard clauses.
-    obligation = Obligation(code, title, True, reason, PPN_009, action=action, facts=tuple(facts))
+    obligation = Obligation(code, title, True, reason, PPN_009, action=action, facts=tuple(facts),
+                            supplier=supplier)  # fmt: skip
     return obligation, level, blockers
 
 
@@ -380,7 +408,12 @@ def carbon_reduction_plan(context: ProcurementContext, reference: ReferenceData)
             "Require bidders to provide a carbon reduction plan committing to net zero by 2050, "
             "reporting Scope 1 and 2 emissions and Scope 3 categories 4, 5, 6, 7 and 9."
         )
-        return Obligation(code, title, True, reason, PPN_006, threshold, action)
+        supplier = (
+            "Provide, and keep up to date for the life of the contract, a carbon reduction plan "
+            "committing to net zero by 2050 and reporting Scope 1 and 2 emissions and Scope 3 "
+            "categories 4, 5, 6, 7 and 9."
+        )
+        return Obligation(code, title, True, reason, PPN_006, threshold, action, supplier=supplier)
     reason = f"The annual value of {value} is not over {limit} a year."
     return Obligation(code, title, False, reason, PPN_006, threshold)
 
@@ -409,7 +442,12 @@ def kpi_duty(context: ProcurementContext, reference: ReferenceData) -> Obligatio
             f"Set at least {minimum} key performance indicators, publish them before the contract "
             "is signed, and rate performance against them at least every 12 months."
         )
-        return Obligation(code, title, True, reason, KPI_SOURCE, threshold, action)
+        supplier = (
+            "Report performance against the key performance indicators below; the council "
+            "publishes them and rates performance against them at least every 12 months."
+        )
+        return Obligation(code, title, True, reason, KPI_SOURCE, threshold, action,
+                          supplier=supplier)  # fmt: skip
     else:
         reason = f"The contract is worth {value}, not more than {limit}."
     return Obligation(code, title, False, reason, KPI_SOURCE, threshold)
@@ -467,7 +505,9 @@ def weighting(
         f"Give social value at least {percent(total)} of the tender evaluation, using "
         "evaluation questions based on this assessment's priorities."
     )
-    return Obligation(code, title, True, reason, PPN_002, action=action), result
+    obligation = Obligation(code, title, True, reason, PPN_002, action=action,
+                            supplier=SOCIAL_VALUE_SUPPLIER)  # fmt: skip
+    return obligation, result
 
 
 def obligations_for(

@@ -73,7 +73,8 @@ def policy_on(reference: ReferenceData, on: date | None) -> Policy:
     return Policy(amount("suggest_kpis_maximum"), amount("suggest_kpis_employment_minimum") or 0)
 
 
-def _kpi_duty_minimum(result: Result, reference: ReferenceData, on: date | None) -> int:
+def kpi_duty_minimum(result: Result, reference: ReferenceData, on: date | None) -> int:
+    """How many KPIs the Procurement Act duty needs (0 when it does not apply)."""
     if not result.obligation("kpi-duty").applies or on is None:
         return 0
     try:
@@ -134,7 +135,7 @@ def suggest(
         optional = _with_employment(
             optional, candidates, policy.employment_minimum, list(chosen.values())
         )
-    needed = _kpi_duty_minimum(result, reference, on) - mandatory - len(optional)
+    needed = kpi_duty_minimum(result, reference, on) - mandatory - len(optional)
     if needed > 0:  # the duty's minimum beats the cap, and reaches low-priority topics
         everything = _round_robin(library, order, set(chosen))
         optional += [c for c in everything if c[0] not in {k for k, _ in optional}][:needed]

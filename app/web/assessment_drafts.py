@@ -20,7 +20,7 @@ from app.errors import PrimasError
 from app.forms.loader import latest_definition_in
 from app.forms.types import question_type
 from app.scoring.reference_data import NoValueInForce
-from app.services import assessments, procurements, scoring
+from app.services import assessments, kpis, procurements
 from app.timeutil import london_today
 from app.web.assessments import primas_path
 
@@ -62,6 +62,7 @@ def check_answers(
     must be done before the assessment can be submitted."""
     procurement, draft, user = access.procurement, access.draft, access.user
     current = draft.walk
+    work = kpis.work(session, draft, rules, london_today())
     context = {
         "procurement": procurement,
         "draft": draft,
@@ -69,7 +70,9 @@ def check_answers(
         "can_edit": procurements.can_edit(session, user, procurement),
         "base": primas_path(procurement),
         "describe": lambda q, value: question_type(q.type).describe(q, value),
-        "result": scoring.result(draft, rules, london_today()),
+        "result": work.result,
+        "kpi_task": work.task,
+        "kpis_base": f"{primas_path(procurement)}/kpis",
     }
     return templates.TemplateResponse(request, "assessments/check.html", context)
 

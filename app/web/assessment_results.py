@@ -18,11 +18,10 @@ from app.deps import (
     TemplatesDep,
 )
 from app.errors import InvalidInput
-from app.forms.journey import TaskStatus
-from app.services import procurements, scoring
+from app.services import kpis, procurements, scoring
 from app.services.scoring import KEEP_COMPUTED, MEASURES, RulesLibrary
 from app.timeutil import london_today
-from app.web.assessments import primas_path
+from app.web.assessments import primas_path, progress
 
 router = APIRouter(prefix="/procurements/{reference}/primas", tags=["primas"],
                    dependencies=[CsrfProtected])  # fmt: skip
@@ -41,14 +40,15 @@ def results(
 ) -> HTMLResponse:
     """The heatmap, every obligation and how each number was reached."""
     procurement, draft = access.procurement, access.draft
-    statuses = [draft.walk.status(task) for task in draft.definition.tasks]
+    work = kpis.work(session, draft, rules, london_today())
+    done = progress(draft, work.task.status)
     context = {
         "procurement": procurement,
         "draft": draft,
-        "result": scoring.result(draft, rules, london_today()),
+        "result": work.result,
         "can_edit": procurements.can_edit(session, access.user, procurement),
-        "completed": sum(status is TaskStatus.COMPLETED for status in statuses),
-        "applicable": sum(status is not TaskStatus.NOT_APPLICABLE for status in statuses),
+        "completed": done.completed,
+        "applicable": done.applicable,
         "confirmation": CONFIRMATIONS.get(updated),
         "base": primas_path(procurement),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -26,7 +27,7 @@ from app.forms.journey import TaskStatus, walk
 from app.forms.loader import latest_definition_in
 from app.forms.types import question_type
 from app.models import Procurement
-from app.services import assessments, procurements, scoring
+from app.services import assessments, kpis, procurements, scoring
 from app.services.assessments import Draft
 from app.services.scoring import RulesLibrary
 from app.timeutil import london_today
@@ -56,6 +57,42 @@ def _revisions(task: Task, form: FormData) -> dict[str, int]:
     return {q.id: parse_id(str(form.get(f"rev-{q.id}", ""))) or 0 for q in task.questions}
 
 
+@dataclass(frozen=True)
+class Progress:
+    """Each question task's status and the KPI task's, counted as the task list counts them."""
+
+    statuses: dict[str, TaskStatus]
+    kpis: TaskStatus
+
+    @property
+    def applicable(self) -> int:
+        every = [*self.statuses.values(), self.kpis]
+        return sum(status is not TaskStatus.NOT_APPLICABLE for status in every)
+
+    @property
+    def completed(self) -> int:
+        return sum(
+            status is TaskStatus.COMPLETED for status in [*self.statuses.values(), self.kpis]
+        )
+
+
+def progress(draft: Draft, kpi_status: TaskStatus) -> Progress:
+    """How far the draft has got: every task, the KPI task included."""
+    walked = draft.walk
+    return Progress({task.id: walked.status(task) for task in draft.definition.tasks}, kpi_status)
+
+
+def status_tag(status: TaskStatus) -> dict[str, Any]:
+    """A task's status as the GOV.UK task list shows it: done and not-applicable as text,
+    the rest as a tag."""
+    if status is TaskStatus.COMPLETED:
+        return {"text": status.label}
+    if status is TaskStatus.NOT_APPLICABLE:
+        return {"text": status.label, "classes": "govuk-task-list__status--cannot-start-yet"}
+    colour = "govuk-tag--light-blue" if status is TaskStatus.IN_PROGRESS else "govuk-tag--blue"
+    return {"tag": {"text": status.label, "classes": colour}}
+
+
 @router.get("", response_class=HTMLResponse)
 def task_list(
     request: Request,
@@ -63,18 +100,21 @@ def task_list(
     session: SessionDep,
     templates: TemplatesDep,
     forms: FormsDep,
+    rules: RulesDep,
 ) -> HTMLResponse:
-    """Each task with its status, grouped under the strategy's themes."""
+    """Each task with its status, grouped under the strategy's themes, then the KPI task."""
     procurement, draft, user = access.procurement, access.draft, access.user
-    current = draft.walk
     newest = latest_definition_in(forms, draft.definition.id)
-    statuses = {task.id: current.status(task) for task in draft.definition.tasks}
+    kpi_status = kpis.work(session, draft, rules, london_today()).task.status
+    done = progress(draft, kpi_status)
     context = {
         "procurement": procurement,
         "draft": draft,
-        "statuses": statuses,
-        "applicable": sum(s is not TaskStatus.NOT_APPLICABLE for s in statuses.values()),
-        "completed": sum(s is TaskStatus.COMPLETED for s in statuses.values()),
+        "statuses": done.statuses,
+        "kpi_status": kpi_status,
+        "status_tag": status_tag,
+        "applicable": done.applicable,
+        "completed": done.completed,
         "change": assessments.context_change(draft),
         "newer": newest if newest.version > draft.definition.version else None,
         "can_edit": procurements.can_edit(session, user, procurement),

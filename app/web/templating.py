@@ -26,6 +26,7 @@ from app.forms.types import question_type
 from app.models import Role
 from app.services.sessions import SignedIn
 from app.settings import PROJECT_ROOT, Settings
+from app.specification import target_words
 from app.timeutil import long_date, to_london, utcnow
 from app.web import csrf
 
@@ -139,6 +140,7 @@ def create_templates(settings: Settings) -> Jinja2Templates:
         static_url=static_url,
         question_options=lambda question: question_type(question.type).options(question),
         question_template=lambda question: question_type(question.type).template,
+        target_words=target_words,
     )
     environment.filters.update(
         pence=format_pounds,

@@ -17,6 +17,7 @@ EXPECTED_TABLES = [
     "audit_event",
     "category",
     "directorate",
+    "kpi_selection",
     "procurement",
     "procurement_collaborator",
     "reference_value",

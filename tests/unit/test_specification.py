@@ -7,12 +7,22 @@ from __future__ import annotations
 from decimal import Decimal
 from io import BytesIO
 
+import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from app.scoring.kpis import load_library
+from app.scoring.kpi_choices import Choice, CustomKpi, KpiStatus, kpi_task
+from app.scoring.kpis import load_library, suggested_target
 from app.scoring.obligations import Obligation
-from app.specification import AcceptedKpi, Contract, clause, word_document
+from app.scoring.suggestions import Suggestion
+from app.specification import (
+    AcceptedKpi,
+    Contract,
+    accepted_kpis,
+    clause,
+    requirements,
+    word_document,
+)
 
 LIBRARY = load_library()
 CONTRACT = Contract(
@@ -27,14 +37,15 @@ LLW = Obligation(
     True,
     "Staff work on premises.",
     "https://livingwage.org.uk/FAQs",
-    action="Pay at least the London Living Wage.",
+    action="Require the London Living Wage.",
+    supplier="Pay at least the London Living Wage.",
 )
 CRP = Obligation("carbon-reduction-plan", "Carbon reduction plan", False,
                  "The annual value is not over £5m.", "https://www.gov.uk/")  # fmt: skip
 ACCEPTED = (
-    AcceptedKpi(LIBRARY.kpi("llw-staff-share"), Decimal(100)),
-    AcceptedKpi(LIBRARY.kpi("apprenticeship-weeks"), Decimal(150)),  # edited from 125
-    AcceptedKpi(LIBRARY.kpi("carbon-emissions-reported"), None),  # a baseline
+    AcceptedKpi.of(LIBRARY.kpi("llw-staff-share"), Decimal(100)),
+    AcceptedKpi.of(LIBRARY.kpi("apprenticeship-weeks"), Decimal(150)),  # edited from 125
+    AcceptedKpi.of(LIBRARY.kpi("carbon-emissions-reported"), None),  # a baseline
 )
 
 
@@ -74,7 +85,7 @@ def test_the_schedule_has_one_row_per_accepted_kpi_with_its_edited_target() -> N
     (table,) = document.tables
     rows = [[cell.text for cell in row.cells] for row in table.rows]
     assert rows[0] == ["KPI", "Unit", "Target", "Reported", "Evidence"]
-    assert [row[0] for row in rows[1:]] == [a.kpi.title for a in ACCEPTED]
+    assert [row[0] for row in rows[1:]] == [a.title for a in ACCEPTED]
     assert rows[2][2] == "150"
     assert rows[3][2] == "Baseline in the first year, then agreed"
     assert rows[1][3] == "Every quarter"
@@ -103,7 +114,7 @@ def test_clauses_are_filled_in() -> None:
 
 def test_every_library_kpi_makes_a_clause() -> None:
     for kpi in LIBRARY.kpis:
-        text = clause(AcceptedKpi(kpi, Decimal(7)), "The contract")
+        text = clause(AcceptedKpi.of(kpi, Decimal(7)), "The contract")
         assert "{" not in text and "The contract" in text, kpi.code
 
 
@@ -113,3 +124,218 @@ def test_with_nothing_accepted_the_document_says_so() -> None:
     assert "No key performance indicators have been accepted yet." in text
     assert "No statutory or policy obligation adds requirements." in text
     assert len(document.tables[0].rows) == 1
+
+
+# The lead's own KPIs, accepted KPIs from the task, and the obligations that are required -------
+
+VALUE = 240_000_000
+TERM = 36
+OWN = CustomKpi(
+    7, "Bins emptied {x}", "collections", "monthly", "Collection logs.", Decimal(1250), 1
+)
+OWN_SHARE = CustomKpi(
+    8, "Staff trained in {safety}", "% of staff", "annually", "Training records", Decimal(50), 2
+)
+
+
+def suggestion(code: str, mandatory: bool = False) -> Suggestion:
+    kpi = LIBRARY.kpi(code)
+    return Suggestion(kpi, "Why it is here", mandatory, suggested_target(kpi, VALUE, TERM))
+
+
+def choice(status: KpiStatus, target: str | None = None, reason: str = "") -> Choice:
+    return Choice(status, None if target is None else Decimal(target), reason, 1)
+
+
+TASK = kpi_task(
+    LIBRARY,
+    [
+        suggestion("llw-staff-share", True),
+        suggestion("secure-contracts"),
+        suggestion("carbon-emissions-reported"),
+        suggestion("apprenticeship-weeks"),
+    ],
+    {
+        "apprenticeship-weeks": choice(KpiStatus.EDITED, "150"),
+        "secure-contracts": choice(KpiStatus.REJECTED, reason="Staff are salaried"),
+        "llw-staff-share": choice(KpiStatus.ACCEPTED),
+        "carbon-emissions-reported": choice(KpiStatus.SUGGESTED, "12"),  # typed, not decided
+        "waste-diverted": choice(KpiStatus.ACCEPTED),  # added from the library
+        "delivery-trips": choice(KpiStatus.REJECTED),  # not suggested: dropped
+    },
+    [OWN, OWN_SHARE],
+    value_pence=VALUE,
+    term_months=TERM,
+    duty_minimum=0,
+)
+
+
+def test_accepted_kpis_are_the_library_ones_in_task_order_then_the_lead_s_own() -> None:
+    assert accepted_kpis(TASK) == [
+        AcceptedKpi.of(LIBRARY.kpi("llw-staff-share"), Decimal(100)),
+        AcceptedKpi.of(LIBRARY.kpi("apprenticeship-weeks"), Decimal(150)),
+        AcceptedKpi.of(LIBRARY.kpi("waste-diverted"), Decimal(70)),
+        AcceptedKpi(
+            "Bins emptied {x}", "collections", "monthly", "Collection logs.", Decimal(1250)
+        ),
+        AcceptedKpi(
+            "Staff trained in {safety}", "% of staff", "annually", "Training records", Decimal(50)
+        ),
+    ]
+    own = accepted_kpis(TASK)[3]
+    assert (own.definition, own.clause_template, own.code) == ("", None, None)
+    library = accepted_kpis(TASK)[0]
+    assert (library.code, library.clause_template) == (
+        "llw-staff-share",
+        LIBRARY.kpi("llw-staff-share").clause,
+    )
+
+
+def test_with_nothing_accepted_there_are_no_accepted_kpis() -> None:
+    nothing = kpi_task(
+        LIBRARY,
+        [suggestion("llw-staff-share", True)],
+        {},
+        [],
+        value_pence=VALUE,
+        term_months=TERM,
+        duty_minimum=0,
+    )
+    assert accepted_kpis(nothing) == []
+
+
+def own_kpi(
+    title: str = "Bins emptied",
+    unit: str = "collections",
+    target: str = "1250",
+    frequency: str = "monthly",
+    evidence: str = "Collection logs.",
+) -> AcceptedKpi:
+    return AcceptedKpi(title, unit, frequency, evidence, Decimal(target))
+
+
+@pytest.mark.parametrize(
+    ("accepted", "written"),
+    [
+        pytest.param(
+            own_kpi("Bins emptied {x}"),
+            "The Supplier shall achieve 1,250 collections for “Bins emptied {x}” in delivering "
+            "Cleaning of council offices, reported every month with collection logs.",
+            id="braces-in-the-title",
+        ),
+        pytest.param(
+            own_kpi("Staff trained", "% of staff", "50", "annually", "Training records"),
+            "The Supplier shall achieve 50% of staff for “Staff trained” in delivering "
+            "Cleaning of council offices, reported every year with training records.",
+            id="percentage-without-a-space",
+        ),
+        pytest.param(
+            own_kpi(
+                "Waste {unit} {target}",
+                "tonnes {unit}",
+                "12.50",
+                "quarterly",
+                "  Weighbridge tickets.  ",
+            ),
+            "The Supplier shall achieve 12.5 tonnes {unit} for “Waste {unit} {target}” in "
+            "delivering Cleaning of council offices, reported every quarter with weighbridge "
+            "tickets.",
+            id="braces-in-the-unit-and-placeholder-names",
+        ),
+        pytest.param(
+            own_kpi("Repairs", "%", "99.5", "six-monthly", "Job sheets"),
+            "The Supplier shall achieve 99.5% for “Repairs” in delivering Cleaning of council "
+            "offices, reported every six months with job sheets.",
+            id="bare-percent-unit",
+        ),
+    ],
+)
+def test_the_plain_clause_of_an_own_kpi(accepted: AcceptedKpi, written: str) -> None:
+    assert clause(accepted, CONTRACT.title) == written
+
+
+@pytest.mark.parametrize(
+    "title", ["{x}", "{}", "{0}", "{contract_title}", "{target}", "{", "}", "{{x}}", "a {b", "{!r}"]
+)
+def test_an_own_kpi_s_title_is_never_a_template(title: str) -> None:
+    written = clause(own_kpi(title), CONTRACT.title)
+    assert f"for “{title}” in delivering Cleaning of council offices," in written
+
+
+def test_an_own_kpi_s_evidence_keeps_its_capitals() -> None:
+    # The evidence follows "with": only an ordinary first word loses its capital.
+    written = clause(own_kpi(evidence="HMRC payroll returns"), CONTRACT.title)
+    assert written.endswith("reported every month with HMRC payroll returns.")
+
+
+def test_a_library_percentage_has_no_space_before_the_sign() -> None:
+    written = clause(AcceptedKpi.of(LIBRARY.kpi("llw-staff-share"), Decimal(50)), CONTRACT.title)
+    assert "at least 50% of staff on council premises delivering Cleaning of council offices" in (
+        written
+    )
+    assert " %" not in written
+
+
+def test_a_contract_title_with_braces_is_filled_in_as_text() -> None:
+    title = "Works {phase 2} {target}"
+    library = clause(AcceptedKpi.of(LIBRARY.kpi("apprenticeship-weeks"), Decimal(150)), title)
+    assert "over the life of Works {phase 2} {target}, reporting" in library
+    assert "in delivering Works {phase 2} {target}, reported" in clause(own_kpi(), title)
+
+
+def obligation(code: str, applies: bool, supplier: str) -> Obligation:
+    return Obligation(
+        code,
+        code.title(),
+        applies,
+        "Because.",
+        "https://www.gov.uk/",
+        action="Do it.",
+        supplier=supplier,
+    )
+
+
+@pytest.mark.parametrize(
+    ("applies", "supplier", "required"),
+    [
+        (True, "Report the emissions.", True),
+        (True, "", False),  # applies, but asks nothing of the supplier
+        (False, "Report the emissions.", False),
+        (False, "", False),
+    ],
+)
+def test_an_obligation_is_required_when_it_applies_and_asks_something_of_the_supplier(
+    applies: bool, supplier: str, required: bool
+) -> None:
+    one = obligation("carbon-reduction-plan", applies, supplier)
+    assert requirements([one]) == ([one] if required else [])
+
+
+def test_requirements_keep_the_obligations_order() -> None:
+    first = obligation("modern-slavery", True, "Map the supply chain.")
+    buyer_only = obligation("kpi-duty", True, "")
+    assert requirements([first, CRP, buyer_only, LLW]) == [first, LLW]
+    assert requirements([]) == []
+
+
+def test_the_document_has_the_lead_s_own_kpis_and_only_required_obligations() -> None:
+    buyer_only = obligation("kpi-duty", True, "")
+    document = opened(word_document(CONTRACT, [LLW, buyer_only, CRP], accepted_kpis(TASK)))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
+    assert headings == [
+        "London Living Wage",
+        "Contract staff paid at least the London Living Wage",
+        "Weeks of apprenticeships and training",
+        "Waste kept out of landfill and incineration",
+        "Bins emptied {x}",
+        "Staff trained in {safety}",
+    ]
+    texts = [p.text for p in document.paragraphs]
+    own = texts.index("Bins emptied {x}")
+    assert texts[own + 1] == clause(accepted_kpis(TASK)[3], CONTRACT.title)
+    assert texts[own + 2] == "Staff trained in {safety}"  # no definition for an own KPI
+    rows = [[cell.text for cell in row.cells] for row in document.tables[0].rows]
+    assert rows[4:] == [
+        ["Bins emptied {x}", "collections", "1,250", "Every month", "Collection logs."],
+        ["Staff trained in {safety}", "% of staff", "50", "Every year", "Training records"],
+    ]

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 from starlette.routing import Mount
 
-from app.models import Procurement, Role, User
+from app.models import KpiSelection, Procurement, Role, User
 from app.services import procurements
 from tests.support.auth import csrf_token, signed_in_client
 from tests.support.factories import (
@@ -90,6 +90,14 @@ def edit_form() -> dict[str, str]:
     form |= {f"base-{name}": value for name, value in procurement_input().as_dict().items()}
     return form | {"version": "1"}
 
+
+OWN_KPI = {
+    "title": "Local residents employed",
+    "unit": "people",
+    "target": "12",
+    "frequency": "quarterly",
+    "evidence": "Payroll records with postcodes",
+}
 
 ROUTES = [
     Case("GET", "/", everyone(200)),
@@ -176,6 +184,25 @@ ROUTES = [
         editors(303),
         {"risk": "3", "scope": "computed", "reason": "Known problems with this market."},
     ),
+    Case("GET", "/procurements/{reference}/primas/kpis", editors(200)),
+    Case(
+        "POST",
+        "/procurements/{reference}/primas/kpis/{code}",
+        editors(303),
+        {"action": "accept", "target": "100", "revision": "0"},
+    ),
+    Case("GET", "/procurements/{reference}/primas/kpis/library", editors(200)),
+    Case("GET", "/procurements/{reference}/primas/kpis/own", editors(200)),
+    Case("POST", "/procurements/{reference}/primas/kpis/own", editors(303), OWN_KPI),
+    Case("GET", "/procurements/{reference}/primas/kpis/own/{kpi_id}", editors(200)),
+    Case(
+        "POST",
+        "/procurements/{reference}/primas/kpis/own/{kpi_id}",
+        editors(303),
+        OWN_KPI | {"revision": "1"},
+    ),
+    Case("GET", "/procurements/{reference}/primas/kpis/specification", signed_in(200)),
+    Case("GET", "/procurements/{reference}/primas/kpis/specification.docx", signed_in(200)),
     Case("POST", "/procurements/{reference}/primas/acknowledge", editors(303)),
     Case("GET", "/procurements/{reference}/primas/discard", editors(200)),
     Case("POST", "/procurements/{reference}/primas/discard", editors(303)),
@@ -218,6 +245,7 @@ class People:
     target: User
     procurement: Procurement
     clients: dict[str, TestClient]
+    own_kpi_id: int
 
 
 @pytest.fixture
@@ -234,11 +262,17 @@ def people(app: FastAPI, session: Session) -> Iterator[People]:
     procurements.add_collaborator(
         session, users["lead"], procurement, str(users["collaborator"].id)
     )
-    make_draft(session, procurement, users["lead"])
+    draft = make_draft(session, procurement, users["lead"])
+    own_kpi = KpiSelection(
+        assessment_id=draft.id, status="accepted", target="12", updated_by_id=users["lead"].id,
+        **{name: OWN_KPI[name] for name in ("title", "unit", "frequency", "evidence")},
+    )  # fmt: skip
+    session.add(own_kpi)
+    session.commit()
     clients = {"anonymous": TestClient(app)} | {
         who: signed_in_client(app, session, user) for who, user in users.items()
     }
-    yield People(users, target, procurement, clients)
+    yield People(users, target, procurement, clients, own_kpi.id)  # type: ignore[arg-type]
     for client in clients.values():
         client.close()
 
@@ -255,6 +289,8 @@ def concrete(text: str, people: People) -> str:
         .replace("{question_id}", "lots")
         .replace("{key}", "primas_threshold")
         .replace("{topic}", "modern-slavery")
+        .replace("{code}", "llw-staff-share")
+        .replace("{kpi_id}", str(people.own_kpi_id))
     )
 
 

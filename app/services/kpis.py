@@ -1,0 +1,319 @@
+"""The KPI task of a draft: the suggestions with the lead's decisions, saving each decision as it
+is made (with the same revision check as answers, so two pages never overwrite each other), the
+lead's own KPIs, and the specification built from what was accepted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session, col, select
+
+from app.errors import InvalidInput, PrimasError
+from app.forms.inputs import clean_text, format_pounds, parse_id
+from app.models import ContractType, DeliveryLocation, KpiSelection, Procurement, User
+from app.scoring.engine import Result
+from app.scoring.kpi_choices import (
+    FREQUENCIES,
+    REASON_MAX,
+    Choice,
+    CustomKpi,
+    InvalidTarget,
+    KpiRow,
+    KpiStatus,
+    KpiTask,
+    kpi_task,
+    parse_target,
+    target_text,
+)
+from app.scoring.kpis import load_library, suggested_target
+from app.scoring.suggestions import kpi_duty_minimum, suggest
+from app.services import scoring
+from app.services.assessments import Draft
+from app.services.audit import Actor, act_as
+from app.services.scoring import RulesLibrary
+from app.specification import Contract
+from app.timeutil import long_date, utcnow
+
+ACTIONS = ("accept", "reject", "add", "remove")
+ACCEPTED = (KpiStatus.ACCEPTED.value, KpiStatus.EDITED.value)
+CUSTOM_LIMITS = {"title": 200, "unit": 100, "evidence": 1000}
+
+
+@dataclass(frozen=True)
+class KpiWork:
+    """A draft's scoring result and its KPI task, worked out together."""
+
+    result: Result
+    task: KpiTask
+
+
+def _stored(session: Session, draft: Draft) -> tuple[dict[str, Choice], list[CustomKpi]]:
+    rows = session.exec(
+        select(KpiSelection)
+        .where(KpiSelection.assessment_id == draft.assessment.id)
+        .order_by(col(KpiSelection.id))
+    ).all()
+    choices: dict[str, Choice] = {}
+    custom: list[CustomKpi] = []
+    for row in rows:
+        target = Decimal(row.target) if row.target is not None else None
+        if row.kpi_code is not None:
+            choices[row.kpi_code] = Choice(KpiStatus(row.status), target, row.reason, row.revision)
+        elif target is not None:
+            custom.append(CustomKpi(
+                row.id, row.title or "", row.unit or "", row.frequency or "annually",  # type: ignore[arg-type]
+                row.evidence or "", target, row.revision,
+            ))  # fmt: skip
+    return choices, custom
+
+
+def work(session: Session, draft: Draft, rules: RulesLibrary, as_of: date) -> KpiWork:
+    """The draft's result and KPI task, with the lead's decisions so far."""
+    result = scoring.result(draft, rules, as_of)
+    library = load_library()
+    context = draft.context
+    choices, custom = _stored(session, draft)
+    task = kpi_task(
+        library,
+        suggest(library, result, context, draft.reference),
+        choices,
+        custom,
+        value_pence=context.value_pence,
+        term_months=context.term_months,
+        duty_minimum=kpi_duty_minimum(result, draft.reference, context.planned_tender_date),
+    )
+    return KpiWork(result, task)
+
+
+@dataclass(frozen=True)
+class Decided:
+    """A decision's save: False when someone else decided the KPI since the page last saw it
+    (nothing was saved, and the page shows theirs)."""
+
+    saved: bool
+
+
+def _library_kpi_row(task: KpiTask, code: str) -> KpiRow | None:
+    try:
+        return task.row(code)
+    except KeyError:
+        return None
+
+
+def decide(
+    session: Session,
+    user: User,
+    draft: Draft,
+    task: KpiTask,
+    code: str,
+    form: Mapping[str, str],
+) -> Decided:
+    """Accept (with the suggested or an edited target), reject (a required KPI needs a reason),
+    add from the library, or remove an added KPI. `form` holds `action`, `target`, `reason` and
+    `revision` (what the page last saw). InvalidInput names the field at fault."""
+    action = form.get("action", "")
+    library = load_library()
+    try:
+        kpi = library.kpi(code)
+    except KeyError:
+        raise PrimasError(404, "Page not found") from None
+    if action not in ACTIONS:
+        raise InvalidInput({f"decision-{code}": "Choose accept or reject"})
+    shown = _library_kpi_row(task, code)
+    stored = session.exec(
+        select(KpiSelection).where(
+            KpiSelection.assessment_id == draft.assessment.id, KpiSelection.kpi_code == code
+        )
+    ).first()
+    if action == "add":  # from the library page, which carries no revision
+        if shown is not None and shown.suggestion is not None:
+            raise InvalidInput({f"decision-{code}": "This KPI is already suggested: accept or "
+                                "reject it in the list"})  # fmt: skip
+        if stored is not None and stored.status in ACCEPTED:
+            return Decided(saved=True)  # added twice (two tabs, a double click): already there
+    elif (stored.revision if stored else 0) != (parse_id(form.get("revision")) or 0):
+        return Decided(saved=False)  # decided, or removed, on another page since this one
+    if action == "remove":
+        if shown is not None and shown.suggestion is not None:
+            raise InvalidInput({f"decision-{code}": "Reject a suggested KPI instead of removing"})
+        if stored is None:
+            return Decided(saved=True)
+        act_as(session, Actor.of(user))
+        session.delete(stored)
+        return _commit(session, draft)
+    if shown is None and action == "reject":
+        raise InvalidInput({f"decision-{code}": "This KPI is not on your list: add it first"})
+    suggested = (
+        shown.suggested.value
+        if shown is not None
+        else suggested_target(kpi, draft.context.value_pence, draft.context.term_months).value
+    )
+    mandatory = shown is not None and shown.mandatory
+    status, target, reason = _decision(action, kpi.code, kpi.unit, suggested, form, mandatory)
+    if stored is None:
+        stored = KpiSelection(
+            assessment_id=draft.assessment.id,  # type: ignore[arg-type]
+            kpi_code=code,
+            updated_by_id=user.id,  # type: ignore[arg-type]
+        )
+    elif action == "reject":  # a rejection keeps the target and changes only the reason
+        target = stored.target
+    if (stored.status, stored.target, stored.reason) == (status.value, target, reason):
+        return Decided(saved=True)  # the same decision again: nothing to save
+    act_as(session, Actor.of(user))
+    stored.status, stored.target, stored.reason = status.value, target, reason
+    stored.updated_by_id = user.id  # type: ignore[assignment]
+    stored.updated_at = utcnow()
+    session.add(stored)
+    return _commit(session, draft)
+
+
+def _decision(
+    action: str,
+    code: str,
+    unit: str,
+    suggested: Decimal | None,
+    form: Mapping[str, str],
+    mandatory: bool,
+) -> tuple[KpiStatus, str | None, str]:
+    """The status, stored target and reason a decision sets; InvalidInput when it cannot.
+    Adding from the library accepts the suggested target; accepting with a target other than
+    the suggested one is an edit."""
+    if action == "reject":
+        reason = clean_text(form.get("reason") or "").strip()
+        if mandatory and not reason:
+            raise InvalidInput({
+                f"reason-{code}": "Enter why you are rejecting this KPI: an obligation requires it"
+            })  # fmt: skip
+        if len(reason) > REASON_MAX:
+            raise InvalidInput(
+                {f"reason-{code}": f"The reason must be {REASON_MAX} characters or fewer"}
+            )
+        return KpiStatus.REJECTED, None, reason
+    if action == "add":
+        return KpiStatus.ACCEPTED, None, ""
+    raw = clean_text(form.get("target") or "").strip()
+    if not raw and suggested is None:  # a baseline accepted as a baseline
+        return KpiStatus.ACCEPTED, None, ""
+    try:
+        target = parse_target(raw, unit)
+    except InvalidTarget as invalid:
+        raise InvalidInput({f"target-{code}": str(invalid)}) from None
+    if suggested is not None and target == suggested:
+        return KpiStatus.ACCEPTED, None, ""
+    return KpiStatus.EDITED, target_text(target), ""
+
+
+def _commit(session: Session, draft: Draft) -> Decided:
+    draft.assessment.updated_at = utcnow()
+    session.add(draft.assessment)
+    try:
+        session.commit()
+    except (IntegrityError, StaleDataError):  # another page decided it between read and write
+        session.rollback()
+        return Decided(saved=False)
+    return Decided(saved=True)
+
+
+def custom_kpi(task: KpiTask, custom_id: int) -> CustomKpi:
+    """One of the lead's own KPIs on this draft; 404 otherwise."""
+    for own in task.custom:
+        if own.id == custom_id:
+            return own
+    raise PrimasError(404, "Page not found")
+
+
+def custom_values(own: CustomKpi | None) -> dict[str, str]:
+    """The custom KPI form's fields, filled in from a saved KPI (or empty)."""
+    if own is None:
+        return {"title": "", "unit": "", "target": "", "frequency": "", "evidence": ""}
+    return {"title": own.title, "unit": own.unit, "target": target_text(own.target),
+            "frequency": own.frequency, "evidence": own.evidence}  # fmt: skip
+
+
+def save_custom(
+    session: Session,
+    user: User,
+    draft: Draft,
+    own: CustomKpi | None,
+    values: Mapping[str, str],
+    seen_revision: int,
+) -> Decided:
+    """Add a KPI of the lead's own, or change one seen at `seen_revision`; InvalidInput names
+    every field at fault. A change to a KPI someone else changed since is refused first."""
+    row: KpiSelection | None = None
+    if own is not None:
+        row = session.get(KpiSelection, own.id)
+        if row is None or row.revision != seen_revision:
+            return Decided(saved=False)
+    cleaned = {name: clean_text(values.get(name) or "").strip()
+               for name in ("title", "unit", "target", "frequency", "evidence")}  # fmt: skip
+    errors: dict[str, str] = {}
+    messages = {
+        "title": "Enter the KPI's title",
+        "unit": "Enter the unit the KPI is measured in, such as “% of staff” or “tonnes”",
+        "evidence": "Enter the evidence the supplier must give",
+    }
+    for name, message in messages.items():
+        if not cleaned[name]:
+            errors[name] = message
+        elif len(cleaned[name]) > CUSTOM_LIMITS[name]:
+            errors[name] = f"The {name} must be {CUSTOM_LIMITS[name]} characters or fewer"
+    try:
+        target = parse_target(cleaned["target"], cleaned["unit"] or "the KPI's unit")
+    except InvalidTarget as invalid:
+        errors["target"] = str(invalid)
+    if cleaned["frequency"] not in FREQUENCIES:
+        errors["frequency"] = "Select how often the supplier reports"
+    if errors:
+        raise InvalidInput(errors)
+    if row is None:
+        row = KpiSelection(
+            assessment_id=draft.assessment.id,  # type: ignore[arg-type]
+            status=KpiStatus.ACCEPTED.value,
+            updated_by_id=user.id,  # type: ignore[arg-type]
+        )
+    act_as(session, Actor.of(user))
+    row.title, row.unit, row.evidence = cleaned["title"], cleaned["unit"], cleaned["evidence"]
+    row.frequency = cleaned["frequency"]
+    row.target = target_text(target)
+    row.updated_by_id = user.id  # type: ignore[assignment]
+    row.updated_at = utcnow()
+    session.add(row)
+    return _commit(session, draft)
+
+
+def remove_custom(
+    session: Session, user: User, draft: Draft, own: CustomKpi, seen_revision: int
+) -> Decided:
+    """Take one of the lead's own KPIs off the draft, unless someone changed it since."""
+    row = session.get(KpiSelection, own.id)
+    if row is None or row.revision != seen_revision:
+        return Decided(saved=False)
+    act_as(session, Actor.of(user))
+    session.delete(row)
+    return _commit(session, draft)
+
+
+def contract(procurement: Procurement, draft: Draft) -> Contract:
+    """The procurement's facts, as the specification opens with them."""
+    context = draft.context
+    term = f"{procurement.term_months} months"
+    if procurement.extension_months:
+        term += f", with up to {procurement.extension_months} months' extension"
+    facts = (
+        ("Category", context.category_name),
+        ("Type of contract", ContractType(procurement.contract_type).label),
+        ("Estimated whole-life value", format_pounds(procurement.value_pence)),
+        ("Term", term),
+        ("Planned tender date", long_date(procurement.planned_tender_date)),
+        ("Expected contract start", long_date(procurement.expected_start_date)),
+        ("Where it is delivered", DeliveryLocation(procurement.delivery_location).label),
+    )
+    return Contract(procurement.reference, procurement.title, procurement.description, facts)

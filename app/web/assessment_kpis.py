@@ -1,0 +1,281 @@
+"""The KPI task of a PRIMAS draft: the suggested KPIs to accept (with the suggested or an edited
+target) or reject, the library to search and add from, the lead's own KPIs, and the
+specification (an HTML print view and a Word document).
+
+Each decision is saved as it is made. With JavaScript, htmx sends it and swaps in the KPI's
+redrawn card and the task's progress; without, the form posts and the page comes back at the
+KPI (or with the GOV.UK error summary).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.templating import Jinja2Templates
+
+from app.deps import (
+    CsrfProtected,
+    DraftAccess,
+    DraftDep,
+    EditableDraft,
+    PostedForm,
+    RulesDep,
+    SessionDep,
+    TemplatesDep,
+)
+from app.errors import InvalidInput
+from app.scoring.kpi_choices import (
+    InvalidTarget,
+    KpiRow,
+    parse_target,
+    search,
+    target_text,
+)
+from app.scoring.kpis import load_library, suggested_target
+from app.scoring.topics import load_topics
+from app.services import kpis, procurements
+from app.services.kpis import KpiWork
+from app.specification import (
+    FREQUENCY_WORDS,
+    SCHEDULE_COLUMNS,
+    AcceptedKpi,
+    accepted_kpis,
+    clause,
+    requirements,
+    word_document,
+)
+from app.timeutil import london_today
+from app.web.assessments import primas_path
+
+router = APIRouter(prefix="/procurements/{reference}/primas/kpis", tags=["primas"],
+                   dependencies=[CsrfProtected])  # fmt: skip
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+CONFLICT = (
+    "Someone else changed this KPI while you were looking at it. Their decision is shown: "
+    "check it, then decide again."
+)
+CONFIRMATIONS = {
+    "added": "The KPI has been added to your list.",
+    "own": "Your KPI has been saved.",
+    "removed": "The KPI has been taken off your list.",
+}
+
+
+def _is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def kpis_path(access: DraftAccess) -> str:
+    """Where a draft's KPI task lives."""
+    return f"{primas_path(access.procurement)}/kpis"
+
+
+def _work(access: DraftAccess, session: SessionDep, rules: RulesDep) -> KpiWork:
+    return kpis.work(session, access.draft, rules, london_today())
+
+
+def _card_values(row: KpiRow) -> dict[str, str]:
+    """A KPI card's fields as saved: the target it carries and the reason given."""
+    target = row.target
+    return {"target": target_text(target) if target is not None else "", "reason": row.rejection}
+
+
+def _context(access: DraftAccess, work: KpiWork, **extra: Any) -> dict[str, Any]:
+    return {
+        "procurement": access.procurement,
+        "draft": access.draft,
+        "task": work.task,
+        "result": work.result,
+        "base": primas_path(access.procurement),
+        "kpis_base": kpis_path(access),
+        "frequency_words": FREQUENCY_WORDS,
+        "clause": lambda row, target: _clause_preview(row, target, access),
+        "own_clause": lambda own: clause(
+            AcceptedKpi(own.title, own.unit, own.frequency, own.evidence, own.target),
+            access.procurement.title,
+        ),
+        "card_values": _card_values,
+        **extra,
+    }
+
+
+def _clause_preview(row: KpiRow, typed: str, access: DraftAccess) -> str:
+    """The clause as it would read with the target on the card (the one typed, if it is valid)."""
+    try:
+        target = parse_target(typed, row.kpi.unit) if typed else row.target
+    except InvalidTarget:
+        target = row.target
+    return clause(AcceptedKpi.of(row.kpi, target), access.procurement.title)
+
+
+def _page(
+    request: Request,
+    templates: Jinja2Templates,
+    access: DraftAccess,
+    work: KpiWork,
+    *,
+    errors: dict[str, str] | None = None,
+    typed: dict[str, dict[str, str]] | None = None,
+    notices: dict[str, str] | None = None,
+    confirmation: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    context = _context(
+        access, work, errors=errors or {}, typed=typed or {}, notices=notices or {},
+        confirmation=confirmation,
+    )  # fmt: skip
+    return templates.TemplateResponse(
+        request, "assessments/kpis.html", context, status_code=status_code
+    )
+
+
+@router.get("", response_class=HTMLResponse)
+def kpi_task(
+    request: Request,
+    access: EditableDraft,
+    session: SessionDep,
+    templates: TemplatesDep,
+    rules: RulesDep,
+    updated: str = "",
+) -> HTMLResponse:
+    """The suggested KPIs with their reasons and targets, the lead's decisions and own KPIs."""
+    work = _work(access, session, rules)
+    return _page(request, templates, access, work, confirmation=CONFIRMATIONS.get(updated))
+
+
+@router.get("/library", response_class=HTMLResponse)
+def library(
+    request: Request,
+    access: EditableDraft,
+    session: SessionDep,
+    templates: TemplatesDep,
+    rules: RulesDep,
+    q: str = "",
+) -> HTMLResponse:
+    """Search the KPI library to add a KPI that was not suggested."""
+    work = _work(access, session, rules)
+    query = q.strip()[:100]
+    topics = {topic.code: topic.name for topic in load_topics().topics}
+    suggested = {row.kpi.code for row in work.task.suggested_rows}
+    added = {row.kpi.code for row in work.task.added_rows}
+    context = _context(
+        access, work, query=query, found=search(load_library(), query, topics),
+        topics=topics, suggested_codes=suggested, added_codes=added,
+        suggested_target=lambda kpi: suggested_target(
+            kpi, access.draft.context.value_pence, access.draft.context.term_months
+        ),
+    )  # fmt: skip
+    return templates.TemplateResponse(request, "assessments/kpi_library.html", context)
+
+
+@router.get("/specification", response_class=HTMLResponse)
+def specification(
+    request: Request,
+    access: DraftDep,
+    session: SessionDep,
+    templates: TemplatesDep,
+    rules: RulesDep,
+) -> HTMLResponse:
+    """The specification to print: obligations, clauses and the KPI schedule."""
+    work = _work(access, session, rules)
+    contract = kpis.contract(access.procurement, access.draft)
+    accepted = accepted_kpis(work.task)
+    context = _context(
+        access, work, contract=contract, accepted=accepted,
+        clauses=[clause(kpi, contract.title) for kpi in accepted],
+        requirements=requirements(work.result.obligations), schedule_columns=SCHEDULE_COLUMNS,
+        can_edit=procurements.can_edit(session, access.user, access.procurement),
+    )  # fmt: skip
+    return templates.TemplateResponse(request, "assessments/specification.html", context)
+
+
+@router.get("/specification.docx")
+def specification_document(access: DraftDep, session: SessionDep, rules: RulesDep) -> Response:
+    """The specification as a Word document for the tender pack."""
+    work = _work(access, session, rules)
+    document = word_document(
+        kpis.contract(access.procurement, access.draft),
+        work.result.obligations,
+        accepted_kpis(work.task),
+    )
+    name = f"{access.procurement.reference}-sustainability-specification.docx"
+    return Response(
+        document,
+        media_type=DOCX,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.post("/{code}", response_class=HTMLResponse)
+def decide(
+    request: Request,
+    code: str,
+    access: EditableDraft,
+    form: PostedForm,
+    session: SessionDep,
+    templates: TemplatesDep,
+    rules: RulesDep,
+) -> Response:
+    """Accept, reject, add or remove a library KPI."""
+    before = _work(access, session, rules)
+    fields = {
+        name: str(form.get(name) or "") for name in ("action", "target", "reason", "revision")
+    }
+    try:
+        decided = kpis.decide(session, access.user, access.draft, before.task, code, fields)
+    except InvalidInput as invalid:
+        typed = {code: {"target": fields["target"], "reason": fields["reason"]}}
+        return _reply(request, templates, access, before, code, errors=invalid.errors,
+                      typed=typed, status_code=422)  # fmt: skip
+    after = _work(access, session, rules)
+    if not decided.saved:  # someone else decided it first: show theirs
+        return _reply(request, templates, access, after, code, notices={code: CONFLICT},
+                      status_code=409)  # fmt: skip
+    if fields["action"] == "add":
+        return _navigate(request, f"{kpis_path(access)}?updated=added#kpi-{code}")
+    if fields["action"] == "remove":
+        return _navigate(request, f"{kpis_path(access)}?updated=removed#own-kpis")
+    if _is_htmx(request):
+        return _reply(request, templates, access, after, code)
+    return RedirectResponse(f"{kpis_path(access)}#kpi-{code}", 303)
+
+
+def _navigate(request: Request, target: str) -> Response:
+    """Go to another page: a redirect, or for htmx (which would follow a redirect inside the
+    card) an instruction to navigate."""
+    if _is_htmx(request):
+        return Response(status_code=200, headers={"HX-Redirect": target})
+    return RedirectResponse(target, 303)
+
+
+def _reply(
+    request: Request,
+    templates: Jinja2Templates,
+    access: DraftAccess,
+    work: KpiWork,
+    code: str,
+    *,
+    errors: dict[str, str] | None = None,
+    typed: dict[str, dict[str, str]] | None = None,
+    notices: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """What a decision's page shows. Without JavaScript: the whole page (with the error summary
+    or the conflict notice). With htmx: the KPI's card, the task's progress (out of band) and a
+    message for screen readers, or, when the KPI is no longer on the list, the page afresh."""
+    if not _is_htmx(request):
+        return _page(request, templates, access, work, errors=errors, typed=typed,
+                     notices=notices, status_code=status_code)  # fmt: skip
+    try:
+        row = work.task.row(code)
+    except KeyError:
+        return _navigate(request, kpis_path(access))
+    context = _context(
+        access, work, row=row, errors=errors or {}, typed=typed or {}, notices=notices or {},
+    )  # fmt: skip
+    return templates.TemplateResponse(  # a conflict's card is news, not a failure: 200
+        request, "assessments/_kpi_decided.html", context, status_code=422 if errors else 200
+    )

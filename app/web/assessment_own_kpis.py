@@ -1,0 +1,137 @@
+"""KPIs of the lead's own on the KPI task: write one, change it, take it off the list.
+
+Plain forms (no htmx needed): each save comes back to the KPI task with a confirmation, or to
+the form with the GOV.UK error summary. A change or removal names the revision the form was
+drawn from, so one made after someone else changed the KPI is refused and their version shown.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.templating import Jinja2Templates
+
+from app.deps import (
+    CsrfProtected,
+    DraftAccess,
+    EditableDraft,
+    IdPath,
+    PostedForm,
+    RulesDep,
+    SessionDep,
+    TemplatesDep,
+)
+from app.errors import InvalidInput
+from app.forms.inputs import parse_id, typed_fields
+from app.scoring.kpi_choices import FREQUENCIES, CustomKpi
+from app.services import kpis
+from app.specification import FREQUENCY_WORDS
+from app.timeutil import london_today
+from app.web.assessment_kpis import CONFLICT, kpis_path
+
+router = APIRouter(prefix="/procurements/{reference}/primas/kpis/own", tags=["primas"],
+                   dependencies=[CsrfProtected])  # fmt: skip
+
+FIELDS = ("title", "unit", "target", "frequency", "evidence")
+
+
+def _own(access: DraftAccess, session: SessionDep, rules: RulesDep, kpi_id: int) -> CustomKpi:
+    return kpis.custom_kpi(kpis.work(session, access.draft, rules, london_today()).task, kpi_id)
+
+
+@router.get("", response_class=HTMLResponse)
+def new_own(request: Request, access: EditableDraft, templates: TemplatesDep) -> HTMLResponse:
+    """The form for a KPI of the lead's own."""
+    return _own_page(request, templates, access, None, kpis.custom_values(None), {})
+
+
+@router.post("", response_class=HTMLResponse)
+def add_own(
+    request: Request,
+    access: EditableDraft,
+    form: PostedForm,
+    session: SessionDep,
+    templates: TemplatesDep,
+) -> Response:
+    """Save a KPI of the lead's own."""
+    values = typed_fields(FIELDS, form)
+    try:
+        kpis.save_custom(session, access.user, access.draft, None, values, 0)
+    except InvalidInput as invalid:
+        return _own_page(request, templates, access, None, values, invalid.errors)
+    return RedirectResponse(f"{kpis_path(access)}?updated=own#own-kpis", 303)
+
+
+@router.get("/{kpi_id}", response_class=HTMLResponse)
+def own(
+    request: Request,
+    kpi_id: IdPath,
+    access: EditableDraft,
+    session: SessionDep,
+    templates: TemplatesDep,
+    rules: RulesDep,
+) -> HTMLResponse:
+    """Change one of the lead's own KPIs."""
+    found = _own(access, session, rules, kpi_id)
+    return _own_page(request, templates, access, found.id, kpis.custom_values(found), {},
+                     revision=found.revision)  # fmt: skip
+
+
+@router.post("/{kpi_id}", response_class=HTMLResponse)
+def change_own(
+    request: Request,
+    kpi_id: IdPath,
+    access: EditableDraft,
+    form: PostedForm,
+    session: SessionDep,
+    templates: TemplatesDep,
+    rules: RulesDep,
+) -> Response:
+    """Save a change to one of the lead's own KPIs, or take it off the list."""
+    found = _own(access, session, rules, kpi_id)
+    seen = parse_id(str(form.get("revision") or "")) or 0
+    values = typed_fields(FIELDS, form)
+    try:
+        if form.get("action") == "remove":
+            done = kpis.remove_custom(session, access.user, access.draft, found, seen)
+            updated = "removed"
+        else:
+            done = kpis.save_custom(session, access.user, access.draft, found, values, seen)
+            updated = "own"
+    except InvalidInput as invalid:  # the form again as typed, still at the revision it saw
+        return _own_page(request, templates, access, found.id, values, invalid.errors,
+                         revision=seen)  # fmt: skip
+    if not done.saved:
+        latest = _own(access, session, rules, kpi_id)
+        return _own_page(request, templates, access, latest.id, kpis.custom_values(latest), {},
+                         revision=latest.revision, notice=CONFLICT, status_code=409)  # fmt: skip
+    anchor = "own-kpis" if updated == "removed" else f"own-{kpi_id}"
+    return RedirectResponse(f"{kpis_path(access)}?updated={updated}#{anchor}", 303)
+
+
+def _own_page(
+    request: Request,
+    templates: Jinja2Templates,
+    access: DraftAccess,
+    kpi_id: int | None,
+    values: dict[str, str],
+    errors: dict[str, str],
+    *,
+    revision: int = 0,
+    notice: str = "",
+    status_code: int | None = None,
+) -> HTMLResponse:
+    context = {
+        "procurement": access.procurement,
+        "kpis_base": kpis_path(access),
+        "kpi_id": kpi_id,
+        "values": values,
+        "errors": errors,
+        "revision": revision,
+        "notice": notice,
+        "frequencies": [(code, FREQUENCY_WORDS[code]) for code in FREQUENCIES],
+    }
+    code = status_code or (422 if errors else 200)
+    return templates.TemplateResponse(
+        request, "assessments/kpi_own.html", context, status_code=code
+    )
