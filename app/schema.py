@@ -40,5 +40,33 @@ def current_revision(connection: Connection) -> str | None:
 
 def upgrade_to_head(engine: Engine) -> None:
     """Apply every pending migration, in one transaction where the database allows it."""
-    with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "head")
+    migrate(engine, "head")
+
+
+def migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
+    """Upgrade (or, with `down`, downgrade) to `revision` in one transaction.
+
+    SQLite changes a table's columns by building a new table and dropping the old one, which
+    its foreign keys refuse while other tables refer to it. So on SQLite foreign keys are off
+    for the migration (they cannot be switched inside a transaction), every reference is
+    checked before it commits, and they are on again before the connection is used for
+    anything else.
+    """
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # ends SQLAlchemy's autobegun transaction: nothing was written
+        try:
+            with connection.begin():
+                step = command.downgrade if down else command.upgrade
+                step(alembic_config(connection), revision)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.rollback()  # whatever a failed migration left open
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()

@@ -27,14 +27,19 @@ class ProcurementContext:
     annual_value_pence: int
     term_months: int
     light_touch: bool
-    framework: bool
+    framework: str  # "none", "setting-up" (a framework agreement) or "call-off" (from one)
     delivery_location: str
     topic_relevance: Mapping[str, int] = field(default_factory=dict)
+    # At or above the Procurement Act threshold for its type (a "public contract"); None when no
+    # threshold is recorded for the planned tender date. Worked out from reference data.
+    above_threshold: bool | None = None
     # Facts scoring also reads (conditions do not offer them).
     category_name: str = ""
     industry_risk: str = "low"  # the category's modern slavery industry risk: low, medium, high
+    industry_risk_note: str = ""  # the industry behind that risk, in words
     planned_tender_date: date | None = None
     expected_start_date: date | None = None
+    framework_name: str = ""  # the framework a call-off is made from
 
     def get(self, name: str) -> Any:
         """A field's value as conditions compare it: money in pounds, relevance 0 to 3."""
@@ -49,7 +54,8 @@ CONTEXT_FIELDS: Mapping[str, frozenset[str]] = {
     "category": CHOICE,
     "delivery_location": CHOICE,
     "light_touch": frozenset({"equals"}),
-    "framework": frozenset({"equals"}),
+    "framework": CHOICE,
+    "above_threshold": frozenset({"equals"}),
     "value": NUMERIC,
     "annual_value": NUMERIC,
     "term_months": NUMERIC,
@@ -58,7 +64,8 @@ CONTEXT_FIELD_VALUES: Mapping[str, frozenset[Any]] = {
     "contract_type": frozenset({"goods", "services", "works"}),
     "delivery_location": frozenset({"in-borough", "london", "uk", "overseas"}),
     "light_touch": frozenset({True, False}),
-    "framework": frozenset({True, False}),
+    "framework": frozenset({"none", "setting-up", "call-off"}),
+    "above_threshold": frozenset({True, False}),
 }
 
 

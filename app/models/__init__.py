@@ -4,6 +4,7 @@ from app.models.assessments import (
     Assessment,
     AssessmentAnswer,
     AssessmentStatus,
+    KpiDutyException,
     KpiSelection,
     ScoreOverride,
 )
@@ -12,6 +13,7 @@ from app.models.catalogue import Category, Directorate
 from app.models.procurements import (
     ContractType,
     DeliveryLocation,
+    FrameworkRole,
     Procurement,
     ProcurementCollaborator,
     ProcurementStatus,
@@ -30,6 +32,8 @@ __all__ = [
     "ContractType",
     "DeliveryLocation",
     "Directorate",
+    "FrameworkRole",
+    "KpiDutyException",
     "KpiSelection",
     "KpiStatus",
     "Procurement",

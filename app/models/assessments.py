@@ -132,3 +132,22 @@ class KpiSelection(SQLModel, table=True):
     revision: int = Field(default=1)
     updated_by_id: int = Field(foreign_key="user_account.id")
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class KpiDutyException(SQLModel, table=True):
+    """The lead's record that the supplier's performance could not appropriately be assessed by
+    KPIs (Procurement Act 2023 s.52(2)), so the KPI duty does not apply, with the reason.
+    `revision` detects two pages changing it, as it does for answers."""
+
+    __tablename__ = "kpi_duty_exception"
+    __audit_ignore__ = frozenset({"updated_at", "revision"})
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805  (SQLAlchemy's declared_attr)
+        return {"version_id_col": cls.__table__.c.revision}  # type: ignore[attr-defined]
+
+    assessment_id: int = Field(foreign_key="assessment.id", primary_key=True)
+    reason: str = Field(max_length=1000)
+    revision: int = Field(default=1)
+    updated_by_id: int = Field(foreign_key="user_account.id")
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

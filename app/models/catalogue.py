@@ -23,6 +23,10 @@ class Category(SQLModel, table=True):
     name: str = Field(max_length=120)
     description: str = Field(default="", max_length=500)
     modern_slavery_risk: str = Field(max_length=6)
+    # Where the industry risk comes from (PPN 009, or the body that names the industry), and
+    # the industry behind it in words.
+    modern_slavery_source: str = Field(default="", max_length=500)
+    modern_slavery_note: str = Field(default="", max_length=500)
     # How relevant each sustainability topic usually is to this category: topic code -> 0..3.
     topic_relevance: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     active: bool = Field(default=True)

@@ -49,6 +49,26 @@ LOCATION_LABELS = {
 }
 
 
+class FrameworkRole(StrEnum):
+    """Whether the procurement sets up a framework agreement, calls off from one, or neither."""
+
+    NONE = "none"
+    SETTING_UP = "setting-up"
+    CALL_OFF = "call-off"
+
+    @property
+    def label(self) -> str:
+        """The choice for people."""
+        return FRAMEWORK_LABELS[self]
+
+
+FRAMEWORK_LABELS = {
+    FrameworkRole.NONE: "Neither",
+    FrameworkRole.SETTING_UP: "Sets up a framework agreement",
+    FrameworkRole.CALL_OFF: "Calls off from an existing framework",
+}
+
+
 class ProcurementStatus(StrEnum):
     """A procurement is active, or withdrawn when it was created in error (never deleted)."""
 
@@ -71,6 +91,9 @@ class Procurement(SQLModel, table=True):
             name="ck_procurement_location",
         ),
         CheckConstraint("status IN ('active', 'withdrawn')", name="ck_procurement_status"),
+        CheckConstraint(
+            "framework IN ('none', 'setting-up', 'call-off')", name="ck_procurement_framework"
+        ),
         CheckConstraint("value_pence > 0", name="ck_procurement_value_positive"),
         CheckConstraint("term_months > 0 AND extension_months >= 0", name="ck_procurement_months"),
     )
@@ -89,7 +112,8 @@ class Procurement(SQLModel, table=True):
     category_id: int = Field(foreign_key="category.id", index=True)
     contract_type: str = Field(max_length=10)
     light_touch: bool = Field(default=False)
-    framework: bool = Field(default=False)
+    framework: str = Field(default=FrameworkRole.NONE.value, max_length=10)
+    framework_name: str = Field(default="", max_length=200)  # for a call-off: which framework
     value_pence: int = Field(sa_column=Column(BigInteger, nullable=False))
     term_months: int
     extension_months: int = Field(default=0)
@@ -108,6 +132,14 @@ class Procurement(SQLModel, table=True):
     def total_months(self) -> int:
         """Term plus optional extensions."""
         return self.term_months + self.extension_months
+
+    @property
+    def framework_words(self) -> str:
+        """Its framework role in words, naming the framework a call-off is made from."""
+        role = FrameworkRole(self.framework)
+        if role is FrameworkRole.CALL_OFF and self.framework_name:
+            return f"Calls off from {self.framework_name}"
+        return role.label
 
     @property
     def annual_value_pence(self) -> int:

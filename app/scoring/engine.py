@@ -68,16 +68,17 @@ def _base(
     if base == "industry":
         level = context.industry_risk
         points = rules.industry_points.get(level, 0)  # type: ignore[call-overload]
-        return _industry(points, category, level)
+        return _industry(points, category, level, context.industry_risk_note)
     relevance = int(context.topic_relevance.get(topic.code, 0))
     return _relevance(rules.relevance_points.get(relevance, 0), category, relevance)
 
 
 # The category's contributions recur from one assessment to the next: made once each.
 @lru_cache(maxsize=1024, typed=True)
-def _industry(points: int, category: str, level: str) -> Contribution:
+def _industry(points: int, category: str, level: str, note: str) -> Contribution:
+    why = f" ({note})" if note else ""
     return Contribution(
-        points, f'Category "{category}" is a {level}-risk industry for modern slavery'
+        points, f'Category "{category}" is a {level}-risk industry for modern slavery{why}'
     )
 
 
@@ -196,6 +197,7 @@ def score_walk(
     as_of: date,
     overrides: Mapping[tuple[str, str], Override] | None = None,
     catalogue: TopicCatalogue | None = None,
+    kpi_exception: str | None = None,
 ) -> Result:
     """Score an already-walked form (the web pages have walked it once for display)."""
     return _score(
@@ -208,6 +210,7 @@ def score_walk(
         as_of=as_of,
         overrides=overrides,
         catalogue=catalogue,
+        kpi_exception=kpi_exception,
     )
 
 
@@ -222,11 +225,17 @@ def _score(
     as_of: date,
     overrides: Mapping[tuple[str, str], Override] | None,
     catalogue: TopicCatalogue | None,
+    kpi_exception: str | None = None,
 ) -> Result:
     """What score and score_walk share: all they need are the questions shown and the answers
     that count."""
     catalogue = catalogue or load_topics()
     band = spend_band(context.value_pence, context.planned_tender_date, reference)
+    all_answers = answers
+    settled = rules.obligations.payment.settled_by_law
+    if any(qid in questions for qid in settled):  # the law decides them: never scored
+        questions = {qid: q for qid, q in questions.items() if qid not in settled}
+        answers = {qid: value for qid, value in answers.items() if qid not in settled}
     compiled, themes = compiled_rules(rules, definition), _themes_by_topic(catalogue)
     influence, overrides = _scope_base(rules, band), overrides or {}
     rows = tuple(
@@ -238,9 +247,10 @@ def _score(
     found = obligations_for_answers(
         rules,
         context,
-        answers,
+        all_answers,
         reference,
         as_of=as_of,
+        kpi_exception=kpi_exception,
         slavery_risk=next(r.risk.value for r in rows if r.topic.code == slavery),
         high_priority_social=tuple(
             row.topic.name
@@ -273,8 +283,10 @@ def score(
     *,
     as_of: date,
     overrides: Mapping[tuple[str, str], Override] | None = None,
+    kpi_exception: str | None = None,
 ) -> Result:
-    """Score raw answers (as stored) for a procurement: the whole engine in one call."""
+    """Score raw answers (as stored) for a procurement: the whole engine in one call.
+    `kpi_exception` is the reason recorded for setting no KPIs (Procurement Act s.52(2))."""
     # Scoring needs which questions show and which answers count, not each answer's reading.
     shown, values = counted_answers(definition, context, answers)
     return _score(
@@ -287,4 +299,5 @@ def score(
         as_of=as_of,
         overrides=overrides,
         catalogue=None,
+        kpi_exception=kpi_exception,
     )

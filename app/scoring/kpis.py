@@ -20,16 +20,20 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.forms.loader import DefinitionError, parse_model
+from app.scoring.obligations import OBLIGATION_CODES
 
 LIBRARY_FILE = Path(__file__).parent / "data" / "kpis.yaml"
 CODE_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 # What a clause may name: filled in from the contract and the accepted KPI.
 PLACEHOLDERS = frozenset({"contract_title", "target", "unit", "frequency", "evidence"})
-# The obligations (app/scoring/obligations.py) that each need at least one KPI to serve them.
+# The obligations (app/scoring/obligations/) that each need at least one KPI to serve them. The
+# others (paying within 30 days, the supplier's own modern slavery statement) are met by
+# contract terms rather than measured.
 OBLIGATIONS = frozenset({
     "primas", "social-value-act", "london-living-wage", "modern-slavery",
     "carbon-reduction-plan", "kpi-duty", "social-value-weighting",
 })  # fmt: skip
+KNOWN_OBLIGATIONS = frozenset(OBLIGATION_CODES)
 KPIS_PER_TOPIC = 2
 
 
@@ -135,7 +139,7 @@ def check_library(library: KpiLibrary, topics: frozenset[str]) -> list[Definitio
                 DefinitionError("unknown-outcome", where, f"no PPN 002 outcome {kpi.outcome}")
             )
         for obligation in kpi.obligations:
-            if obligation not in OBLIGATIONS:
+            if obligation not in KNOWN_OBLIGATIONS:
                 errors.append(
                     DefinitionError("unknown-obligation", where, f"no obligation '{obligation}'")
                 )

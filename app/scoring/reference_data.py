@@ -21,6 +21,10 @@ class Unit(StrEnum):
     PENCE = "pence"
     BASIS_POINTS = "basis_points"  # hundredths of a percent: 1000 is 10%
     COUNT = "count"
+    YES_NO = "yes_no"  # a council policy decision: 1 is yes (adopted), 0 is no
+
+
+YES, NO = 1, 0
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,7 @@ def _keys(*keys: ReferenceKey) -> dict[str, ReferenceKey]:
     return {key.code: key for key in keys}
 
 
-PENCE, BASIS_POINTS, COUNT = Unit.PENCE, Unit.BASIS_POINTS, Unit.COUNT
+PENCE, BASIS_POINTS, COUNT, YES_NO = Unit.PENCE, Unit.BASIS_POINTS, Unit.COUNT, Unit.YES_NO
 
 # Every setting scoring reads, in the order the admin screen lists them. docs/scoring.md says
 # how each is used; migrations seed the values with their public sources.
@@ -58,6 +62,13 @@ REFERENCE_KEYS: Mapping[str, ReferenceKey] = _keys(
         "threshold_light_touch", "Procurement Act threshold: light-touch services", PENCE,
         "The threshold for light-touch services such as social care, including VAT. "
         "Light-touch contracts are measured against it instead of the goods and services one.",
+    ),
+    ReferenceKey(
+        "threshold_works", "Procurement Act threshold: works", PENCE,
+        "The sub-central (council) threshold for works contracts, including VAT. A contract "
+        "at or above the threshold for its type is a public contract: the council pays it "
+        "within 30 days and its subcontracts carry 30-day terms (Procurement Act 2023 sections "
+        "68 and 73), and the KPI duty can apply.",
     ),
     ReferenceKey(
         "kpi_duty_threshold", "Procurement Act KPI duty: contract value over", PENCE,
@@ -135,6 +146,26 @@ REFERENCE_KEYS: Mapping[str, ReferenceKey] = _keys(
         "KPI suggestions: employment and skills KPIs at least", COUNT,
         "When local employment and skills is a medium or high priority, at least this many of "
         "the suggestions are employment and skills KPIs.",
+    ),
+    ReferenceKey(
+        "policy_carbon_reduction_plan", "Carbon reduction plans (PPN 006): council policy",
+        YES_NO,
+        "Whether the council has adopted PPN 006 as its own policy. PPN 006 is written for "
+        "central government; while the answer is no, no carbon reduction plan is required.",
+    ),
+    ReferenceKey(
+        "policy_llw_home_care", "London Living Wage for care in people's own homes: council "
+        "policy", YES_NO,
+        "Whether the council requires the London Living Wage for care workers who work in "
+        "people's own homes. The Living Wage Foundation's test does not bring them in by "
+        "itself: it is the council's choice.",
+    ),
+    ReferenceKey(
+        "policy_social_value_weighting", "Social value weighting (PPN 002): council policy",
+        YES_NO,
+        "Whether the council has adopted a minimum social value weighting after PPN 002. "
+        "PPN 002 is written for central government; while the answer is no, no minimum "
+        "weighting is recommended.",
     ),
 )  # fmt: skip
 

@@ -83,13 +83,23 @@ class Influence(Strict):
 
 
 class LivingWageRules(Strict):
-    """Which answers decide whether the London Living Wage applies, and its qualifying hours."""
+    """Which answers decide whether the London Living Wage applies.
 
-    on_premises: str
-    hours_per_day: str
-    weeks_per_year: str
-    minimum_hours_per_day: Decimal
-    minimum_weeks: Decimal
+    Later versions ask the Living Wage Foundation's per-worker test directly (`meets_test`)
+    and whether care is delivered in people's own homes (`care_in_homes`); in the
+    `care_in_homes_categories` that question unanswered reads as "not known yet". Version 1
+    asked whether staff work on the premises and their average hours and weeks, and had no
+    question about homes: its `care_in_homes_categories` are that work.
+    """
+
+    meets_test: str | None = None
+    care_in_homes: str | None = None
+    care_in_homes_categories: tuple[str, ...] = ()
+    on_premises: str | None = None
+    hours_per_day: str | None = None
+    weeks_per_year: str | None = None
+    minimum_hours_per_day: Decimal = Decimal(2)
+    minimum_weeks: Decimal = Decimal(8)
 
 
 class ModernSlaveryRules(Strict):
@@ -103,11 +113,21 @@ class ModernSlaveryRules(Strict):
     msat: str
 
 
+class PaymentRules(Strict):
+    """Paying within 30 days is law down the whole supply chain. `settled_by_law` names
+    questions an older version asked about it: their answers are never scored. `reporting` is
+    the question whose "yes" asks the supplier to report its payment times."""
+
+    settled_by_law: tuple[str, ...] = ()
+    reporting: str | None = None
+
+
 class ObligationRules(Strict):
     """The questions each answer-dependent obligation reads."""
 
     london_living_wage: LivingWageRules
     modern_slavery: ModernSlaveryRules
+    payment: PaymentRules = PaymentRules()
 
 
 class ScoringRules(Strict):
@@ -278,13 +298,17 @@ def _table_problems(rules: ScoringRules) -> Iterator[DefinitionError]:
 
 # The type each question an obligation reads must have, so its answer means what it expects.
 OBLIGATION_TYPES = {
+    "london_living_wage.meets_test": "yes_no",
+    "london_living_wage.care_in_homes": "yes_no",
     "london_living_wage.on_premises": "yes_no",
     "london_living_wage.hours_per_day": "number",
     "london_living_wage.weeks_per_year": "number",
     "modern_slavery.mitigation": "group",
     "modern_slavery.large_suppliers": "yes_no",
     "modern_slavery.msat": "yes_no",
+    "payment.reporting": "yes_no",
 }
+VERSION_1_LIVING_WAGE = ("on_premises", "hours_per_day", "weeks_per_year")
 
 
 def _obligation_problems(
@@ -295,10 +319,18 @@ def _obligation_problems(
         question = questions.get(qid)
         if question is None:
             yield DefinitionError("unknown-question", where, f"no question '{qid}'")
-        elif question.type != OBLIGATION_TYPES[name]:
+        elif name in OBLIGATION_TYPES and question.type != OBLIGATION_TYPES[name]:
             yield DefinitionError(
                 "wrong-type", where, f"'{qid}' is a {question.type}, not a {OBLIGATION_TYPES[name]}"
             )
+    llw = rules.obligations.london_living_wage
+    older = [getattr(llw, name) for name in VERSION_1_LIVING_WAGE]
+    if bool(llw.meets_test) == any(older) or (any(older) and not all(older)):
+        yield DefinitionError(
+            "bad-rule", "obligations.london_living_wage",
+            "name either the per-worker test question (meets_test) or all of on_premises, "
+            "hours_per_day and weeks_per_year",
+        )  # fmt: skip
     slavery = rules.obligations.modern_slavery
     if slavery.topic not in topics or slavery.topic not in rules.topics:
         yield DefinitionError(
@@ -311,15 +343,18 @@ def _obligation_problems(
 
 
 def _obligation_questions(rules: ScoringRules) -> dict[str, str]:
-    llw, slavery = rules.obligations.london_living_wage, rules.obligations.modern_slavery
-    return {
-        "london_living_wage.on_premises": llw.on_premises,
-        "london_living_wage.hours_per_day": llw.hours_per_day,
-        "london_living_wage.weeks_per_year": llw.weeks_per_year,
-        "modern_slavery.mitigation": slavery.mitigation,
-        "modern_slavery.large_suppliers": slavery.large_suppliers,
-        "modern_slavery.msat": slavery.msat,
-    }
+    """Every question an obligation reads, by where the rules name it."""
+    duties = rules.obligations
+    named: dict[str, str | None] = {
+        **{f"london_living_wage.{name}": getattr(duties.london_living_wage, name)
+           for name in ("meets_test", "care_in_homes", *VERSION_1_LIVING_WAGE)},
+        "modern_slavery.mitigation": duties.modern_slavery.mitigation,
+        "modern_slavery.large_suppliers": duties.modern_slavery.large_suppliers,
+        "modern_slavery.msat": duties.modern_slavery.msat,
+        "payment.reporting": duties.payment.reporting,
+        **{f"payment.settled_by_law.{qid}": qid for qid in duties.payment.settled_by_law},
+    }  # fmt: skip
+    return {name: qid for name, qid in named.items() if qid}
 
 
 def parse_rules(

@@ -10,7 +10,7 @@ always carry the revision its last save returned, so they never conflict with ea
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -28,11 +28,13 @@ from app.models import (
     AssessmentAnswer,
     AssessmentStatus,
     Category,
+    KpiDutyException,
     Procurement,
     ScoreOverride,
     User,
 )
 from app.scoring.engine import Override
+from app.scoring.obligations import OBLIGATION_RULES, RulesRevision, above_threshold
 from app.scoring.reference_data import ReferenceData
 from app.services.audit import Actor, act_as
 from app.services.reference_data import load_reference_data
@@ -50,6 +52,14 @@ class StoredAnswer:
 
 
 @dataclass(frozen=True)
+class StoredException:
+    """The recorded reason the KPI duty does not apply, and its revision."""
+
+    reason: str
+    revision: int
+
+
+@dataclass(frozen=True)
 class Draft:
     """Everything a page needs about a draft: its form, the procurement's facts and the answers."""
 
@@ -57,9 +67,11 @@ class Draft:
     definition: FormDefinition
     context: ProcurementContext
     answers: dict[str, StoredAnswer]
-    # What scoring needs besides the answers: officers' overrides and the reference data.
+    # What scoring needs besides the answers: officers' overrides, the reference data and the
+    # lead's record that performance could not be assessed by KPIs (s.52(2)), if any.
     overrides: dict[tuple[str, str], Override] = field(default_factory=dict)
     reference: ReferenceData = field(default_factory=ReferenceData)
+    kpi_exception: StoredException | None = None
 
     @cached_property
     def walk(self) -> Walk:
@@ -93,10 +105,12 @@ class Upgrade:
     dropped: list[Question]
 
 
-def procurement_context(session: Session, procurement: Procurement) -> ProcurementContext:
+def procurement_context(
+    session: Session, procurement: Procurement, reference: ReferenceData | None = None
+) -> ProcurementContext:
     """The procurement's facts that questions depend on."""
     category = session.get(Category, procurement.category_id)
-    return ProcurementContext(
+    facts = ProcurementContext(
         contract_type=procurement.contract_type,
         category=category.code if category else "",
         value_pence=procurement.value_pence,
@@ -104,13 +118,21 @@ def procurement_context(session: Session, procurement: Procurement) -> Procureme
         term_months=procurement.term_months + procurement.extension_months,
         light_touch=procurement.light_touch,
         framework=procurement.framework,
+        framework_name=procurement.framework_name,
         delivery_location=procurement.delivery_location,
         topic_relevance=dict(category.topic_relevance) if category else {},
         category_name=category.name if category else "",
         industry_risk=category.modern_slavery_risk if category else "low",
+        industry_risk_note=category.modern_slavery_note if category else "",
         planned_tender_date=procurement.planned_tender_date,
         expected_start_date=procurement.expected_start_date,
     )
+    return with_threshold(facts, reference or load_reference_data(session))
+
+
+def with_threshold(context: ProcurementContext, reference: ReferenceData) -> ProcurementContext:
+    """The facts with whether the contract is at or above its Procurement Act threshold."""
+    return replace(context, above_threshold=above_threshold(context, reference))
 
 
 def _context_facts(context: ProcurementContext) -> dict[str, Any]:
@@ -121,6 +143,15 @@ def _context_facts(context: ProcurementContext) -> dict[str, Any]:
         "light_touch": context.light_touch,
         "framework": context.framework,
     }
+
+
+def _seen(context: ProcurementContext) -> dict[str, Any]:
+    """What the lead has seen: the procurement's facts and the revision of the rules for what
+    it owes."""
+    return {**_context_facts(context), RULES_SEEN: OBLIGATION_RULES.marker}
+
+
+RULES_SEEN = "obligation_rules"
 
 
 def open_draft(session: Session, procurement: Procurement) -> Assessment | None:
@@ -169,7 +200,7 @@ def start(
         revision=(latest or 0) + 1,
         form_id=definition.id,
         form_version=definition.version,
-        context_seen=_context_facts(procurement_context(session, procurement)),
+        context_seen=_seen(procurement_context(session, procurement)),
         created_by_id=user.id,  # type: ignore[arg-type]
     )
     session.add(draft)
@@ -192,14 +223,21 @@ def load(session: Session, assessment: Assessment, forms: FormLibrary) -> Draft:
     rows = session.exec(
         select(AssessmentAnswer).where(AssessmentAnswer.assessment_id == assessment.id)
     ).all()
+    reference = load_reference_data(session)
     return Draft(
         assessment=assessment,
         definition=forms[(assessment.form_id, assessment.form_version)],
-        context=procurement_context(session, procurement),
+        context=procurement_context(session, procurement, reference),
         answers={row.question_id: StoredAnswer(row.raw, row.revision) for row in rows},
         overrides=load_overrides(session, assessment),
-        reference=load_reference_data(session),
+        reference=reference,
+        kpi_exception=_kpi_exception(session, assessment),
     )
+
+
+def _kpi_exception(session: Session, assessment: Assessment) -> StoredException | None:
+    row = session.get(KpiDutyException, assessment.id)
+    return None if row is None else StoredException(row.reason, row.revision)
 
 
 def load_overrides(session: Session, assessment: Assessment) -> dict[tuple[str, str], Override]:
@@ -317,11 +355,13 @@ def discard(session: Session, user: User, assessment: Assessment) -> None:
 
 @dataclass(frozen=True)
 class ContextChange:
-    """How the procurement changed since the lead last looked, and what that did to the form."""
+    """How the procurement changed since the lead last looked, and what that did to the form;
+    or that the rules for what it owes were revised since (`revision`)."""
 
     facts: list[str]
     now_asked: list[Question]
     no_longer_asked: list[Question]
+    revision: RulesRevision | None = None
 
 
 FACT_LABELS = {
@@ -329,7 +369,7 @@ FACT_LABELS = {
     "category": "category",
     "value_pence": "whole-life value",
     "light_touch": "light-touch regime",
-    "framework": "framework agreement",
+    "framework": "framework",
 }
 
 
@@ -338,13 +378,13 @@ def context_change(draft: Draft) -> ContextChange | None:
     seen = draft.assessment.context_seen
     now = _context_facts(draft.context)
     facts = [FACT_LABELS[name] for name in now if seen.get(name) != now[name]]
+    revision = OBLIGATION_RULES if seen.get(RULES_SEEN) != OBLIGATION_RULES.marker else None
     if not facts:
-        return None
-    before_context = ProcurementContext(
-        **{**draft.context.__dict__, **{k: v for k, v in seen.items() if k in now}}
-    )
+        return None if revision is None else ContextChange([], [], [], revision)
+    before_context = replace(draft.context, **{k: v for k, v in seen.items() if k in now})
     if seen.get("category") != now["category"]:
-        before_context = ProcurementContext(**{**before_context.__dict__, "topic_relevance": {}})
+        before_context = replace(before_context, topic_relevance={})
+    before_context = with_threshold(before_context, draft.reference)
     before = walk(draft.definition, before_context, draft.raw_answers).shown_ids
     after = draft.walk.shown_ids
     questions = draft.definition.questions
@@ -352,12 +392,13 @@ def context_change(draft: Draft) -> ContextChange | None:
         facts=facts,
         now_asked=[q for q in questions if q.id in after - before],
         no_longer_asked=[q for q in questions if q.id in before - after],
+        revision=revision,
     )
 
 
 def acknowledge_change(session: Session, draft: Draft) -> None:
     """The lead has seen what changed: stop showing it."""
-    draft.assessment.context_seen = _context_facts(draft.context)
+    draft.assessment.context_seen = _seen(draft.context)
     session.commit()
 
 

@@ -17,6 +17,7 @@ ENTITY_LABELS = {
     "reference_value": "reference value",
     "category": "category",
     "directorate": "directorate",
+    "kpi_duty_exception": "reason for setting no KPIs (Procurement Act s.52(2))",
 }
 ACTION_LABELS = {
     "sign_in": "Signed in",

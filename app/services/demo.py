@@ -73,7 +73,8 @@ class DemoProcurement:
     location: str
     lead_email: str
     light_touch: bool = False
-    framework: bool = False
+    framework: str = "none"  # or "setting-up", or "call-off" with framework_name
+    framework_name: str = ""
     collaborator_email: str | None = None
 
 
@@ -124,7 +125,7 @@ DEMO_PROCUREMENTS = (
         "in-borough",
         "lead2@primas.example",
         light_touch=True,
-        framework=True,
+        framework="setting-up",
     ),
     DemoProcurement(
         "Laptops and docking stations refresh",
@@ -250,7 +251,7 @@ def load_demo_procurements(session: Session, today: date) -> int:
             title=demo.title, description=demo.description, directorate=demo.directorate,
             category=demo.category, contract_type=demo.contract_type,
             light_touch="yes" if demo.light_touch else "no",
-            framework="yes" if demo.framework else "no",
+            framework=demo.framework, framework_name=demo.framework_name,
             value=demo.value, term_months=str(demo.term_months),
             extension_months=str(demo.extension_months),
             delivery_location=demo.location,

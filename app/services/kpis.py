@@ -16,7 +16,14 @@ from sqlmodel import Session, col, select
 
 from app.errors import InvalidInput, PrimasError
 from app.forms.inputs import clean_text, format_pounds, parse_id
-from app.models import ContractType, DeliveryLocation, KpiSelection, Procurement, User
+from app.models import (
+    ContractType,
+    DeliveryLocation,
+    KpiDutyException,
+    KpiSelection,
+    Procurement,
+    User,
+)
 from app.scoring.engine import Result
 from app.scoring.kpi_choices import (
     FREQUENCIES,
@@ -43,6 +50,7 @@ from app.timeutil import long_date, utcnow
 ACTIONS = ("accept", "reject", "add", "remove")
 ACCEPTED = (KpiStatus.ACCEPTED.value, KpiStatus.EDITED.value)
 CUSTOM_LIMITS = {"title": 200, "unit": 100, "evidence": 1000}
+EXCEPTION_FIELD = "kpi-exception-reason"
 
 
 @dataclass(frozen=True)
@@ -219,6 +227,50 @@ def _commit(session: Session, draft: Draft) -> Decided:
         session.rollback()
         return Decided(saved=False)
     return Decided(saved=True)
+
+
+def record_kpi_exception(
+    session: Session, user: User, draft: Draft, reason: str, seen_revision: int
+) -> Decided:
+    """Record why the supplier's performance could not appropriately be assessed by KPIs, so
+    the Procurement Act's KPI duty does not apply (s.52(2)); or change the reason recorded at
+    `seen_revision`. InvalidInput when the reason is missing or too long."""
+    reason = clean_text(reason).strip()
+    if not reason:
+        raise InvalidInput({EXCEPTION_FIELD: "Enter why performance could not appropriately be "
+                            "assessed by KPIs"})  # fmt: skip
+    if len(reason) > REASON_MAX:
+        raise InvalidInput(
+            {EXCEPTION_FIELD: f"The reason must be {REASON_MAX} characters or fewer"}
+        )
+    row = session.get(KpiDutyException, draft.assessment.id)
+    if (row.revision if row else 0) != seen_revision:
+        return Decided(saved=False)  # recorded, changed or withdrawn on another page since
+    if row is not None and row.reason == reason:
+        return Decided(saved=True)
+    act_as(session, Actor.of(user))
+    assert draft.assessment.id is not None and user.id is not None
+    if row is None:
+        row = KpiDutyException(
+            assessment_id=draft.assessment.id, reason=reason, updated_by_id=user.id
+        )
+    row.reason, row.updated_by_id, row.updated_at = reason, user.id, utcnow()
+    session.add(row)
+    return _commit(session, draft)
+
+
+def withdraw_kpi_exception(
+    session: Session, user: User, draft: Draft, seen_revision: int
+) -> Decided:
+    """Take the recorded reason away: the KPI duty applies again, with its minimum of KPIs."""
+    row = session.get(KpiDutyException, draft.assessment.id)
+    if row is None:
+        return Decided(saved=True)
+    if row.revision != seen_revision:
+        return Decided(saved=False)
+    act_as(session, Actor.of(user))
+    session.delete(row)
+    return _commit(session, draft)
 
 
 def custom_kpi(task: KpiTask, custom_id: int) -> CustomKpi:

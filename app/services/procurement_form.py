@@ -23,9 +23,18 @@ from app.forms.inputs import (
     pounds_for_input,
     typed_fields,
 )
-from app.models import Category, ContractType, DeliveryLocation, Directorate, Procurement, User
+from app.models import (
+    Category,
+    ContractType,
+    DeliveryLocation,
+    Directorate,
+    FrameworkRole,
+    Procurement,
+    User,
+)
 
 TITLE_MAX = 200
+FRAMEWORK_NAME_MAX = 200
 DESCRIPTION_MAX = 4000
 VALUE_CEILING_PENCE = 10_000_000_000 * 100  # £10bn: far above any council contract
 MAX_MONTHS = 240  # 20 years
@@ -43,6 +52,7 @@ class ProcurementInput:
     contract_type: str = ""
     light_touch: str = ""
     framework: str = ""
+    framework_name: str = ""
     value: str = ""
     term_months: str = ""
     extension_months: str = ""
@@ -72,7 +82,8 @@ class ProcurementInput:
             category=category.code if category else "",
             contract_type=procurement.contract_type,
             light_touch="yes" if procurement.light_touch else "no",
-            framework="yes" if procurement.framework else "no",
+            framework=procurement.framework,
+            framework_name=procurement.framework_name,
             value=pounds_for_input(procurement.value_pence),
             term_months=str(procurement.term_months),
             extension_months=str(procurement.extension_months),
@@ -105,7 +116,8 @@ class ProcurementValues:
     category_id: int
     contract_type: str
     light_touch: bool
-    framework: bool
+    framework: str
+    framework_name: str
     value_pence: int
     term_months: int
     extension_months: int
@@ -175,9 +187,22 @@ def validate(session: Session, raw: ProcurementInput) -> ProcurementValues:
     )
     if light_touch and contract_type in (ContractType.GOODS, ContractType.WORKS):
         errors["light_touch"] = "The light-touch regime applies only to services contracts"
-    framework = _yes_no(
-        raw.framework, "Select yes if this is a framework agreement", errors, "framework"
+    framework = _choice(
+        raw.framework,
+        {role.value for role in FrameworkRole},
+        "Select whether it sets up a framework agreement, calls off from one, or neither",
+        errors,
+        "framework",
     )
+    framework_name = " ".join(raw.framework_name.split())
+    if framework != FrameworkRole.CALL_OFF:
+        framework_name = ""  # a name belongs only to a call-off
+    elif not framework_name:
+        errors["framework_name"] = "Enter the name of the framework it calls off from"
+    elif len(framework_name) > FRAMEWORK_NAME_MAX:
+        errors["framework_name"] = (
+            f"The framework's name must be {FRAMEWORK_NAME_MAX} characters or fewer"
+        )
     value_pence = term = extension = 0
     try:
         value_pence = parse_money(
@@ -226,6 +251,7 @@ def validate(session: Session, raw: ProcurementInput) -> ProcurementValues:
         contract_type=contract_type,
         light_touch=light_touch,
         framework=framework,
+        framework_name=framework_name,
         value_pence=value_pence,
         term_months=term,
         extension_months=extension,
@@ -242,7 +268,8 @@ FIELD_LABELS = {
     "category_id": "Category",
     "contract_type": "Type of contract",
     "light_touch": "Light-touch regime",
-    "framework": "Framework agreement",
+    "framework": "Framework",
+    "framework_name": "Framework called off from",
     "value_pence": "Whole-life value",
     "term_months": "Contract term",
     "extension_months": "Optional extensions",
@@ -268,8 +295,12 @@ def describe_value(session: Session, field: str, value: Any) -> str:
         return format_pounds(value)
     if field in ("term_months", "extension_months"):
         return f"{value} month{'s' if value != 1 else ''}"
-    if field in ("light_touch", "framework"):
+    if field == "light_touch":
         return "Yes" if value else "No"
+    if field == "framework":
+        return FrameworkRole(value).label
+    if field == "framework_name":
+        return value or "None"
     if field == "contract_type":
         return ContractType(value).label
     if field == "delivery_location":

@@ -23,7 +23,8 @@ from app.models import (
     Role,
     User,
 )
-from app.scoring.obligations import Obligation, primas_requirement
+from app.scoring.obligations import Obligation, on_the_record, primas_requirement
+from app.services.assessments import procurement_context
 from app.services.audit import Actor, act_as
 from app.services.procurement_form import (
     FIELD_LABELS,
@@ -339,3 +340,9 @@ def what_it_owes(session: Session, procurement: Procurement) -> Obligation:
     return primas_requirement(
         procurement.value_pence, procurement.planned_tender_date, load_reference_data(session)
     )
+
+
+def owed_on_the_record(session: Session, procurement: Procurement) -> tuple[Obligation, ...]:
+    """Every obligation the record alone decides (the others need the PRIMAS answers)."""
+    reference = load_reference_data(session)
+    return on_the_record(procurement_context(session, procurement, reference), reference)

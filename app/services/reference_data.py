@@ -13,7 +13,9 @@ from sqlmodel import Session, col, select
 from app.errors import InvalidInput
 from app.models import Category, Directorate, ReferenceValue, User
 from app.scoring.reference_data import (
+    NO,
     REFERENCE_KEYS,
+    YES,
     NoValueInForce,
     ReferenceData,
     ReferenceEntry,
@@ -110,7 +112,15 @@ def reference_value_problems(
             )
         elif _taken(session, key, effective_from):
             errors["effective_from"] = _date_taken(effective_from)
-    if amount is not None:
+    if unit is Unit.YES_NO:
+        if amount is not None and amount not in (YES, NO):
+            errors["amount"] = "Select yes if it is council policy from this date, or no if not"
+        if not note.strip():
+            errors["note"] = (
+                "Enter the decision this records, such as the name and date of the cabinet "
+                "report or officer decision"
+            )
+    elif amount is not None:
         if amount <= 0:
             errors["amount"] = "The amount must be more than 0"
         elif unit is Unit.BASIS_POINTS and amount > WHOLE_PERCENT:

@@ -25,7 +25,7 @@ from app.forms.inputs import (
     typed_fields,
 )
 from app.models import ReferenceValue, User
-from app.scoring.reference_data import ReferenceKey, Unit
+from app.scoring.reference_data import NO, YES, ReferenceKey, Unit
 from app.services.procurement_form import VALUE_CEILING_PENCE
 from app.services.reference_data import add_reference_value, reference_value_problems
 
@@ -78,6 +78,11 @@ def parse_percentage(text: str, *, label: str) -> int:
 
 def parse_amount(text: str, unit: Unit) -> int:
     """What was typed as an integer amount in `unit`; InputError says what is wrong."""
+    if unit is Unit.YES_NO:
+        choice = text.strip().lower()
+        if choice not in ("yes", "no"):
+            raise InputError("Select yes if it is council policy from this date, or no if not")
+        return YES if choice == "yes" else NO
     if unit is Unit.PENCE:
         return parse_money(text, label=AMOUNT_LABEL, ceiling_pence=VALUE_CEILING_PENCE)
     if unit is Unit.BASIS_POINTS:
@@ -86,7 +91,10 @@ def parse_amount(text: str, unit: Unit) -> int:
 
 
 def format_amount(amount: int, unit: Unit) -> str:
-    """An amount for people: pence '£207,720' or '£14.80', basis points '12.5%', counts '3'."""
+    """An amount for people: pence '£207,720' or '£14.80', basis points '12.5%', counts '3',
+    a policy decision 'Yes' or 'No'."""
+    if unit is Unit.YES_NO:
+        return "Yes" if amount == YES else "No"
     if unit is Unit.PENCE:
         return format_pounds(amount)
     if unit is Unit.BASIS_POINTS:

@@ -37,6 +37,7 @@ GROUPS = (
     ("spend_band_", "Spend bands"),
     ("sv_weighting_", "Social value weighting"),
     ("suggest_kpis_", "KPI suggestions"),
+    ("policy_", "Council policy decisions"),
 )
 OTHER_GROUP = "Thresholds and duties"
 

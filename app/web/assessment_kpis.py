@@ -20,12 +20,14 @@ from app.deps import (
     DraftAccess,
     DraftDep,
     EditableDraft,
+    FormsDep,
     PostedForm,
     RulesDep,
     SessionDep,
     TemplatesDep,
 )
 from app.errors import InvalidInput
+from app.forms.inputs import parse_id
 from app.scoring.kpi_choices import (
     InvalidTarget,
     KpiRow,
@@ -35,7 +37,7 @@ from app.scoring.kpi_choices import (
 )
 from app.scoring.kpis import load_library, suggested_target
 from app.scoring.topics import load_topics
-from app.services import kpis, procurements
+from app.services import assessments, kpis, procurements
 from app.services.kpis import KpiWork
 from app.specification import (
     FREQUENCY_WORDS,
@@ -61,6 +63,8 @@ CONFIRMATIONS = {
     "added": "The KPI has been added to your list.",
     "own": "Your KPI has been saved.",
     "removed": "The KPI has been taken off your list.",
+    "kpi-duty-recorded": "Your reason has been recorded: the KPI duty does not apply.",
+    "kpi-duty-withdrawn": "Your reason has been taken back: the KPI duty applies again.",
 }
 
 
@@ -121,11 +125,12 @@ def _page(
     typed: dict[str, dict[str, str]] | None = None,
     notices: dict[str, str] | None = None,
     confirmation: str | None = None,
+    exception_conflict: bool = False,
     status_code: int = 200,
 ) -> HTMLResponse:
     context = _context(
         access, work, errors=errors or {}, typed=typed or {}, notices=notices or {},
-        confirmation=confirmation,
+        confirmation=confirmation, exception_conflict=exception_conflict,
     )  # fmt: skip
     return templates.TemplateResponse(
         request, "assessments/kpis.html", context, status_code=status_code
@@ -207,6 +212,42 @@ def specification_document(access: DraftDep, session: SessionDep, rules: RulesDe
         media_type=DOCX,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@router.post("/kpi-duty", response_class=HTMLResponse)
+def kpi_duty_exception(
+    request: Request,
+    access: EditableDraft,
+    form: PostedForm,
+    session: SessionDep,
+    templates: TemplatesDep,
+    rules: RulesDep,
+    forms: FormsDep,
+) -> Response:
+    """Record why the supplier's performance could not appropriately be assessed by KPIs (the
+    Procurement Act's KPI duty then does not apply), change the reason, or take it back."""
+    seen = parse_id(str(form.get("revision") or "")) or 0
+    reason = str(form.get("reason") or "")
+    withdrawing = form.get("action") == "withdraw"
+    try:
+        if withdrawing:
+            decided = kpis.withdraw_kpi_exception(session, access.user, access.draft, seen)
+        else:
+            decided = kpis.record_kpi_exception(session, access.user, access.draft, reason, seen)
+    except InvalidInput as invalid:
+        return _page(request, templates, access, _work(access, session, rules),
+                     errors=invalid.errors, typed={"kpi-duty": {"reason": reason}},
+                     status_code=422)  # fmt: skip
+    if not decided.saved:  # changed on another page since: show what it holds now
+        fresh = DraftAccess(
+            access.procurement, assessments.load(session, access.draft.assessment, forms),
+            access.user,
+        )  # fmt: skip
+        return _page(request, templates, fresh, _work(fresh, session, rules),
+                     typed={"kpi-duty": {"reason": reason}}, exception_conflict=True,
+                     status_code=409)  # fmt: skip
+    done = "kpi-duty-withdrawn" if withdrawing else "kpi-duty-recorded"
+    return RedirectResponse(f"{kpis_path(access)}?updated={done}#kpi-duty", 303)
 
 
 @router.post("/{code}", response_class=HTMLResponse)

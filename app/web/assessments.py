@@ -105,7 +105,8 @@ def task_list(
     """Each task with its status, grouped under the strategy's themes, then the KPI task."""
     procurement, draft, user = access.procurement, access.draft, access.user
     newest = latest_definition_in(forms, draft.definition.id)
-    kpi_status = kpis.work(session, draft, rules, london_today()).task.status
+    work = kpis.work(session, draft, rules, london_today())
+    kpi_status = work.task.status
     done = progress(draft, kpi_status)
     context = {
         "procurement": procurement,
@@ -116,6 +117,7 @@ def task_list(
         "applicable": done.applicable,
         "completed": done.completed,
         "change": assessments.context_change(draft),
+        "result": work.result,
         "newer": newest if newest.version > draft.definition.version else None,
         "can_edit": procurements.can_edit(session, user, procurement),
         "base": primas_path(procurement),

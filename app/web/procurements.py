@@ -88,10 +88,11 @@ async def create_procurement(
 
 
 def _owes(session: Session, procurement: Procurement) -> dict[str, Any]:
+    owed = {"owed": procurements.owed_on_the_record(session, procurement)}
     try:
-        return {"obligation": procurements.what_it_owes(session, procurement)}
+        return {"obligation": procurements.what_it_owes(session, procurement), **owed}
     except NoValueInForce:
-        return {"obligation": None}
+        return {"obligation": None, **owed}
 
 
 def _history(session: Session, procurement: Procurement) -> list[dict[str, Any]]:
@@ -138,6 +139,7 @@ def show_page(
         "can_withdraw": procurements.is_lead_officer_or_admin(user, procurement),
         "history": _history(session, procurement),
         "location_label": DeliveryLocation(procurement.delivery_location).label,
+        "framework_label": procurement.framework_words,
         "draft": assessments.open_draft(session, procurement),
         "confirmation": confirmation,
         "errors": errors or {},

@@ -24,6 +24,7 @@ from app.deps import resolve_signed_in
 from app.forms.inputs import format_pounds
 from app.forms.types import question_type
 from app.models import Role
+from app.scoring.obligations import by_basis
 from app.services.sessions import SignedIn
 from app.settings import PROJECT_ROOT, Settings
 from app.specification import target_words
@@ -141,6 +142,7 @@ def create_templates(settings: Settings) -> Jinja2Templates:
         question_options=lambda question: question_type(question.type).options(question),
         question_template=lambda question: question_type(question.type).template,
         target_words=target_words,
+        by_basis=by_basis,
     )
     environment.filters.update(
         pence=format_pounds,

@@ -9,17 +9,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.errors import InvalidInput
-from app.forms.loader import latest_definition, parse_definition, shipped_definitions
+from app.forms.loader import definition_for, parse_definition, shipped_definitions
 from app.models import Assessment, AssessmentAnswer, AuditEvent, Role, User
 from app.scoring.topics import load_topics
 from app.services import assessments, procurements
 from tests.support.factories import make_draft, make_procurement, make_user, procurement_input
 
-V1 = latest_definition("primas")
-V2 = parse_definition(
-    Path("tests/fixtures/forms/primas-v2.yaml").read_text(), "v2", load_topics().topic_codes
+V1 = definition_for("primas", 1)
+V99 = parse_definition(
+    Path("tests/fixtures/forms/primas-v99.yaml").read_text(), "v99", load_topics().topic_codes
 )
-LIBRARY = {**shipped_definitions(), (V2.id, V2.version): V2}
+LIBRARY = {**shipped_definitions(), (V99.id, V99.version): V99}
 
 
 def test_starting_pins_the_form_version_and_one_draft_per_procurement(session: Session) -> None:
@@ -198,14 +198,14 @@ def test_moving_a_draft_to_a_newer_version_keeps_matching_answers(session: Sessi
                           ("agency_labour", "no"), ("lots", "yes")):  # fmt: skip
         assessments.save_answer(session, lead, draft, question, raw, seen_revision=0)
     loaded = assessments.load(session, draft, LIBRARY)
-    result = assessments.upgrade(session, lead, loaded, V2)
+    result = assessments.upgrade(session, lead, loaded, V99)
     assert sorted(result.kept) == ["lots", "staff_on_premises"]
     assert sorted(q.id for q in result.dropped) == ["agency_labour", "workforce_size"]
     moved = assessments.load(session, draft, LIBRARY)
-    assert moved.definition.version == 2
+    assert moved.definition.version == 99
     assert set(moved.answers) == {"lots", "staff_on_premises"}
     with pytest.raises(InvalidInput):
-        assessments.upgrade(session, lead, moved, V2)
+        assessments.upgrade(session, lead, moved, V99)
 
 
 def test_a_new_version_never_changes_an_existing_assessment(session: Session) -> None:
@@ -218,3 +218,25 @@ def test_a_new_version_never_changes_an_existing_assessment(session: Session) ->
     assert loaded.answers["agency_labour"].raw == "no"
     rows = session.exec(select(AssessmentAnswer)).all()
     assert len(rows) == 1
+
+
+def test_moving_a_version_1_draft_to_version_2_asks_the_living_wage_test_afresh(
+    session: Session,
+) -> None:
+    """Version 2 asks the Living Wage Foundation's per-worker test instead of an average, and
+    no longer asks whether subcontractors are paid within 30 days (the law requires it)."""
+    draft = make_draft(session)
+    lead = make_user(session, Role.LEAD)
+    for question, raw in (("staff_on_premises", "yes"), ("hours_per_day", "1.5"),
+                          ("weeks_per_year", "52"), ("prompt_payment", "no"),
+                          ("lots", "yes"), ("msat", "yes")):  # fmt: skip
+        assessments.save_answer(session, lead, draft, question, raw, seen_revision=0)
+    loaded = assessments.load(session, draft, shipped_definitions())
+    result = assessments.upgrade(session, lead, loaded, definition_for("primas", 2))
+    assert sorted(result.kept) == ["lots", "msat"]
+    assert sorted(q.id for q in result.dropped) == [
+        "hours_per_day", "prompt_payment", "staff_on_premises", "weeks_per_year",
+    ]  # fmt: skip
+    moved = assessments.load(session, draft, shipped_definitions())
+    assert moved.definition.version == 2
+    assert {"llw_workers", "payment_reporting"} <= {q.id for q in moved.definition.questions}

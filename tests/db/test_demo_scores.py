@@ -19,40 +19,50 @@ from app.services.assessments import procurement_context
 from app.services.reference_data import load_reference_data
 
 TODAY = date(2026, 11, 26)
-BASE = ("london-living-wage",)
+# Every contract: the council pays within 30 days and so does the supply chain (Procurement Act
+# 2023 s.68/s.73, or s.88 below the threshold); nobody has said yet whether staff meet the
+# Living Wage test; modern slavery due diligence; bidders' turnover is not known, so their own
+# s.54 statement is treated as applying until it is.
+PAY, LLW, SLAVERY = ("payment-terms",), ("london-living-wage",), ("modern-slavery",)
+STATEMENT = ("modern-slavery-statement",)
 # title: (spend band, overall rating, modern slavery level, weighting, obligations that apply)
 EXPECTED = {
     # £2.4m services, tender Feb 2027: Social Value Act (>= £207,720); KPI duty no (not > £5m).
     "Cleaning of council offices and libraries":
-        (3, "medium", "medium", "10%", ("primas", "social-value-act", *BASE, "modern-slavery",
-                                        "social-value-weighting")),
-    # £6.8m services: KPI duty (> £5m); weighting 10% + 5% for >= £5m; band 4 lifts scope.
+        (3, "medium", "medium", "10%", ("primas", "social-value-act", *PAY, *LLW, *SLAVERY,
+                                        *STATEMENT, "social-value-weighting")),
+    # £6.8m services: KPI duty (a public contract > £5m); weighting 10% + 5% for >= £5m.
     "School meals catering":
-        (4, "high", "medium", "15%", ("primas", "social-value-act", *BASE, "modern-slavery",
-                                      "kpi-duty", "social-value-weighting")),
-    # £12m light-touch framework: Social Value Act against £663,540; KPI duty exempt twice.
+        (4, "high", "medium", "15%", ("primas", "social-value-act", "kpi-duty", *PAY, *LLW,
+                                      *SLAVERY, *STATEMENT, "social-value-weighting")),
+    # £12m light-touch, setting up a framework: Social Value Act against £663,540 (considered
+    # when the framework is set up); KPI duty not for light-touch nor for setting up a framework.
     "Home care framework for adults":
-        (4, "high", "medium", "15%", ("primas", "social-value-act", *BASE, "modern-slavery",
-                                      "social-value-weighting")),
+        (4, "high", "medium", "15%", ("primas", "social-value-act", *PAY, *LLW, *SLAVERY,
+                                      *STATEMENT, "social-value-weighting")),
     # £850,000 goods: no Social Value Act (goods); band 2.
     "Laptops and docking stations refresh":
-        (2, "low", "medium", "10%", ("primas", *BASE, "modern-slavery", "social-value-weighting")),
+        (2, "low", "medium", "10%", ("primas", *PAY, *LLW, *SLAVERY, *STATEMENT,
+                                     "social-value-weighting")),
     "Estate grounds maintenance":
-        (3, "medium", "medium", "10%", ("primas", "social-value-act", *BASE, "modern-slavery",
-                                        "social-value-weighting")),
+        (3, "medium", "medium", "10%", ("primas", "social-value-act", *PAY, *LLW, *SLAVERY,
+                                        *STATEMENT, "social-value-weighting")),
     # £3.5m works: the Act covers services only; not over £5m for KPIs.
     "Changing rooms refurbishment at the marshes":
-        (3, "medium", "medium", "10%", ("primas", *BASE, "modern-slavery",
+        (3, "medium", "medium", "10%", ("primas", *PAY, *LLW, *SLAVERY, *STATEMENT,
                                         "social-value-weighting")),
     "Staff uniforms and personal protective equipment":
-        (1, "low", "medium", "10%", ("primas", *BASE, "modern-slavery", "social-value-weighting")),
+        (1, "low", "medium", "10%", ("primas", *PAY, *LLW, *SLAVERY, *STATEMENT,
+                                     "social-value-weighting")),
     # Exactly £100,000.00: PRIMAS (and above); below the £207,720 Social Value Act line.
     "Print and mailing of council tax bills":
-        (1, "low", "low", "10%", ("primas", *BASE, "modern-slavery", "social-value-weighting")),
+        (1, "low", "low", "10%", ("primas", *PAY, *LLW, *SLAVERY, *STATEMENT,
+                                  "social-value-weighting")),
     # £99,999.99: Think Local, so no weighting is recommended.
     "Legal advice on housing disrepair claims":
-        (1, "low", "low", "None", (*BASE, "modern-slavery")),
-    "Stewarding for community events": (1, "low", "medium", "None", (*BASE, "modern-slavery")),
+        (1, "low", "low", "None", (*PAY, *LLW, *SLAVERY, *STATEMENT)),
+    "Stewarding for community events":
+        (1, "low", "medium", "None", (*PAY, *LLW, *SLAVERY, *STATEMENT)),
 }  # fmt: skip
 
 

@@ -1,14 +1,15 @@
 """Migrations are the only way the schema changes: they build it and match the models."""
 
-from alembic import command
+import json
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import Connection, inspect, text
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401
 from app.db import create_database_engine
-from app.schema import alembic_config, current_revision, head_revision, upgrade_to_head
+from app.schema import current_revision, head_revision, migrate, upgrade_to_head
 
 EXPECTED_TABLES = [
     "alembic_version",
@@ -17,6 +18,7 @@ EXPECTED_TABLES = [
     "audit_event",
     "category",
     "directorate",
+    "kpi_duty_exception",
     "kpi_selection",
     "procurement",
     "procurement_collaborator",
@@ -57,8 +59,7 @@ def test_models_and_migrations_agree(database_url: str) -> None:
 def test_migrations_downgrade_to_nothing_and_back(database_url: str) -> None:
     engine = create_database_engine(database_url)
     try:
-        with engine.begin() as connection:
-            command.downgrade(alembic_config(connection), "base")
+        migrate(engine, "base", down=True)
         assert inspect(engine).get_table_names() == ["alembic_version"]
         upgrade_to_head(engine)
         with engine.connect() as connection:
@@ -86,3 +87,86 @@ def test_migrated_database_reports_its_dialect(database_url: str) -> None:
                 assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar_one() == 5000
     finally:
         engine.dispose()
+
+
+def test_frameworks_and_industry_risk_migrate_the_data_they_change(
+    empty_database_url: str,
+) -> None:
+    """0009: the framework flag becomes "setting-up" or "none", in the procurement and in each
+    draft's record of what its lead last saw, so no draft reports a change that did not happen.
+    0010: building maintenance is a high-risk industry (construction, PPN 009), with its source.
+    """
+    engine = create_database_engine(empty_database_url)
+    try:
+        migrate(engine, "0008")
+        with engine.begin() as connection:
+            _seed_before_frameworks(connection)
+        upgrade_to_head(engine)
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT reference, framework, framework_name FROM procurement ORDER BY id")
+            ).all()
+            assert [tuple(row) for row in rows] == [
+                ("PRC-2026-0001", "setting-up", ""),
+                ("PRC-2026-0002", "none", ""),
+            ]
+            seen = connection.execute(text("SELECT context_seen FROM assessment")).scalar_one()
+            seen = seen if isinstance(seen, dict) else json.loads(seen)
+            assert seen["framework"] == "setting-up"
+            maintenance = connection.execute(text(
+                "SELECT modern_slavery_risk, modern_slavery_source, modern_slavery_note "
+                "FROM category WHERE code = 'building-maintenance'"
+            )).one()  # fmt: skip
+            assert maintenance[0] == "high"
+            assert maintenance[1].startswith("https://www.gov.uk/government/publications/ppn-009")
+            assert "construction" in maintenance[2]
+        migrate(engine, "0008", down=True)
+        with engine.connect() as connection:
+            flags = connection.execute(
+                text("SELECT framework FROM procurement ORDER BY id")
+            ).scalars().all()  # fmt: skip
+            assert [bool(flag) for flag in flags] == [True, False]
+            seen = connection.execute(text("SELECT context_seen FROM assessment")).scalar_one()
+            seen = seen if isinstance(seen, dict) else json.loads(seen)
+            assert seen["framework"] is True
+            risk = connection.execute(text(
+                "SELECT modern_slavery_risk FROM category WHERE code = 'building-maintenance'"
+            )).scalar_one()  # fmt: skip
+            assert risk == "medium"  # as migration 0001 seeded it
+    finally:
+        engine.dispose()
+
+
+def _seed_before_frameworks(connection: Connection) -> None:
+    """Two procurements (one a framework) and a draft, as they were stored before 0009."""
+    now = "2026-12-01 09:00:00+00:00"
+    connection.execute(text(
+        "INSERT INTO user_account (email, name, roles, password_hash, active, "
+        "must_change_password, is_demo, created_at) VALUES ('lead@example.gov.uk', 'Lead', "
+        "'[\"lead\"]', 'x', :yes, :no, :no, :now)"
+    ), {"now": now, "yes": True, "no": False})  # fmt: skip
+    for number, framework in ((1, True), (2, False)):
+        connection.execute(text(
+            "INSERT INTO procurement (reference, title, description, directorate_id, "
+            "category_id, contract_type, light_touch, framework, value_pence, term_months, "
+            "extension_months, planned_tender_date, expected_start_date, delivery_location, "
+            "lead_officer_id, status, withdrawn_reason, version, created_by_id, created_at, "
+            "updated_at) VALUES (:reference, 'Home care', 'Care at home.', 1, 1, 'services', "
+            ":no, :framework, 1200000000, 48, 0, '2027-03-01', '2027-09-01', 'in-borough', 1, "
+            "'active', '', 1, 1, :now, :now)"
+        ), {"reference": f"PRC-2026-{number:04d}", "framework": framework, "no": False,
+            "now": now})  # fmt: skip
+    seen = json.dumps(
+        {
+            "contract_type": "services",
+            "category": "cleaning",
+            "value_pence": 1200000000,
+            "light_touch": False,
+            "framework": True,
+        }
+    )
+    connection.execute(text(
+        "INSERT INTO assessment (procurement_id, revision, form_id, form_version, status, "
+        "context_seen, created_by_id, created_at, updated_at) VALUES (1, 1, 'primas', 1, "
+        "'draft', :seen, 1, :now, :now)"
+    ), {"seen": seen, "now": now})  # fmt: skip

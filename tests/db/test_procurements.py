@@ -43,7 +43,9 @@ def test_an_empty_form_lists_every_required_field_in_page_order(session: Session
         "category": "Select the category of spend",
         "contract_type": "Select the type of contract",
         "light_touch": "Select yes if the light-touch regime applies",
-        "framework": "Select yes if this is a framework agreement",
+        "framework": (
+            "Select whether it sets up a framework agreement, calls off from one, or neither"
+        ),
         "value": "Enter the whole-life value",
         "term_months": "Enter the contract term",
         "tender": "Enter the planned tender date",
@@ -66,7 +68,19 @@ def test_an_empty_form_lists_every_required_field_in_page_order(session: Session
             "light_touch",
             "only to services contracts",
         ),
-        ({"framework": ""}, "framework", "Select yes if this is a framework agreement"),
+        ({"framework": ""}, "framework", "Select whether it sets up a framework agreement"),
+        ({"framework": "yes"}, "framework", "Select whether it sets up a framework agreement"),
+        ({"framework": "call-off"}, "framework_name", "Enter the name of the framework it calls"),
+        (
+            {"framework": "call-off", "framework_name": "   "},
+            "framework_name",
+            "Enter the name of the framework",
+        ),
+        (
+            {"framework": "call-off", "framework_name": "x" * 201},
+            "framework_name",
+            "The framework's name must be 200 characters or fewer",
+        ),
         ({"value": "0"}, "value", "must be more than £0"),
         ({"value": "-1"}, "value", "must be more than £0"),
         ({"value": "20,000,000,000"}, "value", "£10,000,000,000 or less"),
@@ -99,6 +113,21 @@ def test_inactive_categories_and_directorates_cannot_be_chosen(session: Session)
     cleaning.active = False
     session.commit()
     assert "category" in errors_for(session)
+
+
+@pytest.mark.parametrize(
+    ("framework", "typed_name", "stored_name"),
+    [
+        ("call-off", "  London   Construction Programme ", "London Construction Programme"),
+        ("setting-up", "Ignored", ""),  # only a call-off names the framework it comes from
+        ("none", "Ignored", ""),
+    ],
+)
+def test_a_call_off_keeps_the_framework_s_name(
+    session: Session, framework: str, typed_name: str, stored_name: str
+) -> None:
+    values = validate(session, procurement_input(framework=framework, framework_name=typed_name))
+    assert (values.framework, values.framework_name) == (framework, stored_name)
 
 
 def test_tender_and_start_may_be_the_same_day(session: Session) -> None:

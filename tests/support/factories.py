@@ -85,7 +85,7 @@ def procurement_input(**overrides: str) -> ProcurementInput:
         "category": "cleaning",
         "contract_type": "services",
         "light_touch": "no",
-        "framework": "no",
+        "framework": "none",
         "value": "250,000",
         "term_months": "36",
         "extension_months": "24",
@@ -116,12 +116,19 @@ def procurement_form_data(**overrides: str) -> dict[str, str]:
     }
 
 
-def make_draft(session: Session, procurement: Procurement | None = None, lead: User | None = None):  # type: ignore[no-untyped-def]
-    """A PRIMAS draft (v1) for a procurement above the line, started by its lead officer."""
-    from app.forms.loader import latest_definition
+def make_draft(  # type: ignore[no-untyped-def]
+    session: Session,
+    procurement: Procurement | None = None,
+    lead: User | None = None,
+    *,
+    version: int = 1,
+):
+    """A PRIMAS draft (v1 unless asked) for a procurement above the line, started by its lead
+    officer."""
+    from app.forms.loader import definition_for
     from app.services import assessments
 
     lead = lead or make_user(session, Role.LEAD)
     procurement = procurement or make_procurement(session, lead)
     assert procurement.lead_officer_id == lead.id
-    return assessments.start(session, lead, procurement, latest_definition("primas"))
+    return assessments.start(session, lead, procurement, definition_for("primas", version))

@@ -54,3 +54,11 @@ def form_values(form: Tag) -> dict[str, str | list[str]]:
         else:
             add(name, field.get("value", ""))
     return values
+
+
+def error_summary_links(page: BeautifulSoup) -> list[tuple[str, str]]:
+    """The error summary's messages with the fields they link to, in order."""
+    summary = page.find(class_="govuk-error-summary")
+    if not isinstance(summary, Tag):
+        return []
+    return [(text_of(a), str(a["href"])) for a in summary.find_all("a")]

@@ -23,9 +23,9 @@ from app.forms.loader import DEFINITIONS_DIR, shipped_definitions
 from app.scoring.engine import Override
 from app.scoring.reference_data import ReferenceData, ReferenceEntry
 from app.scoring.rules import ScoringRules, shipped_rules
+from tests.support.categories import context_fields
 
 ROOT = Path(__file__).resolve().parents[2]
-CATEGORIES = ROOT / "migrations" / "data" / "0001_categories.yaml"
 REFERENCE_VALUES = ROOT / "migrations" / "data" / "0005_reference_values.yaml"
 AS_OF = date(2026, 11, 26)  # "today", fixed so results never depend on the clock
 
@@ -60,18 +60,14 @@ def reference_data() -> ReferenceData:
 
 
 def context(category: str, **facts: Any) -> ProcurementContext:
-    """A procurement in a seeded category; its relevance and industry risk come from the seed."""
-    seed = yaml.safe_load(CATEGORIES.read_text(encoding="utf-8"))
-    row = next(c for c in seed["categories"] if c["code"] == category)
+    """A procurement in a seeded category; its relevance and industry risk come from the
+    migrations' data."""
     fields: dict[str, Any] = {
         "contract_type": "services",
-        "category": category,
         "light_touch": False,
-        "framework": False,
+        "framework": "none",
         "delivery_location": "in-borough",
-        "topic_relevance": dict(zip(seed["topics"], row["relevance"], strict=True)),
-        "category_name": row["name"],
-        "industry_risk": row["modern_slavery_risk"],
+        **context_fields(category),
         "planned_tender_date": date(2026, 3, 1),
         "expected_start_date": date(2026, 9, 1),
     }
@@ -175,7 +171,7 @@ CATERING_PARTLY = Case(
         value_pence=450_000_00,
         annual_value_pence=150_000_00,
         term_months=36,
-        framework=True,
+        framework="setting-up",
         light_touch=True,
         expected_start_date=None,
     ),

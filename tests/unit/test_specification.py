@@ -13,7 +13,7 @@ from docx.oxml.ns import qn
 
 from app.scoring.kpi_choices import Choice, CustomKpi, KpiStatus, kpi_task
 from app.scoring.kpis import load_library, suggested_target
-from app.scoring.obligations import Obligation
+from app.scoring.obligations import Basis, Obligation
 from app.scoring.suggestions import Suggestion
 from app.specification import (
     AcceptedKpi,
@@ -39,9 +39,11 @@ LLW = Obligation(
     "https://livingwage.org.uk/FAQs",
     action="Require the London Living Wage.",
     supplier="Pay at least the London Living Wage.",
+    basis=Basis.POLICY,
 )
 CRP = Obligation("carbon-reduction-plan", "Carbon reduction plan", False,
-                 "The annual value is not over £5m.", "https://www.gov.uk/")  # fmt: skip
+                 "The annual value is not over £5m.", "https://www.gov.uk/",
+                 basis=Basis.POLICY)  # fmt: skip
 ACCEPTED = (
     AcceptedKpi.of(LIBRARY.kpi("llw-staff-share"), Decimal(100)),
     AcceptedKpi.of(LIBRARY.kpi("apprenticeship-weeks"), Decimal(150)),  # edited from 125
@@ -292,6 +294,7 @@ def obligation(code: str, applies: bool, supplier: str) -> Obligation:
         "https://www.gov.uk/",
         action="Do it.",
         supplier=supplier,
+        basis=Basis.LAW,
     )
 
 

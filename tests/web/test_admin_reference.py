@@ -72,6 +72,7 @@ def test_every_key_is_listed_in_catalogue_order_with_its_value_today(
         "Spend bands",
         "Social value weighting",
         "KPI suggestions",
+        "Council policy decisions",
     ]
     threshold = card(page, "primas_threshold")
     assert text_of(threshold.find("h3")) == "PRIMAS threshold"

@@ -191,6 +191,12 @@ ROUTES = [
         editors(303),
         {"action": "accept", "target": "100", "revision": "0"},
     ),
+    Case(
+        "POST",
+        "/procurements/{reference}/primas/kpis/kpi-duty",
+        editors(303),
+        {"reason": "Delivery is spot-purchased visit by visit.", "revision": "0"},
+    ),
     Case("GET", "/procurements/{reference}/primas/kpis/library", editors(200)),
     Case("GET", "/procurements/{reference}/primas/kpis/own", editors(200)),
     Case("POST", "/procurements/{reference}/primas/kpis/own", editors(303), OWN_KPI),
@@ -206,9 +212,9 @@ ROUTES = [
     Case("POST", "/procurements/{reference}/primas/acknowledge", editors(303)),
     Case("GET", "/procurements/{reference}/primas/discard", editors(200)),
     Case("POST", "/procurements/{reference}/primas/discard", editors(303)),
-    # No newer version of the questions is shipped, so there is nothing to move to.
-    Case("GET", "/procurements/{reference}/primas/upgrade", editors(409)),
-    Case("POST", "/procurements/{reference}/primas/upgrade", editors(409)),
+    # The draft is on version 1 and version 2 is shipped: editors may move it.
+    Case("GET", "/procurements/{reference}/primas/upgrade", editors(200)),
+    Case("POST", "/procurements/{reference}/primas/upgrade", editors(200)),
 ]
 
 

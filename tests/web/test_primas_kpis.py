@@ -83,7 +83,7 @@ def busy_draft(app: FastAPI, session: Session) -> tuple[TestClient, User, str]:
 def big_draft(app: FastAPI, session: Session) -> tuple[TestClient, User, str]:
     """A £6m cleaning services contract, not a framework and not light-touch."""
     return lead_with_draft(app, session, value="6,000,000", contract_type="services",
-                           framework="no", light_touch="no")  # fmt: skip
+                           framework="none", light_touch="no")  # fmt: skip
 
 
 def decide(client: TestClient, base: str, code: str, *, htmx: bool = False, **fields: str):  # type: ignore[no-untyped-def]
@@ -814,7 +814,10 @@ def test_the_specification_to_print(app: FastAPI, session: Session) -> None:
                     kpi_heading.find_all_previous("h3")]  # fmt: skip
     assert "London Living Wage" in requirements
     assert "Modern slavery due diligence: high risk" in requirements
-    assert "Pay everyone working on the contract on council or client premises" in text_of(main)
+    assert "Pay at least the London Living Wage to everyone who works on the contract" in text_of(
+        main
+    )
+    assert "Apprentices, interns and volunteers are outside this requirement." in text_of(main)
     assert [text_of(h) for h in kpi_heading.find_all_next("h3")] == ACCEPTED_TITLES
     assert (
         f"The Supplier shall provide at least 150 {APPRENTICESHIPS_UNIT} over the life of "

@@ -218,9 +218,9 @@ def test_moving_a_draft_to_a_newer_version(
     database_url: str, session: Session, tmp_path: Path
 ) -> None:
     shutil.copy("app/forms/definitions/primas-v1.yaml", tmp_path)
-    shutil.copy("tests/fixtures/forms/primas-v2.yaml", tmp_path)
+    shutil.copy("tests/fixtures/forms/primas-v99.yaml", tmp_path)
     shutil.copy("app/forms/definitions/primas-v1.scoring.yaml", tmp_path)
-    shutil.copy("tests/fixtures/forms/primas-v2.scoring.yaml", tmp_path)
+    shutil.copy("tests/fixtures/forms/primas-v99.scoring.yaml", tmp_path)
     settings = Settings(env="test", database_url=database_url, secret_key=TEST_SECRET_KEY,
                         forms_dir=tmp_path)  # fmt: skip
     app = create_app(settings)
@@ -228,7 +228,7 @@ def test_moving_a_draft_to_a_newer_version(
     autosave(client, base, "agency_labour", {"agency_labour": "no", "rev-agency_labour": "0"})
     autosave(client, base, "lots", {"lots": "yes", "rev-lots": "0"})
     task_list = parse(client.get(base))
-    assert "(version 2)" in text_of(task_list.find(class_="govuk-inset-text"))
+    assert "(version 99)" in text_of(task_list.find(class_="govuk-inset-text"))
     preview = parse(client.get(f"{base}/upgrade"))
     assert [text_of(li) for li in preview.find("main").find_all("li")] == [
         "Is the supplier likely to use agency or temporary workers on the contract?"

@@ -31,7 +31,8 @@ def test_the_summary_beside_the_questions_shows_every_topic_and_what_it_owes(
     owed = text_of(page.find(id="results-summary").find("ul"))
     assert "PRIMAS required" in owed
     assert "Modern slavery due diligence: medium risk" in owed
-    assert "London Living Wage (unless your answers show otherwise)" in owed
+    assert "London Living Wage (council policy, unless your answers show otherwise)" in owed
+    assert "Paying within 30 days, down the supply chain (law)" in owed
 
 
 def test_saving_an_answer_redraws_the_summary_out_of_band(app: FastAPI, session: Session) -> None:
@@ -74,10 +75,29 @@ def test_the_results_page_lists_every_obligation_with_its_reason(
         card["id"].removeprefix("obligation-"): text_of(card)
         for card in page.find_all(class_="govuk-summary-card")
     }
-    assert list(cards) == [
-        "primas", "social-value-act", "london-living-wage", "modern-slavery",
-        "carbon-reduction-plan", "kpi-duty", "social-value-weighting",
-    ]  # fmt: skip
+    # Grouped under their basis: the law, council policy, then recommended practice.
+    groups = {
+        heading["id"].removeprefix("basis-"): [
+            card["id"].removeprefix("obligation-")
+            for card in heading.find_next_siblings(class_="govuk-summary-card")
+            if card.find_previous_sibling("h3") is heading
+        ]
+        for heading in page.find_all(
+            "h3", id=lambda value: bool(value) and value.startswith("basis-")
+        )
+    }
+    assert groups == {
+        "law": ["social-value-act", "kpi-duty", "payment-terms", "modern-slavery-statement"],
+        "council-policy": ["primas", "london-living-wage", "carbon-reduction-plan",
+                           "social-value-weighting"],
+        "practice": ["modern-slavery"],
+    }  # fmt: skip
+    assert [text_of(h) for h in page.find_all("h3", id=True)] == [
+        "Law",
+        "Council policy",
+        "Recommended practice",
+    ]
+    assert "Basis Law" in cards["kpi-duty"] and "Basis Council policy" in cards["primas"]
     assert "Applies" in cards["social-value-act"] and "£207,720" in cards["social-value-act"]
     assert "Does not apply" in cards["kpi-duty"] and "not more than £5,000,000" in cards["kpi-duty"]
     assert "Rate employers must pay at the contract start" in cards["london-living-wage"]

@@ -15,7 +15,7 @@ CONTEXT = ProcurementContext(
     annual_value_pence=50_000_00,
     term_months=60,
     light_touch=False,
-    framework=False,
+    framework="none",
     delivery_location="in-borough",
     topic_relevance={"fair-pay-work": 3, "materials-food": 2, "nature-pollution": 0},
 )

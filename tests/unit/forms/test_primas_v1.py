@@ -9,10 +9,10 @@ import yaml
 from app.forms.conditions import ProcurementContext
 from app.forms.definition import AllOf, AnyOf, Comparison, Condition
 from app.forms.journey import walk
-from app.forms.loader import latest_definition
+from app.forms.loader import definition_for
 from app.scoring.topics import load_topics
 
-PRIMAS = latest_definition("primas")
+PRIMAS = definition_for("primas", 1)
 SEED = Path("migrations/data/0001_categories.yaml")
 
 
@@ -26,7 +26,7 @@ def context(category: str, **overrides: Any) -> ProcurementContext:
         "annual_value_pence": 50_000_00,
         "term_months": 60,
         "light_touch": False,
-        "framework": False,
+        "framework": "none",
         "delivery_location": "in-borough",
         "topic_relevance": dict(zip(seed["topics"], row["relevance"], strict=True)),
     }

@@ -15,15 +15,15 @@ from app.forms.loader import DEFINITIONS_DIR, definition_for, shipped_definition
 from app.scoring.engine import Override, Result, score
 from app.scoring.reference_data import ReferenceData, ReferenceEntry
 from app.scoring.rules import ScoringRules, shipped_rules
+from tests.support.categories import categories, context_fields, topic_order
 
 SEEDS = Path(__file__).resolve().parents[3] / "migrations" / "data"
 DEFINITION = definition_for("primas", 1)
 RULES_FILE = DEFINITIONS_DIR / "primas-v1.scoring.yaml"
 RULES = shipped_rules(DEFINITIONS_DIR, shipped_definitions().values())[("primas", 1)]
 
-_categories = yaml.safe_load((SEEDS / "0001_categories.yaml").read_text(encoding="utf-8"))
-TOPIC_ORDER: list[str] = _categories["topics"]
-CATEGORIES: dict[str, dict[str, Any]] = {row["code"]: row for row in _categories["categories"]}
+TOPIC_ORDER: list[str] = list(topic_order())
+CATEGORIES = categories()
 
 # Migration 0001 seeds the PRIMAS threshold in code; later ones seed the rest from YAML.
 PRIMAS_THRESHOLD = ReferenceEntry("primas_threshold", date(2018, 1, 1), 10_000_000)
@@ -46,19 +46,15 @@ def reference(*extra: ReferenceEntry) -> ReferenceData:
 
 def context(category: str = "cleaning", **overrides: Any) -> ProcurementContext:
     """A £1.2m, three-year services procurement in a seeded category, tendering 1 March 2026."""
-    row = CATEGORIES[category]
     fields: dict[str, Any] = {
         "contract_type": "services",
-        "category": category,
         "value_pence": 120_000_000,
         "annual_value_pence": 40_000_000,
         "term_months": 36,
         "light_touch": False,
-        "framework": False,
+        "framework": "none",
         "delivery_location": "in-borough",
-        "topic_relevance": dict(zip(TOPIC_ORDER, row["relevance"], strict=True)),
-        "category_name": row["name"],
-        "industry_risk": row["modern_slavery_risk"],
+        **context_fields(category),
         "planned_tender_date": TENDER,
         "expected_start_date": START,
     }

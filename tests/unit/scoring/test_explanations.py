@@ -23,7 +23,8 @@ def test_cleaning_with_agency_labour_is_a_modern_slavery_risk_of_3() -> None:
     risk = run({"agency_labour": "yes"}, category="cleaning").topic(SLAVERY).risk
     assert (risk.computed, risk.value, risk.total, risk.override) == (3, 3, 3, None)
     assert risk.contributions == (
-        Contribution(2, 'Category "Cleaning services" is a high-risk industry for modern slavery'),
+        Contribution(2, 'Category "Cleaning services" is a high-risk industry for modern slavery '
+                     "(cleaning services, named as a high-risk industry)"),
         Contribution(1, said("Yes", "agency_labour"), question_id="agency_labour",
                      factor=WORKFORCE, counted=True),
     )  # fmt: skip

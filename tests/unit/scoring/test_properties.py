@@ -56,7 +56,7 @@ def procurements(draw: st.DrawFn) -> ProcurementContext:
         annual_value_pence=draw(st.integers(0, 20_000_000_000) | AT_A_LINE),
         term_months=draw(st.integers(1, 240)),
         light_touch=draw(st.booleans()),
-        framework=draw(st.booleans()),
+        framework=draw(st.sampled_from(["none", "setting-up", "call-off"])),
         delivery_location=draw(st.sampled_from(["in-borough", "london", "uk", "overseas"])),
         planned_tender_date=draw(st.none() | DATES | DATES | DATES),
         expected_start_date=draw(st.none() | DATES | DATES),
@@ -192,9 +192,11 @@ def test_results_are_bounded_and_consistent(
         else "low"
     )  # fmt: skip
     assert result.modern_slavery_level == expected_level
-    assert [o.code for o in result.obligations] == [
-        "primas", "social-value-act", "london-living-wage", "modern-slavery",
-        "carbon-reduction-plan", "kpi-duty", "social-value-weighting",
+    assert [(o.code, o.basis.value) for o in result.obligations] == [
+        ("primas", "council-policy"), ("social-value-act", "law"), ("kpi-duty", "law"),
+        ("payment-terms", "law"), ("london-living-wage", "council-policy"),
+        ("modern-slavery", "practice"), ("modern-slavery-statement", "law"),
+        ("carbon-reduction-plan", "council-policy"), ("social-value-weighting", "council-policy"),
     ]  # fmt: skip
     assert all(o.reason and o.source.startswith("https://") for o in result.obligations)
 

@@ -49,8 +49,13 @@ def test_the_london_living_wage_makes_its_kpi_mandatory() -> None:
     assert codes(found, mandatory=True) == ["llw-staff-share"]
     assert found[0].reason == "Required: the London Living Wage applies"
     assert "llw-staff-share" not in codes(suggested(OFF_PREMISES))
-    short = suggested({"staff_on_premises": "yes", "hours_per_day": "1.99", "weeks_per_year": "8"})
+    short = suggested({"staff_on_premises": "yes", "hours_per_day": "8", "weeks_per_year": "7"})
     assert "llw-staff-share" not in codes(short, mandatory=True)
+    # An average under 2 hours does not show that no one works 2 hours on a day: still required.
+    average = suggested(
+        {"staff_on_premises": "yes", "hours_per_day": "1.99", "weeks_per_year": "8"}
+    )
+    assert "llw-staff-share" in codes(average, mandatory=True)
 
 
 @pytest.mark.parametrize(
