@@ -89,12 +89,14 @@ class LivingWageRules(Strict):
     and whether care is delivered in people's own homes (`care_in_homes`); in the
     `care_in_homes_categories` that question unanswered reads as "not known yet". Version 1
     asked whether staff work on the premises and their average hours and weeks, and had no
-    question about homes: its `care_in_homes_categories` are that work.
+    question about homes: its `care_in_homes_categories` are that work, and in its
+    `care_in_homes_possible` some of the work may be.
     """
 
     meets_test: str | None = None
     care_in_homes: str | None = None
     care_in_homes_categories: tuple[str, ...] = ()
+    care_in_homes_possible: tuple[str, ...] = ()
     on_premises: str | None = None
     hours_per_day: str | None = None
     weeks_per_year: str | None = None

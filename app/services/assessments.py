@@ -53,10 +53,15 @@ class StoredAnswer:
 
 @dataclass(frozen=True)
 class StoredException:
-    """The recorded reason the KPI duty does not apply, and its revision."""
+    """The recorded reason the KPI duty does not apply ("" once taken back), and its revision."""
 
     reason: str
     revision: int
+
+    @property
+    def recorded(self) -> bool:
+        """A reason stands: the KPI duty does not apply."""
+        return bool(self.reason)
 
 
 @dataclass(frozen=True)

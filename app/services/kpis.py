@@ -50,7 +50,7 @@ from app.timeutil import long_date, utcnow
 ACTIONS = ("accept", "reject", "add", "remove")
 ACCEPTED = (KpiStatus.ACCEPTED.value, KpiStatus.EDITED.value)
 CUSTOM_LIMITS = {"title": 200, "unit": 100, "evidence": 1000}
-EXCEPTION_FIELD = "kpi-exception-reason"
+EXCEPTION_FIELD = "s52-reason"  # the field on the KPI page
 
 
 @dataclass(frozen=True)
@@ -262,14 +262,17 @@ def record_kpi_exception(
 def withdraw_kpi_exception(
     session: Session, user: User, draft: Draft, seen_revision: int
 ) -> Decided:
-    """Take the recorded reason away: the KPI duty applies again, with its minimum of KPIs."""
+    """Take the recorded reason away: the KPI duty applies again, with its minimum of KPIs.
+    The row stays, with no reason, so its revision only ever goes up and a page that saw an
+    older one can never overwrite a reason recorded since."""
     row = session.get(KpiDutyException, draft.assessment.id)
-    if row is None:
+    if row is None or not row.reason:
         return Decided(saved=True)
     if row.revision != seen_revision:
         return Decided(saved=False)
     act_as(session, Actor.of(user))
-    session.delete(row)
+    row.reason, row.updated_by_id, row.updated_at = "", user.id, utcnow()  # type: ignore[assignment]
+    session.add(row)
     return _commit(session, draft)
 
 

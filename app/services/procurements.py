@@ -17,6 +17,7 @@ from sqlmodel import Session, col, func, select
 
 from app.errors import InvalidInput
 from app.models import (
+    KpiDutyException,
     Procurement,
     ProcurementCollaborator,
     ProcurementStatus,
@@ -24,7 +25,7 @@ from app.models import (
     User,
 )
 from app.scoring.obligations import Obligation, on_the_record, primas_requirement
-from app.services.assessments import procurement_context
+from app.services.assessments import open_draft, procurement_context
 from app.services.audit import Actor, act_as
 from app.services.procurement_form import (
     FIELD_LABELS,
@@ -343,6 +344,11 @@ def what_it_owes(session: Session, procurement: Procurement) -> Obligation:
 
 
 def owed_on_the_record(session: Session, procurement: Procurement) -> tuple[Obligation, ...]:
-    """Every obligation the record alone decides (the others need the PRIMAS answers)."""
+    """Every obligation the record alone decides (the others need the PRIMAS answers), with the
+    open draft's recorded reason for setting no KPIs, if it has one."""
     reference = load_reference_data(session)
-    return on_the_record(procurement_context(session, procurement, reference), reference)
+    draft = open_draft(session, procurement)
+    recorded = session.get(KpiDutyException, draft.id) if draft is not None else None
+    exception = recorded.reason if recorded is not None and recorded.reason else None
+    context = procurement_context(session, procurement, reference)
+    return on_the_record(context, reference, exception)

@@ -41,7 +41,7 @@ def result(draft: Draft, library: RulesLibrary, as_of: date) -> Result:
         draft.reference,
         as_of=as_of,
         overrides=draft.overrides,
-        kpi_exception=draft.kpi_exception.reason if draft.kpi_exception else None,
+        kpi_exception=draft.kpi_exception.reason if draft.kpi_exception else None,  # "" is none
     )
 
 

@@ -247,7 +247,7 @@ def kpi_duty_exception(
                      typed={"kpi-duty": {"reason": reason}}, exception_conflict=True,
                      status_code=409)  # fmt: skip
     done = "kpi-duty-withdrawn" if withdrawing else "kpi-duty-recorded"
-    return RedirectResponse(f"{kpis_path(access)}?updated={done}#kpi-duty", 303)
+    return RedirectResponse(f"{kpis_path(access)}?updated={done}#s52-duty", 303)
 
 
 @router.post("/{code}", response_class=HTMLResponse)

@@ -4,6 +4,9 @@ The yes/no framework flag becomes "setting-up" or "none", and every draft's reco
 its lead last saw (context_seen) is rewritten the same way, so no draft reports a change that
 did not happen.
 
+Downgrading loses what the yes/no flag cannot hold: a call-off becomes "not a framework" and the
+framework's name is dropped.
+
 Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-05

@@ -86,3 +86,9 @@ def page(page_watch: tuple[Page, PageWatch]) -> Page:
 @pytest.fixture
 def page_without_js(page_without_js_watch: tuple[Page, PageWatch]) -> Page:
     return page_without_js_watch[0]
+
+
+@pytest.fixture(params=[True, False], ids=["javascript", "no-javascript"])
+def any_page(request: pytest.FixtureRequest) -> Page:
+    """The test runs twice: with JavaScript on, and with it off."""
+    return request.getfixturevalue("page" if request.param else "page_without_js")  # type: ignore[no-any-return]

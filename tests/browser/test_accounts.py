@@ -5,20 +5,12 @@ Every page and error state is checked with axe, in both modes.
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
 
 from app.models import Role, User
 from tests.support.browser import assert_accessible, close_tab, sign_in
 from tests.support.factories import TEST_PASSWORD, make_user
-
-
-@pytest.fixture(params=[True, False], ids=["javascript", "no-javascript"])
-def any_page(request: pytest.FixtureRequest) -> Page:
-    """The same journey with JavaScript on and with it off."""
-    name = "page" if request.param else "page_without_js"
-    return request.getfixturevalue(name)  # type: ignore[no-any-return]
 
 
 def test_sign_in_with_a_wrong_password_then_sign_out(

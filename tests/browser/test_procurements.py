@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from playwright.sync_api import Page
 from sqlmodel import Session
 
@@ -14,11 +13,6 @@ from tests.support.browser import assert_accessible, sign_in
 from tests.support.factories import TEST_PASSWORD, make_procurement, make_user
 
 NEXT_YEAR = str(date.today().year + 1)
-
-
-@pytest.fixture(params=[True, False], ids=["javascript", "no-javascript"])
-def any_page(request: pytest.FixtureRequest) -> Page:
-    return request.getfixturevalue("page" if request.param else "page_without_js")  # type: ignore[no-any-return]
 
 
 def test_the_demo_lead_records_finds_and_edits_a_procurement(

@@ -40,7 +40,7 @@ def owed(page: BeautifulSoup) -> dict[str, dict[str, str]]:
     return groups
 
 
-def reason(page: BeautifulSoup, code: str) -> str:
+def reason_of(page: BeautifulSoup, code: str) -> str:
     row = record_section(page).find(id=f"owes-{code}")
     assert isinstance(row, Tag), code
     return text_of(row.dd)
@@ -64,8 +64,8 @@ def test_the_procurement_page_groups_what_the_record_decides(
             "Social value weighting: at least 10%": "Applies",
         },
     }
-    assert "section 68" in reason(page, "payment-terms")
-    assert "section 73" in reason(page, "payment-terms")
+    assert "section 68" in reason_of(page, "payment-terms")
+    assert "section 73" in reason_of(page, "payment-terms")
     intro = text_of(record_section(page).find("p"))
     assert "The London Living Wage, modern slavery due diligence" in intro
 
@@ -81,8 +81,8 @@ def test_think_local_still_says_the_living_wage_applies_whatever_the_value(
     assert "The London Living Wage still applies, whatever the value" in think_local
     assert "2 or more hours on any day of the week, for 8 or more consecutive weeks" in think_local
     # Below the threshold the council still pays within 30 days, and so does the supply chain.
-    assert "section 88(1)" in reason(page, "payment-terms")
-    assert "section 88(8)" in reason(page, "payment-terms")
+    assert "section 88(1)" in reason_of(page, "payment-terms")
+    assert "section 88(8)" in reason_of(page, "payment-terms")
 
 
 def test_a_call_off_names_its_framework_and_owes_kpis_but_not_the_social_value_act(
@@ -107,11 +107,11 @@ def test_a_call_off_names_its_framework_and_owes_kpis_but_not_the_social_value_a
     assert "Framework Calls off from Facilities management and workplace services" in details
     groups = owed(page)
     assert groups["Law"]["Public Services (Social Value) Act 2012"] == "Does not apply"
-    assert "social value is considered when a framework is set up" in reason(
+    assert "social value is considered when a framework is set up" in reason_of(
         page, "social-value-act"
     )
     assert groups["Law"]["Procurement Act KPIs: at least 3"] == "Applies"
-    assert "(a call-off's value is its own)" in reason(page, "kpi-duty")
+    assert "(a call-off's value is its own)" in reason_of(page, "kpi-duty")
 
 
 def test_setting_up_a_framework_owes_the_social_value_act_but_not_kpis(
@@ -123,7 +123,7 @@ def test_setting_up_a_framework_owes_the_social_value_act_but_not_kpis(
     groups = owed(page)
     assert groups["Law"]["Public Services (Social Value) Act 2012"] == "Applies"
     assert groups["Law"]["Procurement Act KPIs: at least 3"] == "Does not apply"
-    assert "does not apply to setting up a framework" in reason(page, "kpi-duty")
+    assert "does not apply to setting up a framework" in reason_of(page, "kpi-duty")
     details = text_of(page.find("h2", string="Details").find_next("dl"))
     assert "Framework Sets up a framework agreement" in details
 
@@ -156,7 +156,7 @@ def test_a_dated_no_makes_the_carbon_reduction_plan_not_council_policy(
     page = parse(lead_client.get(path))
     status = owed(page)["Council policy"]["Carbon reduction plan"]
     assert status == "Does not apply: not council policy"
-    assert f"not council policy from 1 January {NEXT_YEAR} ({note})" in reason(
+    assert f"not council policy from 1 January {NEXT_YEAR} ({note})" in reason_of(
         page, "carbon-reduction-plan"
     )
 
@@ -221,3 +221,17 @@ def test_a_draft_from_before_the_rules_were_revised_says_its_results_changed(
     assert "Public Services (Social Value) Act 2012 (law)" in owed_now
     assert post(client, f"{base}/acknowledge", {}).status_code == 303
     assert parse(client.get(base)).find(id="rules-revised") is None
+
+
+def test_the_procurement_page_shows_a_recorded_reason_for_setting_no_kpis(
+    app: FastAPI, session: Session
+) -> None:
+    client, _, base = lead_with_draft(app, session, value="6,000,000")
+    reason = "Each visit is bought and checked on its own."
+    assert (
+        post(client, f"{base}/kpis/kpi-duty", {"reason": reason, "revision": "0"}).status_code
+        == 303
+    )
+    page = parse(client.get(base.removesuffix("/primas")))
+    assert owed(page)["Law"]["Procurement Act KPIs: at least 3"] == "Does not apply"
+    assert f"The reason recorded: {reason}" in reason_of(page, "kpi-duty")

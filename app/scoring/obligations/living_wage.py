@@ -80,8 +80,10 @@ def london_living_wage(
     decision, home_fact = _home_care(context, reference) if homes else (None, None)
     if home_fact:
         facts += (home_fact,)
-    covers_homes = decision is not None and adopted(decision)
-    if homes == "yes" and covers_homes:
+    in_homes = homes in ("yes", "not-known")
+    covers = decision is not None and adopted(decision)
+    undecided = in_homes and decision is None
+    if homes == "yes" and covers:
         reason = (
             "Care will be delivered in people's own homes, and the council's policy is that "
             "care workers there are paid at least the London Living Wage. The Living Wage "
@@ -91,27 +93,33 @@ def london_living_wage(
         return _applies(reason, facts, homes=True)
     worker = (
         _per_worker(rules, answers) if rules.meets_test
-        else _version_1(rules, answers, homes_excluded=homes == "yes" and not covers_homes)
+        else _version_1(rules, answers, homes_excluded=in_homes and not covers)
     )  # fmt: skip
     state, reason = worker
-    if homes == "yes" and not covers_homes:
+    if undecided and state != "yes":
+        state = "unknown"
         reason += (
-            " Care in people's own homes is outside the council's Living Wage policy"
-            + (f" from {long_date(decision.effective_from)}" if decision else "")
-            + ", so it counts only workers on council premises or premises the work needs."
+            " No council decision on care in people's own homes is recorded for the planned "
+            "tender date, so it is treated as applying until one is."
         )
-    elif homes == "not-known" and covers_homes and state == "no":
+    elif homes == "yes" and decision is not None and not covers:
+        reason += (
+            " Care in people's own homes is outside the council's Living Wage policy from "
+            f"{long_date(decision.effective_from)}, so it counts only workers on council "
+            "premises or premises the work needs."
+        )
+    elif homes == "not-known" and covers and state == "no":
         state = "unknown"
         reason += (
             " Whether care will be delivered in people's own homes is not known yet; the "
             "council's policy covers care workers there, so it is treated as applying until "
             "you know."
         )
+    homes_required = in_homes and (covers or undecided)
     if state == "yes":
-        return _applies(reason, facts, homes=covers_homes and homes == "yes")
+        return _applies(reason, facts, homes=homes_required)
     if state == "unknown":
-        return _applies(reason, facts, homes=covers_homes and homes in ("yes", "not-known"),
-                        confirmed=False)  # fmt: skip
+        return _applies(reason, facts, homes=homes_required, confirmed=False)
     return Obligation(CODE, TITLE, False, reason, LLW_SOURCE, facts=facts, basis=Basis.POLICY)
 
 
@@ -121,15 +129,17 @@ def _care_in_homes(
     """'yes', 'no' or 'not-known' when care in people's own homes is in question, else None.
 
     Where the question is asked, its answer; a care category's unanswered question is read as
-    not known yet (the cautious reading). Version 1 has no question: its care categories are
-    that work."""
-    care_category = context.category in rules.care_in_homes_categories
+    not known yet (the cautious reading). Version 1 asked no such question: its home care
+    category is that work, and in the categories where some of it may be, it is not known."""
+    category = context.category
     if rules.care_in_homes:
         answer = answers.get(rules.care_in_homes)
         if answer is not None:
             return str(answer)
-        return "not-known" if care_category else None
-    return "yes" if care_category else None
+        return "not-known" if category in rules.care_in_homes_categories else None
+    if category in rules.care_in_homes_categories:
+        return "yes"
+    return "not-known" if category in rules.care_in_homes_possible else None
 
 
 def _per_worker(rules: LivingWageRules, answers: dict[str, Any]) -> tuple[str, str]:
@@ -178,10 +188,10 @@ def _version_1(
         return "yes", f"Staff will work on council premises {worked}: the test covers {LLW_TEST}."
     if homes_excluded:
         return "unknown", (
-            f"Staff will work {worked}, but this draft's question counted work in people's own "
-            "homes too. It is treated as applying until you confirm whether anyone works on "
-            "council premises or premises the work needs: the newer version of the questions "
-            "asks this directly."
+            f"Staff will work {worked}, but this draft's question may have counted work in "
+            "people's own homes too. It is treated as applying until you confirm whether anyone "
+            "works on council premises or premises the work needs: the newer version of the "
+            "questions asks this directly."
         )
     return "unknown", (
         f"Staff will work on council premises {worked}. That is an average, and the test is "

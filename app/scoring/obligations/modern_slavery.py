@@ -72,13 +72,12 @@ def modern_slavery(
     facts = (
         ("Risk level", level.capitalize()),
         ("Mitigation actions recorded", str(len(actions))),
-        ("Winning supplier asked to complete the Modern Slavery Assessment Tool",
-         ASKED.get(msat, "Not answered yet")),
+        ("Modern Slavery Assessment Tool asked for", ASKED.get(msat, "Not answered yet")),
     )  # fmt: skip
     if level != "low" and msat == "no":
         action += (
-            " You said the winning supplier will not be asked to complete the Modern Slavery "
-            f"Assessment Tool: it is recommended for {level}-risk contracts, so record why not."
+            " You said the Modern Slavery Assessment Tool will not be asked for: it is "
+            f"recommended for {level}-risk contracts, so record why not."
         )
     blockers: tuple[str, ...] = ()
     if level == "high" and not actions:

@@ -434,7 +434,7 @@ def test_an_obligation_without_its_figure_cannot_be_decided_yet() -> None:
 
 def test_not_asking_for_the_assessment_tool_is_flagged_above_low_risk() -> None:
     high = run({"agency_labour": "yes", "msat": "no"}).obligation("modern-slavery")
-    asked_of = "Winning supplier asked to complete the Modern Slavery Assessment Tool"
+    asked_of = "Modern Slavery Assessment Tool asked for"
     assert (asked_of, "No") in high.facts
     assert "it is recommended for high-risk contracts, so record why not" in high.action
     assert (

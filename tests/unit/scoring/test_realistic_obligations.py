@@ -298,3 +298,41 @@ def test_care_in_homes_unanswered_shows_the_council_s_policy_and_applies_until_k
     assert dict(llw.facts)["Care in people's own homes"].startswith(
         "Covered: council policy from 1 January 2018"
     )
+
+
+def llw(category: str, answers: dict[str, Any], *, version: int = 2,
+        reference: ReferenceData | None = None):  # type: ignore[no-untyped-def]  # fmt: skip
+    result = score(definition_for("primas", version), RULES[("primas", version)],
+                   context(category, **facts(3_000_000, 36)), answers,
+                   reference or ReferenceData(SEEDED), as_of=AS_OF)  # fmt: skip
+    return result.obligation("london-living-wage")
+
+
+def test_with_no_home_care_decision_recorded_it_applies_until_one_is() -> None:
+    without = ReferenceData(tuple(e for e in SEEDED if e.key != "policy_llw_home_care"))
+    found = llw("home-care", {"llw_workers": "no", "care_in_homes": "yes"}, reference=without)
+    assert found.status == UNLESS
+    assert "No council decision on care in people's own homes is recorded" in found.reason
+    assert "outside the council's Living Wage policy" not in found.reason
+    assert dict(found.facts)["Care in people's own homes"] == (
+        "No council decision is recorded for the planned tender date"
+    )
+
+
+def test_a_version_1_care_draft_may_have_counted_homes_once_they_are_outside_policy() -> None:
+    """Version 1's premises question counted residents' homes; once the council decides care in
+    homes is outside its policy, an adult social care draft's "yes" no longer proves the test."""
+    no = ReferenceData(SEEDED + (decision("policy_llw_home_care", False, "Cabinet"),))
+    answers = {"staff_on_premises": "yes", "hours_per_day": "3", "weeks_per_year": "52"}
+    found = llw("adult-social-care", answers, version=1, reference=no)
+    assert found.status == UNLESS
+    assert "may have counted work in people's own homes" in found.reason
+    assert llw("cleaning", answers, version=1, reference=no).status == APPLIES
+
+
+def test_the_home_care_requirement_stays_while_it_is_not_known_whether_care_is_at_home() -> None:
+    found = llw("adult-social-care", {"llw_workers": "yes", "care_in_homes": "not-known"})
+    assert found.status == APPLIES
+    assert "care workers who work in people's own homes" in found.supplier
+    plain = llw("adult-social-care", {"llw_workers": "yes", "care_in_homes": "no"})
+    assert "people's own homes" not in plain.supplier
