@@ -22,6 +22,7 @@ from docx.table import Table
 from app.scoring.kpi_choices import KpiTask
 from app.scoring.kpis import Kpi
 from app.scoring.obligations import Obligation
+from app.scoring.results import Requirement
 
 FREQUENCY_WORDS = {
     "monthly": "every month",
@@ -121,9 +122,29 @@ def clause(accepted: AcceptedKpi, contract_title: str) -> str:
     return written.replace(f"{target} %", f"{target}%")  # "50% of staff", not "50 % of staff"
 
 
-def requirements(obligations: Sequence[Obligation]) -> list[Obligation]:
-    """The obligations that apply and require something of the supplier."""
-    return [obligation for obligation in obligations if obligation.applies and obligation.supplier]
+@dataclass(frozen=True)
+class SupplierRequirement:
+    """One thing the specification requires of the supplier, and why."""
+
+    title: str
+    supplier: str
+    reason: str
+
+
+PROMISED = "The council said in this PRIMAS that it will ask for this."
+
+
+def requirements(
+    obligations: Sequence[Obligation], promised: Sequence[Requirement] = ()
+) -> list[SupplierRequirement]:
+    """What the supplier must do: each obligation that applies and asks something of the
+    supplier, then each promise the lead's answers made."""
+    found = [
+        SupplierRequirement(obligation.title, obligation.supplier, obligation.reason)
+        for obligation in obligations
+        if obligation.applies and obligation.supplier
+    ]
+    return found + [SupplierRequirement(p.title, p.supplier, PROMISED) for p in promised]
 
 
 def _mark_header_row(table: Table) -> None:
@@ -135,7 +156,10 @@ def _mark_header_row(table: Table) -> None:
 
 
 def word_document(
-    contract: Contract, obligations: Sequence[Obligation], kpis: Sequence[AcceptedKpi]
+    contract: Contract,
+    obligations: Sequence[Obligation],
+    kpis: Sequence[AcceptedKpi],
+    promised: Sequence[Requirement] = (),
 ) -> bytes:
     """The specification as a .docx file's bytes."""
     document = Document()
@@ -153,13 +177,13 @@ def word_document(
         paragraph.add_run(value)
 
     document.add_heading("What the supplier must do", level=1)
-    applying = requirements(obligations)
+    applying = requirements(obligations, promised)
     if not applying:
         document.add_paragraph("No statutory or policy obligation adds requirements.")
-    for obligation in applying:
-        document.add_heading(obligation.title, level=2)
-        document.add_paragraph(obligation.supplier)
-        document.add_paragraph(f"Why: {obligation.reason}")
+    for requirement in applying:
+        document.add_heading(requirement.title, level=2)
+        document.add_paragraph(requirement.supplier)
+        document.add_paragraph(f"Why: {requirement.reason}")
 
     document.add_heading("Key performance indicators", level=1)
     if not kpis:

@@ -109,6 +109,15 @@ AllOf.model_rebuild()
 AnyOf.model_rebuild()
 
 
+class Variant(Strict):
+    """Other words for a question where a condition holds, such as a goods contract: the first
+    variant whose condition holds gives the label and hint shown (and the answer is the same)."""
+
+    when: Condition
+    label: str | None = Field(default=None, min_length=1)
+    hint: str | None = None
+
+
 class Question(Strict):
     """One question. `type` names a question type in app/forms/types.py."""
 
@@ -132,6 +141,7 @@ class Question(Strict):
     feeds: tuple[
         str, ...
     ] = ()  # what the answer is used for: score:<topic>, obligation:..., kpi, specification
+    variants: tuple[Variant, ...] = ()  # its wording where a condition holds
 
     @cached_property
     def option_values(self) -> frozenset[str]:

@@ -76,8 +76,9 @@ class Walk:
         }
 
     def questions_in(self, task: Task) -> list[Question]:
-        """The task's questions that apply, in order."""
-        return [question for question in task.questions if question.id in self.shown_ids]
+        """The task's questions that apply, in order, worded for this procurement."""
+        shown = self.shown_by_id
+        return [shown[question.id] for question in task.questions if question.id in shown]
 
     def errors_in(self, task: Task, *, finishing: bool) -> dict[str, str]:
         """Problems on the task's page: format errors always, 'required' ones when finishing."""
@@ -120,7 +121,28 @@ Step = tuple[
     Callable[[Question, Any], Parsed],  # its type's read
     Callable[[Question, Any], Any],  # its type's counted_value
     frozenset[str],  # a one-choice question's option values: an answer that is one counts as is
+    tuple[tuple[Test, Question], ...],  # its variants: when each holds, the question so worded
 ]
+
+
+def worded(question: Question, variants: tuple[tuple[Test, Question], ...],
+           counted: Mapping[str, Any], context: ProcurementContext) -> Question:  # fmt: skip
+    """The question as this procurement sees it: the first variant that holds, or as written."""
+    for holds, words in variants:
+        if holds(counted, context):
+            return words
+    return question
+
+
+def _variants(question: Question, money: frozenset[str]) -> tuple[tuple[Test, Question], ...]:
+    return tuple(
+        (compile_condition(variant.when, money),
+         question.model_copy(update={
+             key: value for key, value in (("label", variant.label), ("hint", variant.hint))
+             if value is not None
+         }))
+        for variant in question.variants
+    )  # fmt: skip
 
 
 @once_per_object(limit=32)
@@ -133,12 +155,15 @@ def _steps(definition: FormDefinition) -> tuple[Step, ...]:
         condition = question.show_if
         shows = compile_condition(condition, money) if condition is not None else None
         kind = QUESTION_TYPES.get(question.type)
+        variants = _variants(question, money)
         if kind is None:
-            steps.append((question.id, question, shows, read_answer, counted_answer, frozenset()))
+            steps.append((question.id, question, shows, read_answer, counted_answer, frozenset(),
+                          variants))  # fmt: skip
             continue
         one_choice = question.type in ("yes_no", "single_choice")
         choices = frozenset(o.value for o in kind.options(question)) if one_choice else frozenset()
-        steps.append((question.id, question, shows, kind.read, kind.counted_value, choices))
+        steps.append((question.id, question, shows, kind.read, kind.counted_value, choices,
+                      variants))  # fmt: skip
     return tuple(steps)
 
 
@@ -149,10 +174,10 @@ def walk(
     counted: dict[str, Any] = {}
     shown: list[Question] = []
     parsed: dict[str, Parsed] = {}
-    for qid, question, shows, read, _, _ in _steps(definition):
+    for qid, question, shows, read, _, _, variants in _steps(definition):
         if shows is not None and not shows(counted, context):
             continue
-        shown.append(question)
+        shown.append(worded(question, variants, counted, context) if variants else question)
         answer = read(question, raw_answers.get(qid))
         parsed[qid] = answer
         if answer.value is not None and not answer.errors:  # answer.ok, without the call
@@ -169,10 +194,10 @@ def counted_answers(
     Walk.values), without keeping each answer as read: all that scoring needs."""
     counted: dict[str, Any] = {}
     shown: dict[str, Question] = {}
-    for qid, question, shows, _, counted_value, choices in _steps(definition):
+    for qid, question, shows, _, counted_value, choices, variants in _steps(definition):
         if shows is not None and not shows(counted, context):
             continue
-        shown[qid] = question
+        shown[qid] = worded(question, variants, counted, context) if variants else question
         raw = raw_answers.get(qid)
         if raw.__class__ is str and raw in choices:  # exactly one of its options: counts as is
             counted[qid] = raw

@@ -169,6 +169,16 @@ def check_definition(definition: FormDefinition, topics: Iterable[str]) -> list[
         later = set(all_ids[all_ids.index(question.id) :])
         for comparison in _comparisons(question.show_if) if question.show_if else ():
             errors.extend(_check_comparison(comparison, where, earlier, later, topic_codes))
+        for number, variant in enumerate(question.variants, start=1):
+            if variant.label is None and variant.hint is None:
+                errors.append(DefinitionError(
+                    "bad-question", f"{where} variant {number}",
+                    "a variant changes the label or hint",
+                ))  # fmt: skip
+            for comparison in _comparisons(variant.when):
+                errors.extend(_check_comparison(
+                    comparison, f"{where} variant {number}", earlier, later, topic_codes
+                ))  # fmt: skip
         for feed in question.feeds:
             if feed.startswith("score:") and feed.removeprefix("score:") not in topic_codes:
                 errors.append(DefinitionError("unknown-topic", where, f"feeds unknown '{feed}'"))

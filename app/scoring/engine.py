@@ -23,7 +23,7 @@ from app.forms.definition import FormDefinition, Question
 from app.forms.journey import Walk, counted_answers
 from app.forms.memo import once_per_object
 from app.scoring.compiled_rules import TopicScoring, compiled_rules, contributions
-from app.scoring.obligations import obligations_for_answers
+from app.scoring.obligations import Obligation, obligations_for_answers
 from app.scoring.reference_data import NoValueInForce, ReferenceData
 from app.scoring.results import (
     PRIORITIES,
@@ -32,6 +32,7 @@ from app.scoring.results import (
     OverallRating,
     Override,
     Priority,
+    Requirement,
     Result,
     Score,
     SpendBand,
@@ -232,10 +233,10 @@ def _score(
     catalogue = catalogue or load_topics()
     band = spend_band(context.value_pence, context.planned_tender_date, reference)
     all_answers = answers
-    settled = rules.obligations.payment.settled_by_law
-    if any(qid in questions for qid in settled):  # the law decides them: never scored
-        questions = {qid: q for qid, q in questions.items() if qid not in settled}
-        answers = {qid: value for qid, value in answers.items() if qid not in settled}
+    not_scored = rules.not_scored  # settled by law, or promises: never change a score
+    if any(qid in questions for qid in not_scored):
+        questions = {qid: q for qid, q in questions.items() if qid not in not_scored}
+        answers = {qid: value for qid, value in answers.items() if qid not in not_scored}
     compiled, themes = compiled_rules(rules, definition), _themes_by_topic(catalogue)
     influence, overrides = _scope_base(rules, band), overrides or {}
     rows = tuple(
@@ -267,6 +268,38 @@ def _score(
         weighting=found.weighting,
         modern_slavery_level=found.modern_slavery_level,
         blockers=found.blockers,
+        requirements=_requirements(rules, all_answers, found.obligations),
+        focus=focus_of(rows, context),
+    )
+
+
+FOCUS = 3  # how many topics the results name to focus on
+
+
+def focus_of(rows: tuple[TopicResult, ...], context: ProcurementContext) -> tuple[TopicResult, ...]:
+    """The topics to focus on: the applicable ones ranked by priority, then risk, then scope,
+    ties broken by how relevant the topic usually is to the category, then catalogue order."""
+    relevance = context.topic_relevance
+    ranked = sorted(
+        (index, row) for index, row in enumerate(rows)
+        if row.priority is not Priority.NOT_APPLICABLE
+    )  # fmt: skip
+    ranked.sort(key=lambda pair: (-pair[1].priority.rank, -pair[1].risk.value,
+                                  -pair[1].scope.value, -int(relevance.get(pair[1].topic.code, 0)),
+                                  pair[0]))  # fmt: skip
+    return tuple(row for _, row in ranked[:FOCUS])
+
+
+def _requirements(
+    rules: ScoringRules, answers: Mapping[str, Any], obligations: tuple[Obligation, ...]
+) -> tuple[Requirement, ...]:
+    """What the answers that are promises add to the specification, in the rules' order: not
+    where an obligation that applies already requires the same."""
+    applying = {obligation.code for obligation in obligations if obligation.applies}
+    return tuple(
+        Requirement(qid, promise.title, promise.requirement)
+        for qid, promise in rules.promises.items()
+        if answers.get(qid) == promise.when and promise.unless_obligation not in applying
     )
 
 

@@ -126,6 +126,15 @@ class OverallRating:
 
 
 @dataclass(frozen=True)
+class Requirement:
+    """What an answer that is a promise adds to the specification, addressed to the supplier."""
+
+    question_id: str
+    title: str
+    supplier: str
+
+
+@dataclass(frozen=True)
 class Result:
     """Everything scoring says about one assessment."""
 
@@ -137,6 +146,8 @@ class Result:
     weighting: Weighting
     modern_slavery_level: str
     blockers: tuple[str, ...] = ()  # what must be done before the assessment can be submitted
+    requirements: tuple[Requirement, ...] = ()  # promises made in the answers
+    focus: tuple[TopicResult, ...] = ()  # the topics to focus on, most important first
 
     def topic(self, code: str) -> TopicResult:
         """One topic's row."""

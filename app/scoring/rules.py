@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 from app.forms.definition import FormDefinition, Question
 from app.forms.loader import RULES_SUFFIX, DefinitionError, DefinitionInvalid, parse_model
 from app.forms.types import question_type
+from app.scoring.obligations import OBLIGATION_CODES
 
 PriorityName = Literal["not-applicable", "low", "medium", "high"]
 Rating = Literal["low", "medium", "high"]
@@ -132,6 +133,17 @@ class ObligationRules(Strict):
     payment: PaymentRules = PaymentRules()
 
 
+class Promise(Strict):
+    """An answer that is a promise of what the council will ask for ("Will you ask bidders for
+    a carbon reduction plan?"). It never changes a score: the answer `when` adds the
+    requirement, addressed to the supplier, to the specification."""
+
+    when: str = "yes"
+    title: str = Field(min_length=1, max_length=120)
+    requirement: str = Field(min_length=1)
+    unless_obligation: str | None = None  # already required when this obligation applies
+
+
 class ScoringRules(Strict):
     """One form version's scoring rules."""
 
@@ -145,6 +157,12 @@ class ScoringRules(Strict):
     overall: dict[Literal[1, 2, 3, 4, 5], tuple[Rating, Rating, Rating, Rating]]
     obligations: ObligationRules
     topics: dict[str, TopicRules]
+    promises: dict[str, Promise] = Field(default_factory=dict)
+
+    @cached_property
+    def not_scored(self) -> frozenset[str]:
+        """Questions whose answers never change a score: settled by law, or promises."""
+        return frozenset(self.obligations.payment.settled_by_law) | frozenset(self.promises)
 
     @cached_property
     def scored_questions(self) -> dict[str, tuple[str, ...]]:
@@ -278,7 +296,27 @@ def check_rules(
         errors.append(DefinitionError("missing-topic", f"topics.{topic}", "no rules for topic"))
     errors.extend(_table_problems(rules))
     errors.extend(_obligation_problems(rules, questions, topics))
+    errors.extend(_promise_problems(rules, questions))
     return errors
+
+
+def _promise_problems(
+    rules: ScoringRules, questions: Mapping[str, Question]
+) -> Iterator[DefinitionError]:
+    """A promise names a question of the form, and an answer that question can give."""
+    for qid, promise in rules.promises.items():
+        where = f"promises.{qid}"
+        question = questions.get(qid)
+        if question is None:
+            yield DefinitionError("unknown-question", where, f"no question '{qid}'")
+        elif question.type not in ("yes_no", "single_choice"):
+            yield DefinitionError("wrong-type", where, f"'{qid}' is a {question.type}")
+        elif promise.when not in _options(question):
+            yield DefinitionError("unknown-option", where, f"no option '{promise.when}'")
+        if promise.unless_obligation and promise.unless_obligation not in OBLIGATION_CODES:
+            yield DefinitionError(
+                "unknown-obligation", where, f"no obligation '{promise.unless_obligation}'"
+            )
 
 
 TABLE_ROWS: dict[str, set[Any]] = {

@@ -191,7 +191,8 @@ def specification(
     context = _context(
         access, work, contract=contract, accepted=accepted,
         clauses=[clause(kpi, contract.title) for kpi in accepted],
-        requirements=requirements(work.result.obligations), schedule_columns=SCHEDULE_COLUMNS,
+        requirements=requirements(work.result.obligations, work.result.requirements),
+        schedule_columns=SCHEDULE_COLUMNS,
         can_edit=procurements.can_edit(session, access.user, access.procurement),
     )  # fmt: skip
     return templates.TemplateResponse(request, "assessments/specification.html", context)
@@ -205,6 +206,7 @@ def specification_document(access: DraftDep, session: SessionDep, rules: RulesDe
         kpis.contract(access.procurement, access.draft),
         work.result.obligations,
         accepted_kpis(work.task),
+        work.result.requirements,
     )
     name = f"{access.procurement.reference}-sustainability-specification.docx"
     return Response(

@@ -215,7 +215,7 @@ def save_task(
     task = _task(draft, task_id)
     raws = _raws(task, form)
     action = str(form.get("action", "continue"))
-    before = draft.walk.questions_in(task)
+    before = {q.id for q in draft.walk.questions_in(task)}
     # Save first, whatever the button, so nothing typed is lost whatever happens next.
     outcomes = assessments.save_task(
         session, user, draft.assessment, task, raws, _revisions(task, form)
@@ -234,7 +234,7 @@ def save_task(
         return task_page(request, templates, rules, procurement, saved, task, raws=raws)
     if action == "later":
         return RedirectResponse(primas_path(procurement), 303)
-    newly_asked = [q for q in saved.walk.questions_in(task) if q not in before]
+    newly_asked = [q for q in saved.walk.questions_in(task) if q.id not in before]
     if newly_asked:
         notice = "Your answers mean more questions apply. Answer them below."
         errors = saved.walk.errors_in(task, finishing=False)

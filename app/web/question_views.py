@@ -64,7 +64,9 @@ def question_views(
     raws = raws if raws is not None else draft.raw_answers
     errors = errors or {}
     views = []
-    for question in task.questions:
+    shown = current.shown_by_id
+    for written in task.questions:
+        question = shown.get(written.id, written)  # worded for this procurement where shown
         mine = {
             key.removeprefix(question.id).removeprefix("."): message
             for key, message in errors.items()

@@ -14,10 +14,12 @@ from docx.oxml.ns import qn
 from app.scoring.kpi_choices import Choice, CustomKpi, KpiStatus, kpi_task
 from app.scoring.kpis import load_library, suggested_target
 from app.scoring.obligations import Basis, Obligation
+from app.scoring.results import Requirement
 from app.scoring.suggestions import Suggestion
 from app.specification import (
     AcceptedKpi,
     Contract,
+    SupplierRequirement,
     accepted_kpis,
     clause,
     requirements,
@@ -311,14 +313,29 @@ def test_an_obligation_is_required_when_it_applies_and_asks_something_of_the_sup
     applies: bool, supplier: str, required: bool
 ) -> None:
     one = obligation("carbon-reduction-plan", applies, supplier)
-    assert requirements([one]) == ([one] if required else [])
+    expected = [SupplierRequirement(one.title, supplier, one.reason)] if required else []
+    assert requirements([one]) == expected
 
 
 def test_requirements_keep_the_obligations_order() -> None:
     first = obligation("modern-slavery", True, "Map the supply chain.")
     buyer_only = obligation("kpi-duty", True, "")
-    assert requirements([first, CRP, buyer_only, LLW]) == [first, LLW]
+    found = requirements([first, CRP, buyer_only, LLW])
+    assert [r.title for r in found] == [first.title, LLW.title]
     assert requirements([]) == []
+
+
+def test_a_promise_in_the_answers_is_a_requirement_after_the_obligations() -> None:
+    promised = Requirement("equality_data", "Equality reporting", "Report each year.")
+    found = requirements([LLW], [promised])
+    assert [(r.title, r.supplier) for r in found] == [
+        ("London Living Wage", "Pay at least the London Living Wage."),
+        ("Equality reporting", "Report each year."),
+    ]
+    assert found[1].reason == "The council said in this PRIMAS that it will ask for this."
+    document = opened(word_document(CONTRACT, [LLW], [], [promised]))
+    texts = [p.text for p in document.paragraphs]
+    assert texts[texts.index("Equality reporting") + 1] == "Report each year."
 
 
 def test_the_document_has_the_lead_s_own_kpis_and_only_required_obligations() -> None:

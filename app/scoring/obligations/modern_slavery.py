@@ -35,12 +35,10 @@ STEPS = {
 }
 SUPPLIER = {
     "high": "Map the supply chain for the contract, carry out modern slavery due diligence on "
-    "it, complete the Modern Slavery Assessment Tool on award and update it each year, give "
-    "workers a safe way to report concerns, and tell the council at once of any modern slavery "
-    "found and how it is being dealt with.",
-    "medium": "Complete the Modern Slavery Assessment Tool on award and update it each year, "
-    "explain how it finds and deals with modern slavery in the contract's supply chain, and "
-    "tell the council at once of any found and how it is being dealt with.",
+    "it, give workers a safe way to report concerns, and tell the council at once of any modern "
+    "slavery found and how it is being dealt with.",
+    "medium": "Explain how it finds and deals with modern slavery in the contract's supply "
+    "chain, and tell the council at once of any found and how it is being dealt with.",
     "low": "Tell the council at once of any modern slavery found in the contract's supply "
     "chain, and how it is being dealt with.",
 }

@@ -190,3 +190,72 @@ def test_not_yaml_at_all() -> None:
 def test_every_shipped_definition_loads_without_problems(path) -> None:  # type: ignore[no-untyped-def]
     definition = parse_definition(path.read_text(), path.name, TOPICS)
     assert definition.questions
+
+
+VARIANTS = """
+sections:
+  - id: about
+    title: About
+    tasks:
+      - id: workforce
+        title: Workforce
+        questions:
+          - {id: on_site, type: yes_no, label: "On site?"}
+          - id: staff
+            type: number
+            label: How many people will work on the contract?
+            hint: Include subcontractors.
+            variants:
+              - when: {field: contract_type, equals: goods}
+                label: How many people will deliver the goods?
+              - when: {question: on_site, equals: "yes"}
+                hint: Count those on site.
+"""
+
+
+def test_a_variant_words_a_question_for_the_procurement() -> None:
+    from app.forms.conditions import ProcurementContext
+    from app.forms.journey import counted_answers, walk
+
+    definition = load(VARIANTS)
+    facts = {"category": "cleaning", "value_pence": 1, "annual_value_pence": 1, "term_months": 12,
+             "light_touch": False, "framework": "none", "delivery_location": "uk"}  # fmt: skip
+    goods = ProcurementContext(contract_type="goods", **facts)
+    services = ProcurementContext(contract_type="services", **facts)
+
+    def staff(context: ProcurementContext, answers: dict[str, str]) -> tuple[str, str]:
+        question = walk(definition, context, answers).shown_by_id["staff"]
+        assert counted_answers(definition, context, answers)[0]["staff"] == question
+        return question.label, question.hint
+
+    # The first variant that holds gives the words; what it does not change stays as written.
+    assert staff(goods, {"on_site": "yes"}) == (
+        "How many people will deliver the goods?",
+        "Include subcontractors.",
+    )
+    assert staff(services, {"on_site": "yes"}) == (
+        "How many people will work on the contract?",
+        "Count those on site.",
+    )
+    assert staff(services, {}) == (
+        "How many people will work on the contract?",
+        "Include subcontractors.",
+    )
+    task = definition.task("workforce")
+    shown = walk(definition, goods, {}).questions_in(task)
+    assert shown[1].label == "How many people will deliver the goods?"
+
+
+def test_a_variant_s_condition_is_checked_like_a_show_if() -> None:
+    body = (
+        VARIANTS.replace("equals: goods", "equals: loans").replace(
+            "{question: on_site,", "{question: later_one,"
+        )
+        + "          - {id: later_one, type: yes_no, label: Later}\n"
+    )
+    assert problems(body) == [
+        ("unknown-option", "question 'staff' variant 1"),
+        ("later-question", "question 'staff' variant 2"),
+    ]
+    empty = VARIANTS.replace("                hint: Count those on site.\n", "")
+    assert problems(empty) == [("bad-question", "question 'staff' variant 2")]

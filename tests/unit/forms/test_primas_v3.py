@@ -1,0 +1,107 @@
+"""PRIMAS version 3: questions that fit what is bought, each fact asked once, scales that say
+what they mean, jargon explained, and promises that become requirements instead of scores."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from app.forms.conditions import ProcurementContext
+from app.forms.definition import Question
+from app.forms.journey import walk
+from app.forms.loader import DEFINITIONS_DIR, definition_for, shipped_definitions
+from app.scoring.rules import shipped_rules
+from tests.support.categories import context_fields
+
+V3 = definition_for("primas", 3)
+RULES = shipped_rules(DEFINITIONS_DIR, shipped_definitions().values())[("primas", 3)]
+PROMISES = ("carbon_plan_requested", "whole_life_costing", "equality_data", "msat")
+
+
+def shown(category: str, answers: dict[str, Any], **facts: Any) -> dict[str, Question]:
+    fields: dict[str, Any] = {
+        "contract_type": "services", "value_pence": 50_000_000, "annual_value_pence": 10_000_000,
+        "term_months": 60, "light_touch": False, "framework": "none",
+        "delivery_location": "in-borough", **context_fields(category),
+    }  # fmt: skip
+    return walk(V3, ProcurementContext(**(fields | facts)), answers).shown_by_id
+
+
+@pytest.mark.parametrize("qid", PROMISES)
+def test_a_promise_feeds_the_specification_never_a_score(qid: str) -> None:
+    question = V3.question(qid)
+    assert not any(feed.startswith("score:") for feed in question.feeds)
+    assert qid in RULES.promises and RULES.promises[qid].requirement
+
+
+def test_agency_and_low_paid_work_are_asked_once() -> None:
+    offered = {option.value for option in V3.question("workforce_risk").options}
+    assert not {"agency", "low-skilled"} & offered
+    assert "asked earlier" in V3.question("workforce_risk").label
+    assert "Where goods are made is asked" in V3.question("supplier_locations").hint
+
+
+def test_seeing_the_work_and_using_the_service_are_told_apart() -> None:
+    assert "see the work" in V3.question("resident_contact").label
+    assert " use " not in V3.question("resident_contact").label
+    assert "use the service directly" in V3.question("direct_service").label
+
+
+def test_the_countries_question_s_options_do_not_overlap() -> None:
+    labels = [option.label for option in V3.question("supplier_locations").options]
+    assert labels == [
+        "Only in the UK",
+        "Partly overseas, in countries where modern slavery is not known to be widespread",
+        "Partly or wholly in countries where modern slavery is known to be widespread",
+    ]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [q for q in V3.questions if {o.value for o in q.options} >= {"a-lot", "some", "little"}],
+    ids=lambda q: q.id,
+)
+def test_every_a_lot_some_little_scale_says_what_each_level_means(question: Question) -> None:
+    for option in question.options:
+        assert option.hint, f"{question.id}: '{option.label}' needs its meaning"
+
+
+def test_jargon_is_explained() -> None:
+    assert "businesses that supply workers to others" in V3.question("agency_labour").hint
+    assert (
+        "treated as self-employed although they work like employees"
+        in V3.question("insecure_work").hint
+    )
+
+
+def test_a_goods_contract_is_asked_about_its_supply_chain_s_workers() -> None:
+    goods = shown("ict-hardware", {"supplies_goods": "yes"}, contract_type="goods")
+    services = shown("ict-hardware", {"supplies_goods": "yes"})
+    assert "made, grown, picked or packed" in goods["low_paid_roles"].label
+    assert "made or packed by agency or temporary workers" in goods["agency_labour"].label
+    assert "deliver, install or look after the goods" in goods["workforce_size"].label
+    assert services["low_paid_roles"].label == V3.question("low_paid_roles").label
+
+
+def test_waste_collection_is_asked_its_recycling_rate_not_how_much_waste_it_makes() -> None:
+    waste = shown("waste-collection", {})
+    assert "recycling_rate" in waste and "waste_generated" not in waste
+    cleaning = shown("cleaning", {})
+    assert "waste_generated" in cleaning and "recycling_rate" not in cleaning
+
+
+def test_home_care_is_not_asked_how_many_sites_it_has() -> None:
+    assert "sites" not in shown("home-care", {"visit_frequency": "daily"})
+    assert "sites" in shown("cleaning", {"visit_frequency": "daily"})
+
+
+def test_a_term_time_service_is_told_how_terms_count() -> None:
+    assert "A school term counts as weeks in a row" in V3.question("llw_workers").hint
+
+
+def test_each_mitigation_action_says_who_carries_it_out() -> None:
+    parts = {part.id: part for part in V3.question("mitigation_actions").fields}
+    who = parts["carried_out_by"]
+    assert who.type == "single_choice"
+    assert [o.value for o in who.options] == ["supplier", "council"]
