@@ -164,11 +164,13 @@ def check_forms(paths: tuple[Path, ...]) -> None:
         except DefinitionInvalid as invalid:
             results[rules_path(path.parent, definition)] = invalid.errors
     if not paths:  # the shipped files: the KPI library too
+        from app.forms.loader import shipped_definitions
         from app.scoring.kpis import LIBRARY_FILE, parse_library
 
         try:
             text = LIBRARY_FILE.read_text(encoding="utf-8")
-            parse_library(text, LIBRARY_FILE.name, load_topics().topic_codes)
+            forms = shipped_definitions().values()
+            parse_library(text, LIBRARY_FILE.name, load_topics().topic_codes, forms)
             results[LIBRARY_FILE] = []
         except DefinitionInvalid as invalid:
             results[LIBRARY_FILE] = invalid.errors

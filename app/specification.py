@@ -56,12 +56,13 @@ class AcceptedKpi:
     definition: str = ""
     clause_template: str | None = None  # None: a KPI of the lead's own, with the plain clause
     code: str | None = None
+    fallback: str = ""  # for a baseline: what holds until the target is agreed
 
     @classmethod
     def of(cls, kpi: Kpi, target: Decimal | None) -> AcceptedKpi:
         """A library KPI with its accepted target."""
         return cls(kpi.title, kpi.unit, kpi.frequency, kpi.evidence, target,
-                   kpi.definition, kpi.clause, kpi.code)  # fmt: skip
+                   kpi.definition, kpi.clause, kpi.code, kpi.target.fallback)  # fmt: skip
 
     @property
     def target_words(self) -> str:
@@ -119,7 +120,10 @@ def clause(accepted: AcceptedKpi, contract_title: str) -> str:
         frequency=frequency,
         evidence=evidence,
     )
-    return written.replace(f"{target} %", f"{target}%")  # "50% of staff", not "50 % of staff"
+    written = written.replace(f"{target} %", f"{target}%")  # "50% of staff", not "50 % of staff"
+    if accepted.target is None and accepted.fallback:  # a baseline: what holds meanwhile
+        written += f" Until the target is agreed, {accepted.fallback}"
+    return written
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ class ProcurementContext:
     # At or above the Procurement Act threshold for its type (a "public contract"); None when no
     # threshold is recorded for the planned tender date. Worked out from reference data.
     above_threshold: bool | None = None
+    spend_band: int | None = None  # 1 to 5 from the fixed value bands (None when not known)
     # Facts scoring also reads (conditions do not offer them).
     category_name: str = ""
     industry_risk: str = "low"  # the category's modern slavery industry risk: low, medium, high
@@ -59,6 +60,7 @@ CONTEXT_FIELDS: Mapping[str, frozenset[str]] = {
     "value": NUMERIC,
     "annual_value": NUMERIC,
     "term_months": NUMERIC,
+    "spend_band": NUMERIC,
 }
 CONTEXT_FIELD_VALUES: Mapping[str, frozenset[Any]] = {
     "contract_type": frozenset({"goods", "services", "works"}),

@@ -119,6 +119,18 @@ def _check_comparison(
                 )
 
 
+def condition_problems(
+    condition: Condition, where: str, questions: Mapping[str, Question], topics: frozenset[str]
+) -> list[DefinitionError]:
+    """Every problem with a condition checked against a whole form, as a data file outside the
+    form (such as the KPI library) uses one: it may name any of the form's questions."""
+    return [
+        problem
+        for comparison in _comparisons(condition)
+        for problem in _check_comparison(comparison, where, dict(questions), set(), topics)
+    ]
+
+
 def _check_question(question: Question, where: str) -> Iterator[DefinitionError]:
     if question.type not in QUESTION_TYPES:
         yield DefinitionError("unknown-type", where, f"no question type '{question.type}'")

@@ -123,6 +123,10 @@ class KpiSelection(SQLModel, table=True):
     status: str = Field(default=KpiStatus.SUGGESTED.value, max_length=10)
     # The lead's target as an exact decimal string ("125", "12.5"); None: the suggested one.
     target: str | None = Field(default=None, max_length=20)
+    # For an edited target, the suggested one when it was set ("baseline" for a baseline), so a
+    # change of suggestion asks the lead to confirm theirs; "unknown" if edited before December
+    # 2026 (confirmed once); None for other decisions.
+    suggested_then: str | None = Field(default=None, max_length=20)
     reason: str = Field(default="", max_length=1000)
     # A KPI of the lead's own (no code):
     title: str | None = Field(default=None, max_length=200)

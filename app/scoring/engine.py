@@ -38,6 +38,7 @@ from app.scoring.results import (
     SpendBand,
     ThemeSummary,
     TopicResult,
+    ranked,
 )
 from app.scoring.rules import ScoringRules
 from app.scoring.topics import Theme, Topic, TopicCatalogue, load_topics
@@ -277,17 +278,8 @@ FOCUS = 3  # how many topics the results name to focus on
 
 
 def focus_of(rows: tuple[TopicResult, ...], context: ProcurementContext) -> tuple[TopicResult, ...]:
-    """The topics to focus on: the applicable ones ranked by priority, then risk, then scope,
-    ties broken by how relevant the topic usually is to the category, then catalogue order."""
-    relevance = context.topic_relevance
-    ranked = sorted(
-        (index, row) for index, row in enumerate(rows)
-        if row.priority is not Priority.NOT_APPLICABLE
-    )  # fmt: skip
-    ranked.sort(key=lambda pair: (-pair[1].priority.rank, -pair[1].risk.value,
-                                  -pair[1].scope.value, -int(relevance.get(pair[1].topic.code, 0)),
-                                  pair[0]))  # fmt: skip
-    return tuple(row for _, row in ranked[:FOCUS])
+    """The topics to focus on: the first three in rank order (results.ranked)."""
+    return tuple(ranked(rows, context.topic_relevance)[:FOCUS])
 
 
 def _requirements(

@@ -14,9 +14,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from app.forms.journey import TaskStatus
-from app.scoring.kpis import Kpi, KpiLibrary, Target, suggested_target
+from app.scoring.kpis import Kpi, KpiLibrary, Target, WithdrawnKpi, suggested_target
 from app.scoring.suggestions import Suggestion
 
 FREQUENCIES = ("monthly", "quarterly", "six-monthly", "annually")
@@ -83,6 +84,11 @@ def target_text(number: Decimal) -> str:
     return f"{number.normalize():f}"
 
 
+def suggestion_text(value: Decimal | None) -> str:
+    """A suggested target as recorded beside an edited one: its number, or "baseline"."""
+    return "baseline" if value is None else target_text(value)
+
+
 @dataclass(frozen=True)
 class Choice:
     """The lead's decision on a library KPI, as stored."""
@@ -91,6 +97,9 @@ class Choice:
     target: Decimal | None  # the lead's own target; None: the suggested one
     reason: str
     revision: int
+    # For an edited target, the suggested one when the lead set theirs ("baseline" for a
+    # baseline; "unknown" for targets edited before December 2026, when it was not recorded).
+    suggested_then: str | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +145,15 @@ class KpiRow:
         return self.suggested.value
 
     @property
+    def target_to_confirm(self) -> bool:
+        """An edited target whose suggested target has changed since the lead set theirs (or
+        was set before suggestions were recorded): the lead confirms it still fits."""
+        if self.choice is None or self.choice.status is not KpiStatus.EDITED:
+            return False
+        then = self.choice.suggested_then
+        return then is not None and then != suggestion_text(self.suggested.value)
+
+    @property
     def reason(self) -> str:
         """Why it is on the list."""
         return self.suggestion.reason if self.suggestion else "Added from the library"
@@ -165,6 +183,9 @@ class KpiTask:
     rows: tuple[KpiRow, ...]  # suggestions in rank order, then KPIs added from the library
     custom: tuple[CustomKpi, ...]
     duty_minimum: int
+    # KPIs the lead accepted that have since been taken out of the library, and why: shown,
+    # never counted or written into the specification.
+    withdrawn: tuple[WithdrawnKpi, ...] = ()
 
     def row(self, code: str) -> KpiRow:
         """The row of a KPI on the task; KeyError if it is not on it."""
@@ -197,6 +218,12 @@ class KpiTask:
                 found.append(Problem(
                     anchor, f"Give a reason for rejecting “{row.kpi.title}”: it is required"
                 ))  # fmt: skip
+        for row in self.rows:
+            if row.target_to_confirm:
+                found.append(Problem(
+                    f"kpi-{row.kpi.code}",
+                    f"Confirm your target for “{row.kpi.title}”: the suggested target has changed",
+                ))  # fmt: skip
         accepted = self.accepted_count
         if self.duty_minimum and accepted < self.duty_minimum:
             found.append(Problem(
@@ -228,10 +255,12 @@ def kpi_task(
     value_pence: int,
     term_months: int,
     duty_minimum: int,
+    answers: Mapping[str, Any] | None = None,
 ) -> KpiTask:
     """The task from the suggestions and the lead's choices. A choice on a KPI that is neither
     suggested nor in the library any more is left out; one that is not suggested any more
-    stays as an added KPI only if it was accepted."""
+    stays as an added KPI only if it was accepted; one accepted and since withdrawn from the
+    library is listed as withdrawn, with the library's reason."""
     rows: list[KpiRow] = []
     suggested_codes: set[str] = set()
     for suggestion in suggestions:
@@ -239,15 +268,20 @@ def kpi_task(
         rows.append(
             KpiRow(suggestion.kpi, suggestion.target, suggestion, choices.get(suggestion.kpi.code))
         )
+    withdrawn: list[WithdrawnKpi] = []
     for code, choice in choices.items():
         if code in suggested_codes or choice.status not in (KpiStatus.ACCEPTED, KpiStatus.EDITED):
             continue
         try:
             kpi = library.kpi(code)
         except KeyError:
+            taken_out = library.withdrawn_kpi(code)
+            if taken_out is not None:
+                withdrawn.append(taken_out)
             continue
-        rows.append(KpiRow(kpi, suggested_target(kpi, value_pence, term_months), None, choice))
-    return KpiTask(tuple(rows), tuple(custom), duty_minimum)
+        target = suggested_target(kpi, value_pence, term_months, answers=answers)
+        rows.append(KpiRow(kpi, target, None, choice))
+    return KpiTask(tuple(rows), tuple(custom), duty_minimum, tuple(withdrawn))
 
 
 def search(library: KpiLibrary, query: str, topic_names: Mapping[str, str]) -> tuple[Kpi, ...]:

@@ -10,16 +10,17 @@ the service refuses to start on a bad library. Pure: no database, request or set
 from __future__ import annotations
 
 import string
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.forms.loader import DefinitionError, parse_model
+from app.forms.definition import Condition, FormDefinition
+from app.forms.loader import DefinitionError, condition_problems, parse_model
 from app.scoring.obligations import OBLIGATION_CODES
 
 LIBRARY_FILE = Path(__file__).parent / "data" / "kpis.yaml"
@@ -27,11 +28,11 @@ CODE_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 # What a clause may name: filled in from the contract and the accepted KPI.
 PLACEHOLDERS = frozenset({"contract_title", "target", "unit", "frequency", "evidence"})
 # The obligations (app/scoring/obligations/) that each need at least one KPI to serve them. The
-# others (paying within 30 days, the supplier's own modern slavery statement) are met by
-# contract terms rather than measured.
+# others are met by contract terms (paying within 30 days, the supplier's own modern slavery
+# statement) or by a number of KPIs (the Procurement Act's KPI duty: its minimum is its check).
 OBLIGATIONS = frozenset({
     "primas", "social-value-act", "london-living-wage", "modern-slavery",
-    "carbon-reduction-plan", "kpi-duty", "social-value-weighting",
+    "carbon-reduction-plan", "social-value-weighting",
 })  # fmt: skip
 KNOWN_OBLIGATIONS = frozenset(OBLIGATION_CODES)
 KPIS_PER_TOPIC = 2
@@ -44,11 +45,22 @@ class Strict(BaseModel):
 
 
 class TargetRule(Strict):
-    """How a suggested target is worked out from the contract's value and term."""
+    """How a suggested target is worked out from the contract's value, term and answers.
+
+    `per_year` is a count each contract year (never multiplied by the term). A `baseline`
+    names its `fallback`: what holds until the baseline is agreed. `from_answer` names a number
+    question whose answer, where given, is the target (such as the weeks of training the lead
+    thinks realistic); `people_from` the question whose answer counts the people a workforce
+    share is of. `origin` says where the figure comes from: a default the council set itself
+    (shown as "council default, to be confirmed"), or the policy or source the KPI cites."""
 
     kind: Literal["fixed", "per_million", "per_year", "workforce_share", "baseline"]
     value: Decimal | None = Field(default=None, ge=0)
     minimum: Decimal | None = Field(default=None, ge=0)
+    fallback: str = ""
+    from_answer: str | None = None
+    people_from: str | None = None
+    origin: Literal["council-default", "source"] = "council-default"
 
 
 class Kpi(Strict):
@@ -66,6 +78,21 @@ class Kpi(Strict):
     clause: str = Field(min_length=1)
     source: str = Field(pattern=r"^https://")
     obligations: tuple[str, ...] = ()  # the obligations it serves, which make it mandatory
+    # What makes it fit the procurement, in the questionnaire's own conditions (over contract
+    # type, category, spend band and answers), and the obligations that must apply for it.
+    relevant_if: Condition | None = None
+    needs_obligations: tuple[str, ...] = ()
+    # Where this holds, the answers call for it: it is suggested first, with `suggest_reason`.
+    suggest_if: Condition | None = None
+    suggest_reason: str = ""
+
+
+class WithdrawnKpi(Strict):
+    """A KPI taken out of the library: drafts that chose it show it as withdrawn, and why."""
+
+    code: str = Field(pattern=CODE_PATTERN, max_length=64)
+    title: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
 
 
 class KpiLibrary(Strict):
@@ -75,6 +102,11 @@ class KpiLibrary(Strict):
     licence: str = Field(min_length=1)
     outcomes: dict[int, str]
     kpis: tuple[Kpi, ...] = Field(min_length=1)
+    withdrawn: tuple[WithdrawnKpi, ...] = ()
+
+    def withdrawn_kpi(self, code: str) -> WithdrawnKpi | None:
+        """The withdrawn KPI with this code, if it was withdrawn."""
+        return next((kpi for kpi in self.withdrawn if kpi.code == code), None)
 
     def kpi(self, code: str) -> Kpi:
         """The KPI with this code; KeyError if there is none."""
@@ -105,14 +137,22 @@ def _target_problems(kpi: Kpi, where: str) -> Iterable[DefinitionError]:
     if rule.kind == "baseline":
         if rule.value is not None or rule.minimum is not None:
             yield DefinitionError("bad-target", where, "a baseline has no value or minimum")
+        if not rule.fallback:
+            yield DefinitionError(
+                "bad-target", where, "a baseline needs a fallback that holds until it is agreed"
+            )
         return
+    if rule.kind == "per_year" and "each contract year" not in kpi.clause:
+        yield DefinitionError(
+            "per-year-clause", where, "a per-year target's clause says 'each contract year'"
+        )
     if rule.value is None:
         yield DefinitionError("bad-target", where, f"a '{rule.kind}' target needs a value")
     elif rule.value == 0:
         yield DefinitionError("bad-target", where, "a target must be more than 0")
-    if rule.kind in ("fixed", "workforce_share") and rule.minimum is not None:
+    if rule.kind in ("fixed", "workforce_share", "per_year") and rule.minimum is not None:
         yield DefinitionError("bad-target", where, f"a '{rule.kind}' target has no minimum")
-    if rule.kind in ("per_million", "per_year") and not rule.minimum:
+    if rule.kind == "per_million" and not rule.minimum:
         yield DefinitionError(
             "bad-target", where, f"a '{rule.kind}' target needs a minimum of more than 0, so "
             "a small contract's target never rounds down to nothing",
@@ -123,8 +163,39 @@ def _target_problems(kpi: Kpi, where: str) -> Iterable[DefinitionError]:
         yield DefinitionError("bad-target", where, "a share of the workforce is at most 100%")
 
 
-def check_library(library: KpiLibrary, topics: frozenset[str]) -> list[DefinitionError]:
-    """Every problem with a parsed library's meaning, in library order."""
+def _fit_problems(
+    kpi: Kpi, where: str, forms: Iterable[FormDefinition], topics: frozenset[str]
+) -> Iterable[DefinitionError]:
+    """A KPI's conditions and the answers its target reads must make sense in every shipped
+    version of the questions, since a draft on any of them may be offered it."""
+    for code in kpi.needs_obligations:
+        if code not in KNOWN_OBLIGATIONS:
+            yield DefinitionError("unknown-obligation", where, f"no obligation '{code}'")
+    if kpi.suggest_if is not None and not kpi.suggest_reason:
+        yield DefinitionError("bad-kpi", where, "a KPI suggested on a condition says why")
+    for form in forms:
+        questions = {question.id: question for question in form.questions}
+        version = f"{where} (against {form.id} v{form.version})"
+        for name, condition in (("relevant_if", kpi.relevant_if), ("suggest_if", kpi.suggest_if)):
+            if condition is not None:
+                yield from condition_problems(condition, f"{version} {name}", questions, topics)
+        for name in ("from_answer", "people_from"):
+            qid = getattr(kpi.target, name)
+            question = questions.get(qid) if qid else None
+            if qid and (question is None or question.type != "number"):
+                yield DefinitionError("unknown-question", f"{version} {name}",
+                                      f"no number question '{qid}'")  # fmt: skip
+            elif question is not None and "kpi" not in question.feeds:
+                yield DefinitionError("not-fed", f"{version} {name}",
+                                      f"'{qid}' does not declare that it feeds a KPI")  # fmt: skip
+
+
+def check_library(
+    library: KpiLibrary, topics: frozenset[str], forms: Iterable[FormDefinition] = ()
+) -> list[DefinitionError]:
+    """Every problem with a parsed library's meaning, in library order, its conditions checked
+    against each of `forms`."""
+    forms = tuple(forms)
     errors: list[DefinitionError] = []
     seen: set[str] = set()
     for kpi in library.kpis:
@@ -153,6 +224,12 @@ def check_library(library: KpiLibrary, topics: frozenset[str]) -> list[Definitio
                     f"never filled in (use {', '.join(sorted(PLACEHOLDERS))})",
                 ))  # fmt: skip
         errors.extend(_target_problems(kpi, where))
+        errors.extend(_fit_problems(kpi, where, forms, topics))
+    for old in library.withdrawn:
+        if old.code in seen:
+            errors.append(DefinitionError(
+                "duplicate-code", f"withdrawn kpi '{old.code}'", "a withdrawn code is in use"
+            ))  # fmt: skip
     for topic in sorted(topics):
         count = sum(kpi.topic == topic for kpi in library.kpis)
         if count < KPIS_PER_TOPIC:
@@ -168,18 +245,26 @@ def check_library(library: KpiLibrary, topics: frozenset[str]) -> list[Definitio
     return errors
 
 
-def parse_library(text: str, source: str, topics: frozenset[str]) -> KpiLibrary:
-    """A library from YAML text, fully checked; DefinitionInvalid lists every problem."""
-    return parse_model(text, source, KpiLibrary, lambda library: check_library(library, topics))
+def parse_library(
+    text: str, source: str, topics: frozenset[str], forms: Iterable[FormDefinition] = ()
+) -> KpiLibrary:
+    """A library from YAML text, fully checked (against `forms` too); DefinitionInvalid lists
+    every problem."""
+    forms = tuple(forms)
+    return parse_model(
+        text, source, KpiLibrary, lambda library: check_library(library, topics, forms)
+    )
 
 
 @cache
 def load_library() -> KpiLibrary:
-    """The shipped KPI library, read and checked once."""
+    """The shipped KPI library, read and checked once, against every shipped form version."""
+    from app.forms.loader import shipped_definitions
     from app.scoring.topics import load_topics
 
     text = LIBRARY_FILE.read_text(encoding="utf-8")
-    return parse_library(text, LIBRARY_FILE.name, load_topics().topic_codes)
+    forms = shipped_definitions().values()
+    return parse_library(text, LIBRARY_FILE.name, load_topics().topic_codes, forms)
 
 
 @dataclass(frozen=True)
@@ -202,39 +287,60 @@ def _plain(number: Decimal) -> str:
     return f"{number.normalize():,f}"
 
 
+def _count(answers: Mapping[str, Any], qid: str | None) -> Decimal | None:
+    """A number answer, where the rule names one and it was given and is more than 0."""
+    value = answers.get(qid) if qid else None
+    try:
+        number = Decimal(str(value)) if value is not None else None
+    except ArithmeticError:
+        return None
+    return number if number is not None and number > 0 else None
+
+
 def suggested_target(
-    kpi: Kpi, value_pence: int, term_months: int, workforce: int | None = None
+    kpi: Kpi,
+    value_pence: int,
+    term_months: int,
+    workforce: int | None = None,
+    answers: Mapping[str, Any] | None = None,
 ) -> Target:
     """The target the KPI's rule gives for a contract of this whole-life value and total term
-    (extensions included), with the formula in words."""
+    (extensions included) and these answers, with the formula in words."""
     rule = kpi.target
-    if rule.kind == "baseline" or rule.value is None:
-        return Target(None, "Reported in the first year; the target is then agreed from it.")
+    answers = answers or {}
     unit = f"({kpi.unit})"
+    if rule.kind == "baseline" or rule.value is None:
+        return Target(
+            None, f"Reported in the first year; the target is then agreed from it. Until then, "
+            f"{rule.fallback}",
+        )  # fmt: skip
+    given = _count(answers, rule.from_answer)
+    if given is not None:
+        rounded = sensible(given)
+        return Target(rounded, f"From your answer: {_plain(rounded)} {unit}.")
+    default = "Council default, to be confirmed: " if rule.origin == "council-default" else ""
     if rule.kind == "fixed":
-        return Target(rule.value, f"A fixed target: {_plain(rule.value)} {unit}.")
+        people = _count(answers, rule.people_from)
+        of = f", of about {_plain(people)} people" if people is not None else ""
+        lead = default or "A fixed target: "
+        return Target(rule.value, f"{lead}{_plain(rule.value)} {unit}{of}.")
     if rule.kind == "workforce_share":
-        formula = f"{_plain(rule.value)}% of the people working on the contract"
-        if workforce:
-            people = sensible(rule.value * workforce / 100)
-            formula += f" (about {_plain(people)} of {workforce:,})"
+        formula = f"{default}{_plain(rule.value)}% of the people working on the contract"
+        people = _count(answers, rule.people_from)
+        count = int(people) if people is not None else workforce
+        if count:
+            share = sensible(rule.value * count / 100)
+            formula += f" (about {_plain(share)} of {count:,})"
         return Target(rule.value, formula + ".")
-    if rule.kind == "per_million":
-        millions = Decimal(value_pence) / 100_000_000
-        raw = rule.value * millions
-        worked = (
-            f"{_plain(rule.value)} for each £1 million of whole-life value × "
-            f"£{_plain(millions.quantize(Decimal('0.01')))} million = "
-            f"{_plain(raw.quantize(Decimal('0.1')))}"
-        )
-    else:  # per_year
-        years = Decimal(term_months) / 12
-        raw = rule.value * years
-        worked = (
-            f"{_plain(rule.value)} a year × {_plain(years.quantize(Decimal('0.1')))} "
-            f"year{'' if years == 1 else 's'} = "
-            f"{_plain(raw.quantize(Decimal('0.1')))}"
-        )
+    if rule.kind == "per_year":
+        return Target(rule.value, f"{default}{_plain(rule.value)} each contract year {unit}.")
+    millions = Decimal(value_pence) / 100_000_000
+    raw = rule.value * millions
+    worked = (
+        f"{default}{_plain(rule.value)} for each £1 million of whole-life value × "
+        f"£{_plain(millions.quantize(Decimal('0.01')))} million = "
+        f"{_plain(raw.quantize(Decimal('0.1')))}"
+    )
     rounded = sensible(raw)
     if rule.minimum is not None and rounded < rule.minimum:
         return Target(

@@ -156,3 +156,15 @@ class Result:
     def obligation(self, code: str) -> Obligation:
         """One obligation."""
         return next(item for item in self.obligations if item.code == code)
+
+
+def ranked(rows: tuple[TopicResult, ...], relevance: Mapping[str, int]) -> list[TopicResult]:
+    """The applicable topics, most important first: by priority, then risk, then scope, ties
+    broken by how relevant the topic usually is to the category, then catalogue order. The
+    results name the first three to focus on; KPI suggestions follow the same order."""
+    position = {row.topic.code: index for index, row in enumerate(rows)}
+    return sorted(
+        (row for row in rows if row.priority is not Priority.NOT_APPLICABLE),
+        key=lambda row: (-row.priority.rank, -row.risk.value, -row.scope.value,
+                         -int(relevance.get(row.topic.code, 0)), position[row.topic.code]),
+    )  # fmt: skip

@@ -1,32 +1,37 @@
 """KPI suggestions from a scored assessment: which KPIs to put in the specification, each with
-why, whether an obligation makes it mandatory, and a target worked out from the contract.
+why, whether an obligation makes it mandatory, and a target worked out from the contract and
+the answers.
 
-Pure: the KPI library, the scoring Result, the procurement's facts and the reference data (the
-suggestion policy) arrive as arguments. The rules, in order:
+Pure: the KPI library, the scoring Result, the procurement's facts, the answers that count and
+the reference data (the suggestion policy) arrive as arguments. Only KPIs that fit are offered:
+each declares, in the questionnaire's own conditions, what makes it relevant (a catering
+contract is never offered a timber KPI, goods never a Living Wage one). The rules, in order:
 
-1. Mandatory: the KPIs serving the London Living Wage, the carbon reduction plan and the
-   Procurement Act KPI duty when those apply, and supply-chain due diligence when the modern
-   slavery risk is high.
-2. Then, up to the policy's most suggested, one KPI from each high- or medium-priority topic in
-   priority order (within a priority, higher risk, then higher scope, then the catalogue's
-   order), then a second from each, and so on.
-3. Where local employment and skills is a medium or high priority, at least the policy's
-   minimum of employment and skills KPIs, replacing the last optional suggestions if needed
-   (or added beyond the cap when mandatory KPIs fill it).
-4. Where the KPI duty applies, at least its minimum number of KPIs in all, taking KPIs of
-   low-priority topics if need be. Topics that are not applicable are never suggested.
+1. Mandatory: the KPIs serving the London Living Wage and the carbon reduction plan when those
+   apply, and supply-chain due diligence when the modern slavery risk is high.
+2. Called for by the answers: a KPI whose `suggest_if` holds (apprenticeships said to be
+   possible on works, or on services in spend band 3 and above; food provided), with its reason.
+3. Then, up to the policy's most suggested, one KPI from each high- or medium-priority topic in
+   rank order (results.ranked: priority, risk, scope, the category's relevance), then a second
+   from each, and so on. With none, one from the three topics the results name to focus on.
+4. Where local employment and skills is a medium or high priority, at least the policy's
+   minimum of employment and skills KPIs, replacing the last optional suggestions if needed.
+5. Where the Procurement Act KPI duty applies, at least its minimum number of KPIs in all,
+   taking KPIs of low-priority topics if need be. Topics that are not applicable are never
+   suggested.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from app.forms.conditions import ProcurementContext
+from app.forms.conditions import ProcurementContext, holds
 from app.scoring.kpis import Kpi, KpiLibrary, Target, suggested_target
 from app.scoring.reference_data import NoValueInForce, ReferenceData
-from app.scoring.results import Priority, Result, TopicResult
+from app.scoring.results import Priority, Result, TopicResult, ranked
 
 EMPLOYMENT = "employment-skills"
 
@@ -38,8 +43,6 @@ MANDATORY: tuple[tuple[str, Callable[[Result], bool], str], ...] = (
      "Required: the modern slavery risk is high"),
     ("carbon-reduction-plan", lambda r: r.obligation("carbon-reduction-plan").applies,
      "Required: a carbon reduction plan is needed"),
-    ("kpi-duty", lambda r: r.obligation("kpi-duty").applies,
-     "Required: the Procurement Act KPI duty applies"),
 )  # fmt: skip
 
 
@@ -83,15 +86,13 @@ def kpi_duty_minimum(result: Result, reference: ReferenceData, on: date | None) 
         return 0
 
 
-def _topic_order(result: Result) -> list[TopicResult]:
-    """Applicable topics, highest priority first, then risk, then scope, then catalogue order."""
-    rows = [row for row in result.topics if row.priority is not Priority.NOT_APPLICABLE]
-    position = {row.topic.code: index for index, row in enumerate(result.topics)}
-    return sorted(
-        rows,
-        key=lambda row: (-row.priority.rank, -row.risk.value, -row.scope.value,
-                         position[row.topic.code]),
-    )  # fmt: skip
+def fits(
+    kpi: Kpi, answers: Mapping[str, Any], context: ProcurementContext, applying: frozenset[str]
+) -> bool:
+    """Whether the KPI fits this procurement: its obligations apply and its condition holds."""
+    if any(code not in applying for code in kpi.needs_obligations):
+        return False
+    return kpi.relevant_if is None or holds(kpi.relevant_if, answers, context)
 
 
 def _why(row: TopicResult) -> str:
@@ -108,14 +109,18 @@ def suggest(
     reference: ReferenceData,
     *,
     workforce: int | None = None,
+    answers: Mapping[str, Any] | None = None,
 ) -> tuple[Suggestion, ...]:
-    """The ranked suggestions for a scored assessment (see the module's rules)."""
+    """The ranked suggestions for a scored assessment (see the module's rules). `answers` are
+    the answers that count: they decide which KPIs fit and size their targets."""
+    answers = answers or {}
     on = context.planned_tender_date
     policy = policy_on(reference, on)
     term = context.term_months
+    applying = frozenset(o.code for o in result.obligations if o.applies)
 
     def suggestion(kpi: Kpi, reason: str, mandatory: bool) -> Suggestion:
-        target = suggested_target(kpi, context.value_pence, term, workforce)
+        target = suggested_target(kpi, context.value_pence, term, workforce, answers)
         return Suggestion(kpi, reason, mandatory, target)
 
     chosen: dict[str, Suggestion] = {}
@@ -123,21 +128,29 @@ def suggest(
         if applies(result):
             for kpi in library.for_obligation(obligation):
                 chosen.setdefault(kpi.code, suggestion(kpi, reason, True))
-    mandatory = len(chosen)
+    fitting = [kpi for kpi in library.kpis if fits(kpi, answers, context, applying)]
+    for kpi in fitting:  # the answers call for these: first, whatever their topic's priority
+        if kpi.suggest_if is not None and holds(kpi.suggest_if, answers, context):
+            chosen.setdefault(kpi.code, suggestion(kpi, kpi.suggest_reason, False))
+    called = len(chosen)
 
-    order = _topic_order(result)
+    fitting_library = library.model_copy(update={"kpis": tuple(fitting)})
+    order = ranked(result.topics, context.topic_relevance)
     prioritised = [row for row in order if row.priority in (Priority.MEDIUM, Priority.HIGH)]
-    candidates = _round_robin(library, prioritised, set(chosen))
-    room = len(candidates) if policy.maximum is None else max(0, policy.maximum - mandatory)
+    candidates = _round_robin(fitting_library, prioritised, set(chosen))
+    room = len(candidates) if policy.maximum is None else max(0, policy.maximum - called)
     optional = candidates[:room]
     employment_row = next(row for row in result.topics if row.topic.code == EMPLOYMENT)
     if employment_row.priority in (Priority.MEDIUM, Priority.HIGH):
         optional = _with_employment(
             optional, candidates, policy.employment_minimum, list(chosen.values())
         )
-    needed = kpi_duty_minimum(result, reference, on) - mandatory - len(optional)
+    if not optional and result.focus:  # nothing medium or high: one from the topics to focus on
+        focus = _round_robin(fitting_library, list(result.focus), set(chosen))
+        optional = [(kpi, f"{why}: one of the three topics to focus on") for kpi, why in focus[:1]]
+    needed = kpi_duty_minimum(result, reference, on) - called - len(optional)
     if needed > 0:  # the duty's minimum beats the cap, and reaches low-priority topics
-        everything = _round_robin(library, order, set(chosen))
+        everything = _round_robin(fitting_library, order, set(chosen))
         optional += [c for c in everything if c[0] not in {k for k, _ in optional}][:needed]
     for kpi, reason in optional:
         chosen.setdefault(kpi.code, suggestion(kpi, reason, False))

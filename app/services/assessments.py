@@ -33,7 +33,7 @@ from app.models import (
     ScoreOverride,
     User,
 )
-from app.scoring.engine import Override
+from app.scoring.engine import Override, spend_band
 from app.scoring.obligations import OBLIGATION_RULES, RulesRevision, above_threshold
 from app.scoring.reference_data import ReferenceData
 from app.services.audit import Actor, act_as
@@ -136,8 +136,14 @@ def procurement_context(
 
 
 def with_threshold(context: ProcurementContext, reference: ReferenceData) -> ProcurementContext:
-    """The facts with whether the contract is at or above its Procurement Act threshold."""
-    return replace(context, above_threshold=above_threshold(context, reference))
+    """The facts with what reference data decides of them: whether the contract is at or
+    above its Procurement Act threshold, and its spend band."""
+    band = spend_band(context.value_pence, context.planned_tender_date, reference)
+    return replace(
+        context,
+        above_threshold=above_threshold(context, reference),
+        spend_band=band.band if band else None,
+    )
 
 
 def _context_facts(context: ProcurementContext) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from app.scoring.kpi_choices import (
     KpiTask,
     kpi_task,
     parse_target,
+    suggestion_text,
     target_text,
 )
 from app.scoring.kpis import load_library, suggested_target
@@ -72,7 +73,9 @@ def _stored(session: Session, draft: Draft) -> tuple[dict[str, Choice], list[Cus
     for row in rows:
         target = Decimal(row.target) if row.target is not None else None
         if row.kpi_code is not None:
-            choices[row.kpi_code] = Choice(KpiStatus(row.status), target, row.reason, row.revision)
+            choices[row.kpi_code] = Choice(
+                KpiStatus(row.status), target, row.reason, row.revision, row.suggested_then
+            )
         elif target is not None:
             custom.append(CustomKpi(
                 row.id, row.title or "", row.unit or "", row.frequency or "annually",  # type: ignore[arg-type]
@@ -87,14 +90,16 @@ def work(session: Session, draft: Draft, rules: RulesLibrary, as_of: date) -> Kp
     library = load_library()
     context = draft.context
     choices, custom = _stored(session, draft)
+    answers = draft.walk.values
     task = kpi_task(
         library,
-        suggest(library, result, context, draft.reference),
+        suggest(library, result, context, draft.reference, answers=answers),
         choices,
         custom,
         value_pence=context.value_pence,
         term_months=context.term_months,
         duty_minimum=kpi_duty_minimum(result, draft.reference, context.planned_tender_date),
+        answers=answers,
     )
     return KpiWork(result, task)
 
@@ -160,10 +165,17 @@ def decide(
     suggested = (
         shown.suggested.value
         if shown is not None
-        else suggested_target(kpi, draft.context.value_pence, draft.context.term_months).value
+        else suggested_target(
+            kpi,
+            draft.context.value_pence,
+            draft.context.term_months,
+            answers=draft.walk.values,
+        ).value
     )
     mandatory = shown is not None and shown.mandatory
     status, target, reason = _decision(action, kpi.code, kpi.unit, suggested, form, mandatory)
+    # An edited target records the suggestion it was set against; saving it again confirms it.
+    then = suggestion_text(suggested) if status is KpiStatus.EDITED else None
     if stored is None:
         stored = KpiSelection(
             assessment_id=draft.assessment.id,  # type: ignore[arg-type]
@@ -172,10 +184,18 @@ def decide(
         )
     elif action == "reject":  # a rejection keeps the target and changes only the reason
         target = stored.target
-    if (stored.status, stored.target, stored.reason) == (status.value, target, reason):
+    if action == "reject":
+        then = stored.suggested_then
+    if (stored.status, stored.target, stored.reason, stored.suggested_then) == (
+        status.value,
+        target,
+        reason,
+        then,
+    ):
         return Decided(saved=True)  # the same decision again: nothing to save
     act_as(session, Actor.of(user))
     stored.status, stored.target, stored.reason = status.value, target, reason
+    stored.suggested_then = then
     stored.updated_by_id = user.id  # type: ignore[assignment]
     stored.updated_at = utcnow()
     session.add(stored)

@@ -170,7 +170,8 @@ def library(
         access, work, query=query, found=search(load_library(), query, topics),
         topics=topics, suggested_codes=suggested, added_codes=added,
         suggested_target=lambda kpi: suggested_target(
-            kpi, access.draft.context.value_pence, access.draft.context.term_months
+            kpi, access.draft.context.value_pence, access.draft.context.term_months,
+            answers=access.draft.walk.values,
         ),
     )  # fmt: skip
     return templates.TemplateResponse(request, "assessments/kpi_library.html", context)

@@ -19,8 +19,9 @@ from tests.support.browser import PageWatch, assert_accessible, sign_in
 from tests.support.factories import TEST_PASSWORD
 from tests.support.primas import autosave, lead_with_draft
 
-# With agency workers, a £2.4m cleaning contract gets two required KPIs (the London Living Wage
-# and, as its modern slavery risk is then high, supply-chain due diligence) and two optional ones.
+# With agency workers and low-paid roles, a £2.4m cleaning contract gets two required KPIs (the
+# London Living Wage and, as its modern slavery risk is then high, supply-chain due diligence)
+# and optional ones, secure contracts among them as low pay makes them fit.
 REQUIRED = ("llw-staff-share", "Contract staff paid at least the London Living Wage")
 TRAINING = ("modern-slavery-training", "Staff trained to spot and report modern slavery")
 SECURE = ("secure-contracts", "Staff on secure contracts")
@@ -121,10 +122,9 @@ def test_choosing_kpis_and_downloading_the_specification(
     page.on("pageerror", on_page_error)
 
     client, lead, base_path = lead_with_draft(request.getfixturevalue("app"), session)
-    reply = autosave(
-        client, base_path, "agency_labour", {"agency_labour": "yes", "rev-agency_labour": "0"}
-    )
-    assert reply.status_code == 200
+    for question in ("agency_labour", "low_paid_roles"):
+        reply = autosave(client, base_path, question, {question: "yes", f"rev-{question}": "0"})
+        assert reply.status_code == 200
     sign_in(page, live_server, lead.email, TEST_PASSWORD)
     base = live_server + base_path
     kpis = f"{base}/kpis"

@@ -274,10 +274,42 @@ def test_an_own_kpi_s_evidence_keeps_its_capitals() -> None:
 
 def test_a_library_percentage_has_no_space_before_the_sign() -> None:
     written = clause(AcceptedKpi.of(LIBRARY.kpi("llw-staff-share"), Decimal(50)), CONTRACT.title)
-    assert "at least 50% of staff on council premises delivering Cleaning of council offices" in (
-        written
-    )
+    assert "pay 50% of staff in scope on Cleaning of council offices (those the" in written
     assert " %" not in written
+
+
+def test_a_baseline_clause_says_what_holds_until_the_target_is_agreed() -> None:
+    written = clause(AcceptedKpi.of(LIBRARY.kpi("delivery-trips"), None), CONTRACT.title)
+    assert written.endswith(
+        "Until the target is agreed, no more trips a month than in the first quarter."
+    )
+
+
+@pytest.mark.parametrize("kpi", load_library().kpis, ids=lambda kpi: kpi.code)
+def test_no_clause_repeats_its_unit(kpi) -> None:  # type: ignore[no-untyped-def]
+    """ "at least 10 actions completed" once said its unit twice; a clause names it once, and a
+    per-year KPI says "each contract year" rather than a count for the whole term."""
+    written = clause(AcceptedKpi.of(kpi, Decimal(10)), "Project Zed").casefold()
+    unit = kpi.unit.casefold()
+    stems = {word[:6] for word in unit.replace("%", " ").split() if len(word) > 3}
+    before, _, after = written.partition(f"10 {unit}" if not unit.startswith("%") else f"10{unit}")
+    near = before.split()[-4:] + after.split()[:4]
+    assert not stems & {word[:6] for word in near}, written
+
+
+@pytest.mark.parametrize(
+    ("unit", "clause_text"),
+    [("actions completed", "The Supplier shall complete at least {target} {unit} for "
+      "{contract_title}."),
+     ("people recruited", "The Supplier shall recruit at least {target} {unit} for "
+      "{contract_title}.")],
+)  # fmt: skip
+def test_the_repeated_unit_check_would_catch_the_old_wording(unit: str, clause_text: str) -> None:
+    old = LIBRARY.kpi("biodiversity-actions").model_copy(
+        update={"unit": unit, "clause": clause_text}
+    )
+    with pytest.raises(AssertionError):
+        test_no_clause_repeats_its_unit(old)
 
 
 def test_a_contract_title_with_braces_is_filled_in_as_text() -> None:

@@ -42,14 +42,17 @@ def suggested(answers: dict[str, Any], **fields: Any) -> tuple[tuple[Suggestion,
     fields.pop("category", None)
     procurement = context(**fields)
     return (
-        suggest(LIBRARY, result, procurement, REFERENCE),
+        suggest(LIBRARY, result, procurement, REFERENCE, answers=answers),
         kpi_duty_minimum(result, REFERENCE, procurement.planned_tender_date),
     )
 
 
-# Cleaning with staff on premises: the London Living Wage KPI (mandatory), then secure contracts.
-LLW, _ = suggested({"staff_on_premises": "yes", "hours_per_day": "2", "weeks_per_year": "8"})
-# Professional services over £5m: the KPI duty's minimum of three, one of them a baseline.
+# Cleaning with staff on premises on insecure terms: the London Living Wage KPI (mandatory),
+# then secure contracts.
+LLW, _ = suggested({"staff_on_premises": "yes", "hours_per_day": "2", "weeks_per_year": "8",
+                    "insecure_work": "yes"})  # fmt: skip
+# Professional services over £5m: the KPI duty's minimum of three (none of them required by an
+# obligation), one of them a baseline.
 DUTY, DUTY_MINIMUM = suggested(
     {"staff_on_premises": "no"}, category="professional-services", value_pence=500_000_001
 )
@@ -102,9 +105,9 @@ def test_the_scenarios_are_what_the_tables_assume() -> None:
         ("secure-contracts", False, Decimal(90)),
     ]
     assert [(s.kpi.code, s.mandatory, s.target.value) for s in DUTY] == [
-        ("performance-rated", True, Decimal(3)),
+        ("local-residents-employed", False, Decimal(25)),
         ("carbon-emissions-reported", False, None),
-        ("zero-emission-vehicle-share", False, Decimal(50)),
+        ("volunteering-hours", False, Decimal(40)),
     ]
     assert DUTY_MINIMUM == 3
     assert LIBRARY.kpi("llw-staff-share").title == LLW_TITLE
@@ -305,9 +308,9 @@ def test_status_labels(status: KpiStatus, label: str) -> None:
                 {
                     code: accepted()
                     for code in (
-                        "performance-rated",
+                        "local-residents-employed",
                         "carbon-emissions-reported",
-                        "zero-emission-vehicle-share",
+                        "volunteering-hours",
                     )
                 }
             ),
@@ -317,9 +320,9 @@ def test_status_labels(status: KpiStatus, label: str) -> None:
         pytest.param(
             duty_task(
                 {
-                    "performance-rated": accepted(),
+                    "local-residents-employed": accepted(),
                     "carbon-emissions-reported": accepted(),
-                    "zero-emission-vehicle-share": rejected(),
+                    "volunteering-hours": rejected(),
                 }
             ),
             TaskStatus.IN_PROGRESS,
@@ -328,9 +331,9 @@ def test_status_labels(status: KpiStatus, label: str) -> None:
         pytest.param(
             duty_task(
                 {
-                    "performance-rated": accepted(),
+                    "local-residents-employed": accepted(),
                     "carbon-emissions-reported": accepted(),
-                    "zero-emission-vehicle-share": rejected(),
+                    "volunteering-hours": rejected(),
                 },
                 [OWN],
             ),
@@ -409,17 +412,16 @@ NONE_ACCEPTED = Problem("kpi-count", "Accept at least one KPI")
         pytest.param(
             duty_task(),
             (
-                undecided("performance-rated"),
+                undecided("local-residents-employed"),
                 undecided("carbon-emissions-reported"),
-                undecided("zero-emission-vehicle-share"),
+                undecided("volunteering-hours"),
                 duty_short(0),
             ),
             id="duty-nothing-decided",
         ),
         pytest.param(
-            duty_task({"performance-rated": rejected(), "zero-emission-vehicle-share": accepted()}),
+            duty_task({"local-residents-employed": rejected(), "volunteering-hours": accepted()}),
             (
-                no_reason("performance-rated"),
                 undecided("carbon-emissions-reported"),
                 duty_short(1),
             ),
@@ -428,9 +430,9 @@ NONE_ACCEPTED = Problem("kpi-count", "Accept at least one KPI")
         pytest.param(
             duty_task(
                 {
-                    "performance-rated": accepted(),
+                    "local-residents-employed": accepted(),
                     "carbon-emissions-reported": accepted(),
-                    "zero-emission-vehicle-share": rejected(),
+                    "volunteering-hours": rejected(),
                 }
             ),
             (duty_short(2),),
@@ -439,9 +441,9 @@ NONE_ACCEPTED = Problem("kpi-count", "Accept at least one KPI")
         pytest.param(
             duty_task(
                 {
-                    "performance-rated": rejected("Rated another way"),
+                    "local-residents-employed": rejected("Rated another way"),
                     "carbon-emissions-reported": rejected(),
-                    "zero-emission-vehicle-share": rejected(),
+                    "volunteering-hours": rejected(),
                 }
             ),
             (duty_short(0),),
@@ -450,9 +452,9 @@ NONE_ACCEPTED = Problem("kpi-count", "Accept at least one KPI")
         pytest.param(
             duty_task(
                 {
-                    "performance-rated": accepted(),
+                    "local-residents-employed": accepted(),
                     "carbon-emissions-reported": accepted(),
-                    "zero-emission-vehicle-share": rejected(),
+                    "volunteering-hours": rejected(),
                 },
                 [OWN],
             ),
@@ -462,9 +464,9 @@ NONE_ACCEPTED = Problem("kpi-count", "Accept at least one KPI")
         pytest.param(
             duty_task(
                 {
-                    "performance-rated": accepted(),
+                    "local-residents-employed": accepted(),
                     "carbon-emissions-reported": accepted(),
-                    "zero-emission-vehicle-share": rejected(),
+                    "volunteering-hours": rejected(),
                     "waste-diverted": accepted(),
                 }
             ),
@@ -474,9 +476,9 @@ NONE_ACCEPTED = Problem("kpi-count", "Accept at least one KPI")
         pytest.param(
             duty_task(
                 {
-                    "performance-rated": accepted(),
+                    "local-residents-employed": accepted(),
                     "carbon-emissions-reported": accepted(),
-                    "zero-emission-vehicle-share": rejected(),
+                    "volunteering-hours": rejected(),
                     "waste-diverted": rejected(),
                 }
             ),
@@ -598,7 +600,7 @@ def test_a_choice_left_behind_is_dropped(code: str, choice: Choice) -> None:
         pytest.param(
             DUTY, "carbon-emissions-reported", accepted("12"), Decimal(12), id="baseline-edited"
         ),
-        pytest.param(DUTY, "performance-rated", accepted("4"), Decimal(4), id="mandatory-edited"),
+        pytest.param(DUTY, "local-residents-employed", accepted("30"), Decimal(30), id="edited"),
     ],
 )
 def test_a_row_s_target_is_the_leads_else_the_suggested_one(
@@ -638,8 +640,18 @@ EVERY_CODE = tuple(kpi.code for kpi in LIBRARY.kpis)
         pytest.param("   \t ", EVERY_CODE, id="blank"),
         pytest.param("year-on-year", ("carbon-emissions-reduced",), id="title"),
         pytest.param("Fairtrade", ("sustainable-food",), id="definition"),
-        pytest.param("tonnes", ("carbon-emissions-reported",), id="unit"),
-        pytest.param("circular", ("waste-diverted", "single-use-plastic-removed"), id="topic"),
+        pytest.param("tonnes", ("carbon-emissions-reported", "fleet-safety-standards"), id="unit"),
+        pytest.param(
+            "circular",
+            (
+                "construction-waste-diverted",
+                "waste-diverted",
+                "single-use-plastic-removed",
+                "food-waste-reduced",
+                "ict-take-back",
+            ),
+            id="topic",
+        ),
         pytest.param("FAIRTRADE", ("sustainable-food",), id="upper-case"),
         pytest.param("LONDON Living", ("llw-staff-share",), id="mixed-case"),
         pytest.param("  living   london ", ("llw-staff-share",), id="spaces-and-order"),
@@ -669,3 +681,43 @@ def test_search_returns_the_library_s_kpis() -> None:
 def test_search_by_topic_needs_the_topic_s_name() -> None:
     assert search(LIBRARY, "circular", {}) == ()
     assert search(LIBRARY, "waste-circular", TOPICS) == ()  # the name is searched, not the code
+
+
+@pytest.mark.parametrize(
+    ("then", "confirm"),
+    [("90", False), ("95", True), ("unknown", True), ("baseline", True), (None, False)],
+    ids=[
+        "same-suggestion",
+        "suggestion-changed",
+        "edited-before-it-was-recorded",
+        "was-baseline",
+        "nothing-recorded",
+    ],
+)
+def test_an_edited_target_whose_suggestion_changed_is_confirmed(
+    then: str | None, confirm: bool
+) -> None:
+    """Secure contracts is suggested at 90% here: a target the lead set against another
+    suggestion (or before suggestions were recorded) asks to be confirmed."""
+    choice = Choice(KpiStatus.EDITED, Decimal(80), "", 2, then)
+    built = task(choices={"llw-staff-share": accepted(), "secure-contracts": choice})
+    row = built.row("secure-contracts")
+    assert row.suggested.value == Decimal(90)
+    assert row.target_to_confirm is confirm
+    confirming = Problem(
+        "kpi-secure-contracts",
+        "Confirm your target for “Staff on secure contracts”: the suggested target has changed",
+    )
+    assert (confirming in built.problems) is confirm
+    assert (built.status is TaskStatus.COMPLETED) is not confirm
+
+
+def test_a_kpi_taken_out_of_the_library_shows_as_withdrawn_and_does_not_count() -> None:
+    built = task(choices={"llw-staff-share": rejected("Paid already"),
+                          "secure-contracts": rejected(),
+                          "performance-rated": accepted()})  # fmt: skip
+    assert [old.code for old in built.withdrawn] == ["performance-rated"]
+    assert "council's own duty" in built.withdrawn[0].reason
+    assert built.accepted_count == 0
+    assert NONE_ACCEPTED in built.problems
+    assert "performance-rated" not in {row.kpi.code for row in built.rows}

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from app.forms.loader import DefinitionInvalid
+from app.forms.loader import DefinitionInvalid, shipped_definitions
 from app.scoring.kpis import (
     KPIS_PER_TOPIC,
     LIBRARY_FILE,
@@ -23,6 +23,7 @@ from app.scoring.topics import load_topics
 
 SHIPPED: dict[str, Any] = yaml.safe_load(LIBRARY_FILE.read_text(encoding="utf-8"))
 TOPICS = load_topics().topic_codes
+FORMS = tuple(shipped_definitions().values())
 Change = Callable[[dict[str, Any]], None]
 
 
@@ -31,7 +32,7 @@ def problems(*changes: Change) -> list[tuple[str, str]]:
     for change in changes:
         change(data)
     with pytest.raises(DefinitionInvalid) as invalid:
-        parse_library(yaml.safe_dump(data, allow_unicode=True), "kpis.yaml", TOPICS)
+        parse_library(yaml.safe_dump(data, allow_unicode=True), "kpis.yaml", TOPICS, FORMS)
     return [(error.code, error.where) for error in invalid.value.errors]
 
 
@@ -84,8 +85,23 @@ def test_nothing_is_copied_from_the_national_toms() -> None:
                      ("bad-clause", "kpi 'waste-diverted'"), id="bad-clause"),
         pytest.param(edit("waste-diverted", target={"kind": "fixed"}),
                      ("bad-target", "kpi 'waste-diverted'"), id="target-without-value"),
-        pytest.param(edit("delivery-trips", target={"kind": "baseline", "value": 3}),
+        pytest.param(edit("delivery-trips", target={"kind": "baseline", "value": 3,
+                                                    "fallback": "no more trips."}),
                      ("bad-target", "kpi 'delivery-trips'"), id="baseline-with-value"),
+        pytest.param(edit("delivery-trips", target={"kind": "baseline"}),
+                     ("bad-target", "kpi 'delivery-trips'"), id="baseline-without-fallback"),
+        pytest.param(edit("biodiversity-actions", clause="The Supplier shall complete "
+                          "{target} {unit} over {contract_title}, reporting {frequency}."),
+                     ("per-year-clause", "kpi 'biodiversity-actions'"), id="per-year-clause"),
+        pytest.param(edit("waste-diverted", needs_obligations=["recycling-act"]),
+                     ("unknown-obligation", "kpi 'waste-diverted'"),
+                     id="unknown-needed-obligation"),
+        pytest.param(edit("waste-diverted", suggest_if={"question": "lots", "equals": "yes"}),
+                     ("bad-kpi", "kpi 'waste-diverted'"), id="suggested-without-a-reason"),
+        pytest.param(lambda d: d["withdrawn"].append({"code": "waste-diverted", "title": "W",
+                                                      "reason": "Gone."}),
+                     ("duplicate-code", "withdrawn kpi 'waste-diverted'"),
+                     id="withdrawn-code-in-use"),
         pytest.param(edit("secure-contracts", target={"kind": "workforce_share", "value": 120}),
                      ("bad-target", "kpi 'secure-contracts'"), id="share-over-100"),
         pytest.param(edit("waste-diverted", target={"kind": "fixed", "value": 0}),
@@ -97,8 +113,8 @@ def test_nothing_is_copied_from_the_national_toms() -> None:
         pytest.param(edit("apprenticeship-weeks",
                           target={"kind": "per_million", "value": 52, "minimum": 0}),
                      ("bad-target", "kpi 'apprenticeship-weeks'"), id="zero-minimum"),
-        pytest.param(lambda d: d["kpis"].remove(kpi(d, "delivery-trips")),
-                     ("too-few-kpis", "topic 'transport-air'"), id="too-few-kpis"),
+        pytest.param(lambda d: d["kpis"].remove(kpi(d, "biodiversity-actions")),
+                     ("too-few-kpis", "topic 'nature-pollution'"), id="too-few-kpis"),
         pytest.param(edit("llw-staff-share", obligations=[]),
                      ("no-kpi-for-obligation", "obligation 'london-living-wage'"),
                      id="no-kpi-for-obligation"),
@@ -114,12 +130,47 @@ def test_structure_is_checked() -> None:
 
 
 def test_every_problem_is_reported_at_once() -> None:
-    found = problems(edit("waste-diverted", topic="weather"), edit("llw-staff-share", outcome=5))
+    found = problems(
+        edit("less-harmful-products", topic="weather"), edit("llw-staff-share", outcome=5)
+    )
     assert found == [
-        ("unknown-topic", "kpi 'waste-diverted'"),
+        ("unknown-topic", "kpi 'less-harmful-products'"),
         ("unknown-outcome", "kpi 'llw-staff-share'"),
-        ("too-few-kpis", "topic 'waste-circular'"),
+        ("too-few-kpis", "topic 'nature-pollution'"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        pytest.param(edit("waste-diverted", relevant_if={"question": "recycling_rate",
+                                                         "answered": True}),
+                     [("unknown-question", "kpi 'waste-diverted' (against primas v1) "
+                       "relevant_if"),
+                      ("unknown-question", "kpi 'waste-diverted' (against primas v2) "
+                       "relevant_if")],
+                     id="a-question-only-version-3-asks"),
+        pytest.param(edit("waste-diverted", relevant_if={"question": "food_provided",
+                                                         "equals": "maybe"}),
+                     [("unknown-option", f"kpi 'waste-diverted' (against primas v{v}) "
+                       "relevant_if") for v in (1, 2, 3)],
+                     id="an-answer-no-version-offers"),
+        pytest.param(edit("apprenticeship-weeks", target={
+            "kind": "per_million", "value": 52, "minimum": 26, "from_answer": "lots"}),
+                     [("unknown-question", f"kpi 'apprenticeship-weeks' (against primas v{v}) "
+                       "from_answer") for v in (1, 2, 3)],
+                     id="a-target-from-a-question-that-is-not-a-number"),
+        pytest.param(edit("apprenticeship-weeks", target={
+            "kind": "per_million", "value": 52, "minimum": 26, "from_answer": "sites"}),
+                     [("not-fed", f"kpi 'apprenticeship-weeks' (against primas v{v}) "
+                       "from_answer") for v in (1, 2, 3)],
+                     id="a-target-from-an-answer-that-does-not-feed-kpis"),
+    ],
+)  # fmt: skip
+def test_conditions_and_answers_are_checked_against_every_shipped_version(
+    change: Change, expected: list[tuple[str, str]]
+) -> None:
+    assert problems(change) == expected
 
 
 def test_the_service_refuses_to_start_on_a_bad_library(

@@ -49,39 +49,77 @@ WEEKS = "(weeks of apprenticeship or training)."
 def test_per_million_of_value(value_pence: int, target: str, formula_end: str) -> None:
     found = suggested_target(LIBRARY.kpi("apprenticeship-weeks"), value_pence, 36)
     assert found.value == Decimal(target)
-    assert found.formula.startswith("52 for each £1 million of whole-life value × ")
+    assert found.formula.startswith(
+        "Council default, to be confirmed: 52 for each £1 million of whole-life value × "
+    )
     assert found.formula.endswith(formula_end)
 
 
-@pytest.mark.parametrize(
-    ("term_months", "target", "formula"),
-    [
-        (12, "2", "2 a year × 1 year = 2 (actions completed)."),
-        (6, "2", "2 a year × 0.5 years = 1, raised to the minimum of 2 (actions completed)."),
-        (30, "5", "2 a year × 2.5 years = 5 (actions completed)."),
-        (60, "10", "2 a year × 5 years = 10 (actions completed)."),
-        (132, "22", "2 a year × 11 years = 22 (actions completed)."),
-        (1300, "220", "2 a year × 108.3 years = 216.7, rounded to 220 (actions completed)."),
-    ],
-)
-def test_per_contract_year(term_months: int, target: str, formula: str) -> None:
+@pytest.mark.parametrize("term_months", [6, 12, 30, 60, 132, 1300])
+def test_a_per_year_target_is_each_contract_year_never_multiplied_by_the_term(
+    term_months: int,
+) -> None:
     found = suggested_target(LIBRARY.kpi("biodiversity-actions"), 100_000_000, term_months)
-    assert (found.value, found.formula) == (Decimal(target), formula)
+    assert (found.value, found.formula) == (
+        Decimal(2),
+        "Council default, to be confirmed: 2 each contract year (actions).",
+    )
+    assert "each contract year" in LIBRARY.kpi("biodiversity-actions").clause
 
 
 def test_fixed_share_of_workforce_and_baseline() -> None:
     fixed = suggested_target(LIBRARY.kpi("waste-diverted"), 100_000_000, 36)
     assert (fixed.value, fixed.formula) == (
         Decimal(70),
-        "A fixed target: 70 (% of waste by weight).",
+        "Council default, to be confirmed: 70 (% of waste by weight).",
     )
     share = suggested_target(LIBRARY.kpi("local-residents-employed"), 100_000_000, 36, 42)
     assert share.value == Decimal(25)
-    assert share.formula == "25% of the people working on the contract (about 11 of 42)."
+    assert share.formula == (
+        "Council default, to be confirmed: 25% of the people working on the contract "
+        "(about 11 of 42)."
+    )
     unknown = suggested_target(LIBRARY.kpi("local-residents-employed"), 100_000_000, 36)
-    assert unknown.formula == "25% of the people working on the contract."
+    assert unknown.formula.endswith("25% of the people working on the contract.")
     baseline = suggested_target(LIBRARY.kpi("carbon-emissions-reported"), 100_000_000, 36)
     assert baseline.value is None and "agreed from it" in baseline.formula
+    assert baseline.formula.endswith(
+        "Until then, the Supplier reports the emissions each year and agrees a reduction "
+        "target with the council by the end of the first contract year."
+    )
+
+
+def test_targets_are_sized_from_the_answers_that_feed_them() -> None:
+    """The weeks of training the lead thinks realistic, the workforce, and the staff the
+    Living Wage covers (answers of questions that declare they feed a KPI)."""
+    weeks = LIBRARY.kpi("apprenticeship-weeks")
+    answered = suggested_target(weeks, 800_000_000, 60, answers={"training_weeks": Decimal(150)})
+    assert (answered.value, answered.formula) == (
+        Decimal(150),
+        "From your answer: 150 (weeks of apprenticeship or training).",
+    )
+    unanswered = suggested_target(weeks, 800_000_000, 60, answers={})
+    assert unanswered.value == Decimal(420)  # 52 x 8 = 416, rounded to tens above 200
+    share = suggested_target(LIBRARY.kpi("secure-contracts"), 100_000_000, 36,
+                             answers={"workforce_size": Decimal(60)})  # fmt: skip
+    assert share.formula.endswith("(about 54 of 60).")
+    llw = suggested_target(LIBRARY.kpi("llw-staff-share"), 100_000_000, 36,
+                           answers={"premises_staff_count": Decimal(25)})  # fmt: skip
+    assert (llw.value, llw.formula) == (
+        Decimal(100),
+        "A fixed target: 100 (% of staff in scope), of about 25 people.",
+    )
+
+
+def test_a_council_default_says_so_and_a_figure_from_a_source_does_not() -> None:
+    defaults = [k for k in LIBRARY.kpis if k.target.origin == "council-default"
+                and k.target.kind != "baseline"]  # fmt: skip
+    for kpi in defaults:
+        assert suggested_target(kpi, 100_000_000, 36).formula.startswith(
+            "Council default, to be confirmed: "
+        ), kpi.code
+    sourced = suggested_target(LIBRARY.kpi("jobs-for-people-furthest-from-work"), 300_000_000, 36)
+    assert sourced.formula.startswith("1 for each £1 million")
 
 
 def test_every_shipped_kpi_gives_a_target_or_a_baseline() -> None:
