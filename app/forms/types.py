@@ -89,6 +89,15 @@ def _name(question: Question) -> str:
     return question.name or "answer"
 
 
+_CLAUSE_WORDS = ("where ", "who ", "when ", "how ", "what ", "which ", "whether ")
+
+
+def _the(name: str) -> str:
+    """A question's name as the object of "Enter" or "Select": "the amount of subcontracting",
+    but "where suppliers operate" and "who carries it out" as they are."""
+    return name if name.startswith(_CLAUSE_WORDS) else f"the {name}"
+
+
 def _text(raw: Any) -> str:
     return clean_text(raw).strip() if isinstance(raw, str) else ""
 
@@ -130,7 +139,7 @@ class QuestionType:
 
     def required_message(self, question: Question) -> str:
         """The message when a required question has no answer."""
-        return f"Enter the {_name(question)}" if question.name else "Enter an answer"
+        return f"Enter {_the(question.name)}" if question.name else "Enter an answer"
 
     def describe(self, question: Question, value: Any) -> str:
         """The answer in words, for 'Check your answers'."""
@@ -207,7 +216,7 @@ class SingleChoice(YesNo):
         return value in question.option_values or (question.not_known and value == NOT_KNOWN.value)
 
     def required_message(self, question: Question) -> str:
-        return f"Select the {_name(question)}" if question.name else "Select an answer"
+        return f"Select {_the(question.name)}" if question.name else "Select an answer"
 
     def problems(self, question: Question) -> list[str]:
         return [] if len(question.options) >= 2 else ["a choice question needs at least 2 options"]
@@ -366,7 +375,7 @@ class DateAnswer(QuestionType):
         return Parsed(day.isoformat() if day else None)
 
     def required_message(self, question: Question) -> str:
-        return f"Enter the {question.name or 'date'}"
+        return f"Enter {_the(question.name or 'date')}"
 
     def describe(self, question: Question, value: Any) -> str:
         day = date.fromisoformat(value)

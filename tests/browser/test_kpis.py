@@ -8,16 +8,18 @@ state, with no Content Security Policy violations and no console errors."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import docx
 import pytest
 from playwright.sync_api import ConsoleMessage, Error, Locator, Page, expect
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from app.models import KpiSelection
 from tests.support.browser import PageWatch, assert_accessible, sign_in
 from tests.support.factories import TEST_PASSWORD
-from tests.support.primas import autosave, lead_with_draft
+from tests.support.primas import autosave, lead_with_draft, post
 
 # With agency workers and low-paid roles, a £2.4m cleaning contract gets two required KPIs (the
 # London Living Wage and, as its modern slavery risk is then high, supply-chain due diligence)
@@ -371,3 +373,52 @@ def test_choosing_kpis_and_downloading_the_specification(
     assert not watch.violations(page), watch.violations(page)
     assert not watch.failed_responses, watch.failed_responses
     assert not console_errors, "console errors:\n" + "\n".join(console_errors)
+
+
+def test_confirming_a_target_and_a_withdrawn_kpi(
+    request: pytest.FixtureRequest, live_server: str, any_page: Page, session: Session
+) -> None:
+    """An edited target whose suggestion has changed is put back to the lead, who confirms it
+    by saving it again; a KPI withdrawn from the library after it was accepted is listed with
+    the reason. Axe-clean in each state."""
+    page = any_page
+    client, lead, base_path = lead_with_draft(request.getfixturevalue("app"), session)
+    for question, answer in {"new_jobs": "many", "apprenticeships": "yes"}.items():
+        autosave(client, base_path, question, {question: answer, f"rev-{question}": "0"})
+    code, title = LIBRARY
+    form = {"action": "accept", "target": "150", "reason": "", "revision": "0"}
+    assert post(client, f"{base_path}/kpis/{code}", form).status_code == 303
+    autosave(client, base_path, "training_weeks",
+             {"training_weeks": "200", "rev-training_weeks": "0"})  # fmt: skip
+    assessment_id = session.exec(select(KpiSelection)).one().assessment_id
+    session.add(KpiSelection(assessment_id=assessment_id, kpi_code="performance-rated",
+                             status="accepted", updated_by_id=lead.id,
+                             updated_at=datetime.now(UTC)))  # fmt: skip
+    session.commit()
+
+    sign_in(page, live_server, lead.email, TEST_PASSWORD)
+    kpis = f"{live_server}{base_path}/kpis"
+    page.goto(kpis)
+    warning = page.locator(f"#kpi-{code}-confirm")
+    expect(warning).to_contain_text("The suggested target has changed since you set yours")
+    expect(page.locator("#kpi-progress")).to_contain_text(f"Confirm your target for “{title}”")
+    expect(page.locator("#withdrawn-performance-rated")).to_contain_text(
+        "Contract performance rated against its KPIs: withdrawn"
+    )
+    assert_accessible(page, url=kpis)
+    javascript = page.locator("body.js-enabled").count() == 1
+    _press(
+        page,
+        _card(page, code).get_by_role("button", name=f"Save the target for {title}"),
+        code,
+        javascript=javascript,
+    )
+    expect(warning).to_have_count(0)
+    expect(page.locator("#kpi-progress")).not_to_contain_text("Confirm your target")
+    expect(_card(page, code).locator(f"#target-{code}")).to_have_value("150")
+    assert_accessible(page)
+
+    results = f"{live_server}{base_path}/results"
+    page.goto(results)
+    expect(page.locator("#focus li")).to_have_count(3)
+    assert_accessible(page, url=results)

@@ -25,7 +25,7 @@ def open_draft(
 ) -> str:
     lead = make_user(session, Role.LEAD)
     procurement = make_procurement(session, lead, category=category, value="450,000")
-    make_draft(session, procurement, lead)
+    make_draft(session, procurement, lead, version=3)  # the version a new draft is started on
     sign_in(page, live_server, lead.email, TEST_PASSWORD)
     return f"{live_server}/procurements/{procurement.reference}/primas"
 
@@ -55,17 +55,17 @@ def test_follow_ups_appear_and_go_without_a_reload(
     live_server: str, page: Page, session: Session
 ) -> None:
     base = open_draft(live_server, page, session)
-    page.goto(f"{base}/tasks/workforce")
-    hours = page.get_by_label(
-        "On a typical working day, how many hours will each member of staff work there?"
+    page.goto(f"{base}/tasks/goods-and-sourcing")
+    sourced = page.get_by_role(
+        "group", name="Where are the main goods or materials made or sourced?"
     )
-    expect(hours).to_have_count(0)
-    page.locator("#staff_on_premises").check()
-    expect(hours).to_be_visible()
-    expect(page.locator("#staff_on_premises")).to_be_focused()
-    page.locator("#staff_on_premises-2").check()
-    expect(hours).to_have_count(0)
-    assert_accessible(page, url=f"{base}/tasks/workforce")
+    expect(sourced).to_have_count(0)
+    page.locator("#supplies_goods").check()
+    expect(sourced).to_be_visible()
+    expect(page.locator("#supplies_goods")).to_be_focused()
+    page.locator("#supplies_goods-2").check()
+    expect(sourced).to_have_count(0)
+    assert_accessible(page, url=f"{base}/tasks/goods-and-sourcing")
 
 
 def test_an_answer_given_after_the_session_ended_stays_on_the_page(

@@ -179,3 +179,21 @@ def test_group_entries_report_each_part() -> None:
 def test_text_limits_can_be_set_per_question() -> None:
     question = question_of("short_text", max_length=10)
     assert "10 characters or fewer" in read_answer(question, "x" * 11).errors[""]
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "message"),
+    [
+        ("single_choice", "amount of subcontracting", "Select the amount of subcontracting"),
+        ("single_choice", "where suppliers operate", "Select where suppliers operate"),
+        ("single_choice", "who carries it out", "Select who carries it out"),
+        ("short_text", "action", "Enter the action"),
+        ("short_text", "what is bought", "Enter what is bought"),
+        ("date", "when it will be done", "Enter when it will be done"),
+    ],
+)
+def test_a_required_message_names_the_answer_as_a_sentence_reads(
+    kind: str, name: str, message: str
+) -> None:
+    """GOV.UK error messages: "Select where…", never "Select the where…"."""
+    assert question_type(kind).required_message(question_of(kind, name=name)) == message
