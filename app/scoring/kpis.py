@@ -12,6 +12,7 @@ from __future__ import annotations
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
@@ -22,6 +23,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.forms.definition import Condition, FormDefinition
 from app.forms.loader import DefinitionError, condition_problems, parse_model
 from app.scoring.obligations import OBLIGATION_CODES
+from app.scoring.reference_data import (
+    REFERENCE_KEYS,
+    NoValueInForce,
+    ReferenceData,
+    Unit,
+)
 
 LIBRARY_FILE = Path(__file__).parent / "data" / "kpis.yaml"
 CODE_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
@@ -51,8 +58,11 @@ class TargetRule(Strict):
     names its `fallback`: what holds until the baseline is agreed. `from_answer` names a number
     question whose answer, where given, is the target (such as the weeks of training the lead
     thinks realistic); `people_from` the question whose answer counts the people a workforce
-    share is of. `origin` says where the figure comes from: a default the council set itself
-    (shown as "council default, to be confirmed"), or the policy or source the KPI cites."""
+    share is of. `origin` says where the figure comes from: the policy or source the KPI cites,
+    with the figure here, or a default the council set itself, shown as "council default, to
+    be confirmed". A council default's figure is reference data with effective dates (key
+    `kpi_target_<code>`, and `kpi_target_<code>_minimum` for a per-million minimum), filled in
+    for the planned tender date by `with_council_defaults`, never written here."""
 
     kind: Literal["fixed", "per_million", "per_year", "workforce_share", "baseline"]
     value: Decimal | None = Field(default=None, ge=0)
@@ -132,8 +142,38 @@ def _placeholders(clause: str) -> set[str] | None:
         return None
 
 
+def council_default_keys(kpi: Kpi) -> tuple[str, str | None]:
+    """The reference keys holding a council default's value and (per million) its minimum."""
+    key = f"kpi_target_{kpi.code.replace('-', '_')}"
+    return key, f"{key}_minimum" if kpi.target.kind == "per_million" else None
+
+
+def _council_default_problems(kpi: Kpi, where: str) -> Iterable[DefinitionError]:
+    rule = kpi.target
+    if rule.value is not None or rule.minimum is not None:
+        yield DefinitionError(
+            "bad-target", where, "a council default's figure is reference data "
+            f"({council_default_keys(kpi)[0]}), not written in the library",
+        )  # fmt: skip
+    unit = Unit.BASIS_POINTS if kpi.unit.startswith("%") else Unit.COUNT
+    for key in filter(None, council_default_keys(kpi)):
+        if key not in REFERENCE_KEYS:
+            yield DefinitionError("no-reference-key", where, f"no reference key '{key}'")
+        elif REFERENCE_KEYS[key].unit is not unit and key == council_default_keys(kpi)[0]:
+            yield DefinitionError(
+                "no-reference-key", where, f"reference key '{key}' is not in {unit.value}"
+            )  # fmt: skip
+
+
 def _target_problems(kpi: Kpi, where: str) -> Iterable[DefinitionError]:
     rule = kpi.target
+    if rule.origin == "council-default" and rule.kind != "baseline":
+        if rule.kind == "per_year" and "each contract year" not in kpi.clause:
+            yield DefinitionError(
+                "per-year-clause", where, "a per-year target's clause says 'each contract year'"
+            )
+        yield from _council_default_problems(kpi, where)
+        return
     if rule.kind == "baseline":
         if rule.value is not None or rule.minimum is not None:
             yield DefinitionError("bad-target", where, "a baseline has no value or minimum")
@@ -267,9 +307,36 @@ def load_library() -> KpiLibrary:
     return parse_library(text, LIBRARY_FILE.name, load_topics().topic_codes, forms)
 
 
+def with_council_defaults(
+    library: KpiLibrary, reference: ReferenceData, on: date | None
+) -> KpiLibrary:
+    """The library with each council default's figure as the reference data in force on `on`
+    (the planned tender date). None where no value is in force: the lead then sets one."""
+
+    def amount(key: str | None) -> Decimal | None:
+        if key is None or on is None:
+            return None
+        try:
+            entry = reference.in_force(key, on)
+        except NoValueInForce:
+            return None
+        raw = Decimal(entry.amount)
+        return raw / 100 if REFERENCE_KEYS[key].unit is Unit.BASIS_POINTS else raw
+
+    def filled(kpi: Kpi) -> Kpi:
+        if kpi.target.origin != "council-default" or kpi.target.kind == "baseline":
+            return kpi
+        key, minimum_key = council_default_keys(kpi)
+        rule = kpi.target.model_copy(update={"value": amount(key), "minimum": amount(minimum_key)})
+        return kpi.model_copy(update={"target": rule})
+
+    return library.model_copy(update={"kpis": tuple(filled(kpi) for kpi in library.kpis)})
+
+
 @dataclass(frozen=True)
 class Target:
-    """A suggested target in the KPI's unit (None for a baseline), and how it was worked out."""
+    """A suggested target in the KPI's unit (None for a baseline, or a council default with no
+    value in force), and how it was worked out."""
 
     value: Decimal | None
     formula: str
@@ -309,7 +376,7 @@ def suggested_target(
     rule = kpi.target
     answers = answers or {}
     unit = f"({kpi.unit})"
-    if rule.kind == "baseline" or rule.value is None:
+    if rule.kind == "baseline":
         return Target(
             None, f"Reported in the first year; the target is then agreed from it. Until then, "
             f"{rule.fallback}",
@@ -318,6 +385,9 @@ def suggested_target(
     if given is not None:
         rounded = sensible(given)
         return Target(rounded, f"From your answer: {_plain(rounded)} {unit}.")
+    if rule.value is None:  # a council default with no value in force on the tender date
+        return Target(None, "No council default is recorded for the planned tender date: "
+                      "enter the target for this contract.")  # fmt: skip
     default = "Council default, to be confirmed: " if rule.origin == "council-default" else ""
     if rule.kind == "fixed":
         people = _count(answers, rule.people_from)

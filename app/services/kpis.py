@@ -39,7 +39,7 @@ from app.scoring.kpi_choices import (
     suggestion_text,
     target_text,
 )
-from app.scoring.kpis import load_library, suggested_target
+from app.scoring.kpis import Kpi, KpiLibrary, load_library, suggested_target, with_council_defaults
 from app.scoring.suggestions import kpi_duty_minimum, suggest
 from app.services import scoring
 from app.services.assessments import Draft
@@ -60,6 +60,7 @@ class KpiWork:
 
     result: Result
     task: KpiTask
+    library: KpiLibrary  # with the council's default targets in force on the tender date
 
 
 def _stored(session: Session, draft: Draft) -> tuple[dict[str, Choice], list[CustomKpi]]:
@@ -84,10 +85,15 @@ def _stored(session: Session, draft: Draft) -> tuple[dict[str, Choice], list[Cus
     return choices, custom
 
 
+def library_for(draft: Draft) -> KpiLibrary:
+    """The KPI library with the council's default targets in force on the tender date."""
+    return with_council_defaults(load_library(), draft.reference, draft.context.planned_tender_date)
+
+
 def work(session: Session, draft: Draft, rules: RulesLibrary, as_of: date) -> KpiWork:
     """The draft's result and KPI task, with the lead's decisions so far."""
     result = scoring.result(draft, rules, as_of)
-    library = load_library()
+    library = library_for(draft)
     context = draft.context
     choices, custom = _stored(session, draft)
     answers = draft.walk.values
@@ -101,7 +107,7 @@ def work(session: Session, draft: Draft, rules: RulesLibrary, as_of: date) -> Kp
         duty_minimum=kpi_duty_minimum(result, draft.reference, context.planned_tender_date),
         answers=answers,
     )
-    return KpiWork(result, task)
+    return KpiWork(result, task, library)
 
 
 @dataclass(frozen=True)
@@ -131,7 +137,7 @@ def decide(
     add from the library, or remove an added KPI. `form` holds `action`, `target`, `reason` and
     `revision` (what the page last saw). InvalidInput names the field at fault."""
     action = form.get("action", "")
-    library = load_library()
+    library = library_for(draft)
     try:
         kpi = library.kpi(code)
     except KeyError:
@@ -173,7 +179,7 @@ def decide(
         ).value
     )
     mandatory = shown is not None and shown.mandatory
-    status, target, reason = _decision(action, kpi.code, kpi.unit, suggested, form, mandatory)
+    status, target, reason = _decision(action, kpi, suggested, form, mandatory)
     # An edited target records the suggestion it was set against; saving it again confirms it.
     then = suggestion_text(suggested) if status is KpiStatus.EDITED else None
     if stored is None:
@@ -204,8 +210,7 @@ def decide(
 
 def _decision(
     action: str,
-    code: str,
-    unit: str,
+    kpi: Kpi,
     suggested: Decimal | None,
     form: Mapping[str, str],
     mandatory: bool,
@@ -213,6 +218,7 @@ def _decision(
     """The status, stored target and reason a decision sets; InvalidInput when it cannot.
     Adding from the library accepts the suggested target; accepting with a target other than
     the suggested one is an edit."""
+    code, unit = kpi.code, kpi.unit
     if action == "reject":
         reason = clean_text(form.get("reason") or "").strip()
         if mandatory and not reason:
@@ -227,7 +233,7 @@ def _decision(
     if action == "add":
         return KpiStatus.ACCEPTED, None, ""
     raw = clean_text(form.get("target") or "").strip()
-    if not raw and suggested is None:  # a baseline accepted as a baseline
+    if not raw and kpi.target.kind == "baseline":  # a baseline accepted as a baseline
         return KpiStatus.ACCEPTED, None, ""
     try:
         target = parse_target(raw, unit)

@@ -38,6 +38,7 @@ GROUPS = (
     ("sv_weighting_", "Social value weighting"),
     ("suggest_kpis_", "KPI suggestions"),
     ("policy_", "Council policy decisions"),
+    ("kpi_target_", "Council default KPI targets"),
 )
 OTHER_GROUP = "Thresholds and duties"
 

@@ -35,7 +35,7 @@ from app.scoring.kpi_choices import (
     search,
     target_text,
 )
-from app.scoring.kpis import load_library, suggested_target
+from app.scoring.kpis import suggested_target
 from app.scoring.topics import load_topics
 from app.services import assessments, kpis, procurements
 from app.services.kpis import KpiWork
@@ -167,7 +167,7 @@ def library(
     suggested = {row.kpi.code for row in work.task.suggested_rows}
     added = {row.kpi.code for row in work.task.added_rows}
     context = _context(
-        access, work, query=query, found=search(load_library(), query, topics),
+        access, work, query=query, found=search(work.library, query, topics),
         topics=topics, suggested_codes=suggested, added_codes=added,
         suggested_target=lambda kpi: suggested_target(
             kpi, access.draft.context.value_pence, access.draft.context.term_months,

@@ -18,6 +18,7 @@ from app.timeutil import london_today
 from tests.support.auth import csrf_token, signed_in_client
 from tests.support.factories import make_procurement, make_reference_value, make_user
 from tests.support.html import heading, parse, text_of
+from tests.support.primas import lead_with_draft
 
 NEXT_YEAR = date.today().year + 1
 LIST = "/admin/reference-data"
@@ -73,6 +74,7 @@ def test_every_key_is_listed_in_catalogue_order_with_its_value_today(
         "Social value weighting",
         "KPI suggestions",
         "Council policy decisions",
+        "Council default KPI targets",
     ]
     threshold = card(page, "primas_threshold")
     assert text_of(threshold.find("h3")) == "PRIMAS threshold"
@@ -347,3 +349,26 @@ def test_administrators_reach_it_from_the_navigation(app: FastAPI, session: Sess
     assert links["Reference data"]["href"] == LIST
     assert links["Reference data"].get("aria-current") == "true"  # the section we are in
     assert list(links).index("Users") < list(links).index("Reference data")
+
+
+def test_a_new_council_default_kpi_target_changes_the_suggested_target(
+    app: FastAPI, session: Session
+) -> None:
+    lead_client, _, base = lead_with_draft(app, session)  # tenders 1 March next year
+    key = "kpi_target_local_residents_employed"
+
+    def local_target() -> str:
+        card = parse(lead_client.get(f"{base}/kpis")).find(id="kpi-local-residents-employed")
+        row = next(row for row in card.find_all(class_="govuk-summary-list__row")
+                   if text_of(row.find("dt")) == "Suggested target")  # fmt: skip
+        return text_of(row.find("dd"))
+
+    assert local_target().startswith("25 (% of the workforce) Council default, to be confirmed")
+    client, _ = admin_client(app, session)
+    listed = parse(client.get(LIST))
+    assert in_force(listed, key).startswith("25%")
+    response = post(client, f"/admin/reference-data/{key}/new", **dated(date(NEXT_YEAR, 1, 1)),
+                    amount="30%", source="docs/kpis.md",
+                    note="Cabinet report on local employment, January")  # fmt: skip
+    assert response.status_code == 303
+    assert local_target().startswith("30 (% of the workforce) Council default, to be confirmed")

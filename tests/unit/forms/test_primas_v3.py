@@ -59,9 +59,10 @@ def test_the_countries_question_s_options_do_not_overlap() -> None:
 
 @pytest.mark.parametrize(
     "question",
-    [q for q in V3.questions if {o.value for o in q.options} >= {"a-lot", "some", "little"}],
+    [q for q in V3.questions if {o.value for o in q.options} >= {"a-lot", "some", "little"}
+     or {o.value for o in q.options} >= {"most", "some", "few"}],
     ids=lambda q: q.id,
-)
+)  # fmt: skip
 def test_every_a_lot_some_little_scale_says_what_each_level_means(question: Question) -> None:
     for option in question.options:
         assert option.hint, f"{question.id}: '{option.label}' needs its meaning"
@@ -87,8 +88,13 @@ def test_a_goods_contract_is_asked_about_its_supply_chain_s_workers() -> None:
 def test_waste_collection_is_asked_its_recycling_rate_not_how_much_waste_it_makes() -> None:
     waste = shown("waste-collection", {})
     assert "recycling_rate" in waste and "waste_generated" not in waste
+    # Separate weekly food waste collection from households is law in England from 31 March
+    # 2026 (Environment Act 2021 s.57, inserting s.45A into the Environmental Protection Act
+    # 1990), so a waste collection contract is asked whether it does it.
+    assert "food_waste_collection" in waste
     cleaning = shown("cleaning", {})
     assert "waste_generated" in cleaning and "recycling_rate" not in cleaning
+    assert "food_waste_collection" not in cleaning
 
 
 def test_home_care_is_not_asked_how_many_sites_it_has() -> None:

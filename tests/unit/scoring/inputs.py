@@ -13,6 +13,7 @@ import yaml
 from app.forms.conditions import ProcurementContext
 from app.forms.loader import DEFINITIONS_DIR, definition_for, shipped_definitions
 from app.scoring.engine import Override, Result, score
+from app.scoring.kpis import load_library, with_council_defaults
 from app.scoring.reference_data import ReferenceData, ReferenceEntry
 from app.scoring.rules import ScoringRules, shipped_rules
 from tests.support.categories import categories, context_fields, topic_order
@@ -37,6 +38,10 @@ REFERENCE = ReferenceData(SEEDED)
 TENDER = date(2026, 3, 1)
 START = date(2026, 9, 1)
 AS_OF = date(2026, 11, 26)
+
+
+# The KPI library with the council's default targets as seeded, in force on the tender date.
+KPI_LIBRARY = with_council_defaults(load_library(), REFERENCE, TENDER)
 
 
 def reference(*extra: ReferenceEntry) -> ReferenceData:

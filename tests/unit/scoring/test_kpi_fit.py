@@ -17,14 +17,13 @@ import pytest
 from app.forms.journey import counted_answers
 from app.forms.loader import DEFINITIONS_DIR, definition_for, shipped_definitions
 from app.scoring.engine import score, spend_band
-from app.scoring.kpis import load_library
 from app.scoring.reference_data import ReferenceData
 from app.scoring.rules import shipped_rules
 from app.scoring.suggestions import Suggestion, fits, suggest
 from tests.support.calibration import CASES, Procurement
-from tests.unit.scoring.inputs import AS_OF, SEEDED, context
+from tests.unit.scoring.inputs import AS_OF, KPI_LIBRARY, SEEDED, context
 
-LIBRARY = load_library()
+LIBRARY = KPI_LIBRARY  # the council defaults as seeded
 REFERENCE = ReferenceData(SEEDED)
 V3 = definition_for("primas", 3)
 RULES = shipped_rules(DEFINITIONS_DIR, shipped_definitions().values())[("primas", 3)]

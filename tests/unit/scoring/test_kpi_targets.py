@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from app.scoring.kpis import Kpi, TargetRule, load_library, sensible, suggested_target
+from app.scoring.kpis import Kpi, TargetRule, sensible, suggested_target
+from tests.unit.scoring.inputs import KPI_LIBRARY
 
-LIBRARY = load_library()
+LIBRARY = KPI_LIBRARY  # the council defaults as seeded
 
 
 def with_rule(kind: str, value: str | None = None, minimum: str | None = None) -> Kpi:
@@ -136,3 +137,69 @@ def test_a_rule_without_a_minimum_keeps_small_targets() -> None:
         Decimal(0),
         "0.4, rounded to 0 (weeks of apprenticeship or training).",
     )
+
+
+# The council's own defaults are reference data ------------------------------------------------
+
+
+def test_the_seeded_council_defaults_are_the_figures_the_library_suggested() -> None:
+    """Migration 0013 moved the figures out of the library unchanged."""
+    assert LIBRARY.kpi("local-residents-employed").target.value == Decimal(25)
+    assert LIBRARY.kpi("secure-contracts").target.value == Decimal(90)
+    apprenticeships = LIBRARY.kpi("apprenticeship-weeks").target
+    assert (apprenticeships.value, apprenticeships.minimum) == (Decimal(52), Decimal(26))
+    assert LIBRARY.kpi("carbon-emissions-reduced").target.value == Decimal(5)  # 500 basis points
+    # A figure the cited source sets is written in the library, not reference data.
+    assert LIBRARY.kpi("llw-staff-share").target.origin == "source"
+
+
+def test_a_new_council_default_applies_from_its_date() -> None:
+    from datetime import date
+
+    from app.scoring.kpis import load_library, with_council_defaults
+    from app.scoring.reference_data import ReferenceEntry
+    from tests.unit.scoring.inputs import reference
+
+    newer = reference(ReferenceEntry("kpi_target_local_residents_employed", date(2027, 4, 1), 3000))
+    before = with_council_defaults(load_library(), newer, date(2027, 3, 31))
+    after = with_council_defaults(load_library(), newer, date(2027, 4, 1))
+    local = "local-residents-employed"
+    assert before.kpi(local).target.value == Decimal(25)
+    assert after.kpi(local).target.value == Decimal(30)
+    target = suggested_target(after.kpi(local), 240_000_000, 60)
+    assert target.formula.startswith("Council default, to be confirmed: 30% of the people")
+
+
+def test_without_a_council_default_in_force_the_lead_sets_the_target() -> None:
+    from app.scoring.kpis import load_library, with_council_defaults
+    from app.scoring.reference_data import ReferenceData
+
+    bare = with_council_defaults(load_library(), ReferenceData(()), None)
+    target = suggested_target(bare.kpi("local-residents-employed"), 240_000_000, 60)
+    assert target.value is None
+    assert target.formula == (
+        "No council default is recorded for the planned tender date: enter the target for "
+        "this contract."
+    )
+    # An answer still gives the target; a source's figure needs no reference data.
+    weeks = bare.kpi("apprenticeship-weeks")
+    assert suggested_target(weeks, 240_000_000, 60, answers={"training_weeks": "80"}).value == 80
+    assert suggested_target(bare.kpi("llw-staff-share"), 240_000_000, 60).value == 100
+
+
+def test_every_council_default_key_serves_a_kpi_and_is_seeded() -> None:
+    from app.scoring.kpis import council_default_keys, load_library
+    from app.scoring.reference_data import REFERENCE_KEYS
+    from tests.unit.scoring.inputs import SEEDED
+
+    library = load_library()
+    used = {
+        key
+        for kpi in library.kpis
+        if kpi.target.origin == "council-default" and kpi.target.kind != "baseline"
+        for key in council_default_keys(kpi)
+        if key
+    }
+    defined = {key for key in REFERENCE_KEYS if key.startswith("kpi_target_")}
+    assert used == defined
+    assert defined <= {entry.key for entry in SEEDED}
