@@ -70,10 +70,11 @@ class AcceptedKpi:
         return target_words(self.target)
 
 
-def target_words(target: Decimal | None, unit: str = "") -> str:
-    """A target as people read it: "1,250", with its unit "1,250 (people)", or the baseline."""
+def target_words(target: Decimal | None, unit: str = "", *, baseline: bool = True) -> str:
+    """A target as people read it: "1,250", with its unit "1,250 (people)", or the baseline (or,
+    for a KPI that is not a baseline, that no target is set yet)."""
     if target is None:
-        return "Baseline in the first year, then agreed"
+        return "Baseline in the first year, then agreed" if baseline else "Not set yet"
     words = f"{target.normalize():,f}"
     return f"{words} ({unit})" if unit else words
 
@@ -121,6 +122,8 @@ def clause(accepted: AcceptedKpi, contract_title: str) -> str:
         evidence=evidence,
     )
     written = written.replace(f"{target} %", f"{target}%")  # "50% of staff", not "50 % of staff"
+    if accepted.target == 100 and accepted.unit.startswith("%"):  # nothing above all of it
+        written = written.replace("at least 100%", "100%")
     if accepted.target is None and accepted.fallback:  # a baseline: what holds meanwhile
         written += f" Until the target is agreed, {accepted.fallback}"
     return written

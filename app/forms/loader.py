@@ -48,13 +48,14 @@ class DefinitionInvalid(ValueError):
         self.errors = errors
 
 
-def _comparisons(condition: Condition) -> Iterator[Comparison]:
+def comparisons(condition: Condition) -> Iterator[Comparison]:
+    """Every comparison in a condition, however nested."""
     if isinstance(condition, AllOf):
         for part in condition.all:
-            yield from _comparisons(part)
+            yield from comparisons(part)
     elif isinstance(condition, AnyOf):
         for part in condition.any:
-            yield from _comparisons(part)
+            yield from comparisons(part)
     else:
         yield condition
 
@@ -126,7 +127,7 @@ def condition_problems(
     form (such as the KPI library) uses one: it may name any of the form's questions."""
     return [
         problem
-        for comparison in _comparisons(condition)
+        for comparison in comparisons(condition)
         for problem in _check_comparison(comparison, where, dict(questions), set(), topics)
     ]
 
@@ -179,7 +180,7 @@ def check_definition(definition: FormDefinition, topics: Iterable[str]) -> list[
                 DefinitionError("duplicate-id", where, f"field '{part_id}' is used twice")
             )
         later = set(all_ids[all_ids.index(question.id) :])
-        for comparison in _comparisons(question.show_if) if question.show_if else ():
+        for comparison in comparisons(question.show_if) if question.show_if else ():
             errors.extend(_check_comparison(comparison, where, earlier, later, topic_codes))
         for number, variant in enumerate(question.variants, start=1):
             if variant.label is None and variant.hint is None:
@@ -187,7 +188,7 @@ def check_definition(definition: FormDefinition, topics: Iterable[str]) -> list[
                     "bad-question", f"{where} variant {number}",
                     "a variant changes the label or hint",
                 ))  # fmt: skip
-            for comparison in _comparisons(variant.when):
+            for comparison in comparisons(variant.when):
                 errors.extend(_check_comparison(
                     comparison, f"{where} variant {number}", earlier, later, topic_codes
                 ))  # fmt: skip

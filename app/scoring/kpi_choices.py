@@ -219,6 +219,10 @@ class KpiTask:
                     anchor, f"Give a reason for rejecting “{row.kpi.title}”: it is required"
                 ))  # fmt: skip
         for row in self.rows:
+            if row.accepted and row.target is None and row.kpi.target.kind != "baseline":
+                found.append(Problem(  # no council default in force, and none of the lead's
+                    f"target-{row.kpi.code}", f"Enter a target for “{row.kpi.title}”"
+                ))  # fmt: skip
             if row.target_to_confirm:
                 found.append(Problem(
                     f"kpi-{row.kpi.code}",

@@ -21,7 +21,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.forms.definition import Condition, FormDefinition
-from app.forms.loader import DefinitionError, condition_problems, parse_model
+from app.forms.loader import DefinitionError, comparisons, condition_problems, parse_model
 from app.scoring.obligations import OBLIGATION_CODES
 from app.scoring.reference_data import (
     REFERENCE_KEYS,
@@ -51,6 +51,15 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class TargetCap(Strict):
+    """The most a worked-out target can be, where an answer limits it: a target of 30 recruits
+    makes no sense when the lead expects 1 to 10 new roles."""
+
+    question: str
+    answers: dict[str, Decimal]  # an answer of the question, and the most the target can be
+    reason: str = Field(min_length=1)  # what that answer says, in words
+
+
 class TargetRule(Strict):
     """How a suggested target is worked out from the contract's value, term and answers.
 
@@ -71,6 +80,7 @@ class TargetRule(Strict):
     from_answer: str | None = None
     people_from: str | None = None
     origin: Literal["council-default", "source"] = "council-default"
+    cap: TargetCap | None = None
 
 
 class Kpi(Strict):
@@ -213,12 +223,30 @@ def _fit_problems(
             yield DefinitionError("unknown-obligation", where, f"no obligation '{code}'")
     if kpi.suggest_if is not None and not kpi.suggest_reason:
         yield DefinitionError("bad-kpi", where, "a KPI suggested on a condition says why")
+    forms = tuple(forms)
+    newest = {form.id: max(f.version for f in forms if f.id == form.id) for form in forms}
     for form in forms:
         questions = {question.id: question for question in form.questions}
         version = f"{where} (against {form.id} v{form.version})"
         for name, condition in (("relevant_if", kpi.relevant_if), ("suggest_if", kpi.suggest_if)):
-            if condition is not None:
-                yield from condition_problems(condition, f"{version} {name}", questions, topics)
+            if condition is None:
+                continue
+            for problem in condition_problems(condition, f"{version} {name}", questions, topics):
+                # A question an older version never asked is unanswered there: the condition
+                # reads it as such. The newest version must ask it (a misspelt id is caught).
+                if problem.code != "unknown-question" or form.version == newest[form.id]:
+                    yield problem
+        cap = kpi.target.cap
+        if cap is not None:
+            question = questions.get(cap.question)
+            if question is None and form.version == newest[form.id]:
+                yield DefinitionError("unknown-question", f"{version} cap",
+                                      f"no question '{cap.question}'")  # fmt: skip
+            elif question is not None:
+                offered = {option.value for option in question.options}
+                for answer in sorted(set(cap.answers) - offered):
+                    yield DefinitionError("unknown-option", f"{version} cap",
+                                          f"'{cap.question}' has no option '{answer}'")  # fmt: skip
         for name in ("from_answer", "people_from"):
             qid = getattr(kpi.target, name)
             question = questions.get(qid) if qid else None
@@ -228,6 +256,42 @@ def _fit_problems(
             elif question is not None and "kpi" not in question.feeds:
                 yield DefinitionError("not-fed", f"{version} {name}",
                                       f"'{qid}' does not declare that it feeds a KPI")  # fmt: skip
+
+
+def questions_read(kpi: Kpi) -> set[str]:
+    """Every question the KPI reads: in its conditions, its target and its cap."""
+    read = {
+        comparison.question
+        for condition in (kpi.relevant_if, kpi.suggest_if)
+        if condition is not None
+        for comparison in comparisons(condition)
+        if comparison.question
+    }
+    rule = kpi.target
+    read |= {qid for qid in (rule.from_answer, rule.people_from) if qid}
+    return read | ({rule.cap.question} if rule.cap else set())
+
+
+def _feeds_problems(
+    library: KpiLibrary, forms: tuple[FormDefinition, ...]
+) -> Iterable[DefinitionError]:
+    """In the newest version of each form, `feeds: [kpi]` is true both ways: each question a
+    KPI reads says so, and each question that says so is read. Older versions are frozen."""
+    newest = {form.id: max(f.version for f in forms if f.id == form.id) for form in forms}
+    read = set().union(*(questions_read(kpi) for kpi in library.kpis))
+    for form in forms:
+        if form.version != newest[form.id]:
+            continue
+        for question in form.questions:
+            where = f"{form.id} v{form.version} question '{question.id}'"
+            if "kpi" in question.feeds and question.id not in read:
+                yield DefinitionError(
+                    "feeds-nothing", where, "declares that it feeds a KPI, but no KPI reads it"
+                )
+            elif "kpi" not in question.feeds and question.id in read:
+                yield DefinitionError(
+                    "not-fed", where, "a KPI reads it, but it does not declare `feeds: [kpi]`"
+                )
 
 
 def check_library(
@@ -277,6 +341,7 @@ def check_library(
                 "too-few-kpis", f"topic '{topic}'",
                 f"has {count} KPI(s); every topic needs at least {KPIS_PER_TOPIC}",
             ))  # fmt: skip
+    errors.extend(_feeds_problems(library, forms))
     served = {obligation for kpi in library.kpis for obligation in kpi.obligations}
     for obligation in sorted(OBLIGATIONS - served):
         errors.append(DefinitionError(
@@ -382,9 +447,10 @@ def suggested_target(
             f"{rule.fallback}",
         )  # fmt: skip
     given = _count(answers, rule.from_answer)
-    if given is not None:
-        rounded = sensible(given)
-        return Target(rounded, f"From your answer: {_plain(rounded)} {unit}.")
+    if given is not None:  # the lead's own figure, as they gave it (to 2 decimal places)
+        if given.as_tuple().exponent < -2:  # type: ignore[operator]
+            given = given.quantize(Decimal("0.01"), ROUND_HALF_UP)
+        return Target(given, f"From your answer: {_plain(given)} {unit}.")
     if rule.value is None:  # a council default with no value in force on the tender date
         return Target(None, "No council default is recorded for the planned tender date: "
                       "enter the target for this contract.")  # fmt: skip
@@ -412,6 +478,9 @@ def suggested_target(
         f"{_plain(raw.quantize(Decimal('0.1')))}"
     )
     rounded = sensible(raw)
+    most = rule.cap.answers.get(str(answers.get(rule.cap.question))) if rule.cap else None
+    if rule.cap is not None and most is not None and rounded > most:
+        return Target(most, f"{worked}, at most {_plain(most)} as {rule.cap.reason} {unit}.")
     if rule.minimum is not None and rounded < rule.minimum:
         return Target(
             rule.minimum, f"{worked}, raised to the minimum of {_plain(rule.minimum)} {unit}."

@@ -108,7 +108,6 @@ def suggest(
     context: ProcurementContext,
     reference: ReferenceData,
     *,
-    workforce: int | None = None,
     answers: Mapping[str, Any] | None = None,
 ) -> tuple[Suggestion, ...]:
     """The ranked suggestions for a scored assessment (see the module's rules). `answers` are
@@ -120,7 +119,7 @@ def suggest(
     applying = frozenset(o.code for o in result.obligations if o.applies)
 
     def suggestion(kpi: Kpi, reason: str, mandatory: bool) -> Suggestion:
-        target = suggested_target(kpi, context.value_pence, term, workforce, answers)
+        target = suggested_target(kpi, context.value_pence, term, answers=answers)
         return Suggestion(kpi, reason, mandatory, target)
 
     chosen: dict[str, Suggestion] = {}
@@ -145,7 +144,7 @@ def suggest(
         optional = _with_employment(
             optional, candidates, policy.employment_minimum, list(chosen.values())
         )
-    if not optional and result.focus:  # nothing medium or high: one from the topics to focus on
+    if not prioritised and result.focus and room > 0:  # one from the topics to focus on
         focus = _round_robin(fitting_library, list(result.focus), set(chosen))
         optional = [(kpi, f"{why}: one of the three topics to focus on") for kpi, why in focus[:1]]
     needed = kpi_duty_minimum(result, reference, on) - called - len(optional)

@@ -23,6 +23,7 @@ from app.errors import InvalidInput, PrimasError
 from app.forms.conditions import ProcurementContext
 from app.forms.definition import FormDefinition, Question, Task
 from app.forms.journey import Walk, walk
+from app.forms.moving import Move, plan_move
 from app.models import (
     Assessment,
     AssessmentAnswer,
@@ -100,14 +101,6 @@ class SaveOutcome:
 
     revision: int
     conflict: StoredAnswer | None = None
-
-
-@dataclass(frozen=True)
-class Upgrade:
-    """What moving a draft to a newer form version kept and dropped."""
-
-    kept: list[str]
-    dropped: list[Question]
 
 
 def procurement_context(
@@ -413,20 +406,23 @@ def acknowledge_change(session: Session, draft: Draft) -> None:
     session.commit()
 
 
-def upgrade(session: Session, user: User, draft: Draft, newer: FormDefinition) -> Upgrade:
-    """Move the draft to a newer form version, keeping answers whose question id and type match."""
+def upgrade(session: Session, user: User, draft: Draft, newer: FormDefinition) -> Move:
+    """Move the draft to a newer form version (app/forms/moving.py says what happens to each
+    answer): dropped answers are deleted, narrowed ones saved without the options gone."""
     if (newer.id, newer.version) == (draft.definition.id, draft.definition.version):
         raise InvalidInput({"version": "The draft already uses this version"})
-    old = {question.id: question for question in draft.definition.questions}
-    new_types = {question.id: question.type for question in newer.questions}
-    kept = [qid for qid in draft.answers if qid in new_types and old[qid].type == new_types[qid]]
-    dropped = [old[qid] for qid in draft.answers if qid not in kept and qid in old]
+    move = plan_move(draft.definition, newer, draft.raw_answers)
     act_as(session, Actor.of(user))
-    for question in dropped:
+    for question in move.dropped:
         row = session.get(AssessmentAnswer, (draft.assessment.id, question.id))
         if row is not None:
             session.delete(row)
+    for narrowed in move.narrowed:
+        row = session.get(AssessmentAnswer, (draft.assessment.id, narrowed.question.id))
+        if row is not None:
+            row.raw = narrowed.raw
+            row.updated_at = utcnow()
     draft.assessment.form_version = newer.version
     draft.assessment.updated_at = utcnow()
     session.commit()
-    return Upgrade(kept=kept, dropped=dropped)
+    return move

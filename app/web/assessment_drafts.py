@@ -18,6 +18,7 @@ from app.deps import (
 )
 from app.errors import PrimasError
 from app.forms.loader import latest_definition_in
+from app.forms.moving import plan_move
 from app.forms.types import question_type
 from app.scoring.reference_data import NoValueInForce
 from app.services import assessments, kpis, procurements
@@ -109,17 +110,11 @@ def upgrade_form(
     newest = latest_definition_in(forms, draft.definition.id)
     if newest.version <= draft.definition.version:
         raise PrimasError(409, "This PRIMAS already uses the newest questions")
-    new_types = {q.id: q.type for q in newest.questions}
-    dropped = [
-        q
-        for q in draft.definition.questions
-        if q.id in draft.answers and new_types.get(q.id) != q.type
-    ]
     context = {
         "procurement": procurement,
         "draft": draft,
         "newest": newest,
-        "dropped": dropped,
+        "move": plan_move(draft.definition, newest, draft.raw_answers),
         "base": primas_path(procurement),
     }
     return templates.TemplateResponse(request, "assessments/upgrade.html", context)

@@ -400,7 +400,7 @@ def test_confirming_a_target_and_a_withdrawn_kpi(
     kpis = f"{live_server}{base_path}/kpis"
     page.goto(kpis)
     warning = page.locator(f"#kpi-{code}-confirm")
-    expect(warning).to_contain_text("The suggested target has changed since you set yours")
+    expect(warning).to_contain_text("The suggested target has changed to 200 since you set yours")
     expect(page.locator("#kpi-progress")).to_contain_text(f"Confirm your target for “{title}”")
     expect(page.locator("#withdrawn-performance-rated")).to_contain_text(
         "Contract performance rated against its KPIs: withdrawn"

@@ -282,7 +282,8 @@ def test_a_library_percentage_has_no_space_before_the_sign() -> None:
 def test_a_baseline_clause_says_what_holds_until_the_target_is_agreed() -> None:
     written = clause(AcceptedKpi.of(LIBRARY.kpi("delivery-trips"), None), CONTRACT.title)
     assert written.endswith(
-        "Until the target is agreed, no more trips a month than in the first quarter."
+        "Until the target is agreed, the Supplier shall make no more trips a month than in the "
+        "first quarter of the contract."
     )
 
 
@@ -296,6 +297,18 @@ def test_no_clause_repeats_its_unit(kpi) -> None:  # type: ignore[no-untyped-def
     before, _, after = written.partition(f"10 {unit}" if not unit.startswith("%") else f"10{unit}")
     near = before.split()[-4:] + after.split()[:4]
     assert not stems & {word[:6] for word in near}, written
+
+
+@pytest.mark.parametrize("kpi", LIBRARY.kpis, ids=lambda kpi: kpi.code)
+def test_clauses_read_right_at_the_edges(kpi) -> None:  # type: ignore[no-untyped-def]
+    """A whole share is not "at least 100%"; a count of one is not "1 people" or "report(s)"."""
+    if kpi.unit.startswith("%"):
+        assert "at least 100%" not in clause(AcceptedKpi.of(kpi, Decimal(100)), "Project Zed")
+        assert "at least 90%" in clause(AcceptedKpi.of(kpi, Decimal(90)), "Project Zed") or (
+            "at least" not in kpi.clause
+        )
+    one = clause(AcceptedKpi.of(kpi, Decimal(1)), "Project Zed")
+    assert "(s)" not in one and "1 people" not in one, one
 
 
 @pytest.mark.parametrize(

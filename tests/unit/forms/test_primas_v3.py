@@ -66,6 +66,11 @@ def test_the_countries_question_s_options_do_not_overlap() -> None:
 def test_every_a_lot_some_little_scale_says_what_each_level_means(question: Question) -> None:
     for option in question.options:
         assert option.hint, f"{question.id}: '{option.label}' needs its meaning"
+    # No two levels overlap: "Some" is not "up to" an amount that includes "Little or none".
+    hints = {option.value: option.hint for option in question.options}
+    assert not hints.get("some", "").startswith("Up to"), question.id
+    if hints.get("a-lot", "").startswith("More than a third"):
+        assert (hints["some"], hints["little"]) == ("A tenth to a third", "Less than a tenth")
 
 
 def test_jargon_is_explained() -> None:
@@ -100,10 +105,20 @@ def test_waste_collection_is_asked_its_recycling_rate_not_how_much_waste_it_make
 def test_home_care_is_not_asked_how_many_sites_it_has() -> None:
     assert "sites" not in shown("home-care", {"visit_frequency": "daily"})
     assert "sites" in shown("cleaning", {"visit_frequency": "daily"})
+    # Other care is asked where it is not in people's own homes (a care home has a site).
+    in_homes = {"visit_frequency": "daily", "care_in_homes": "yes"}
+    assert "sites" not in shown("adult-social-care", in_homes)
+    assert "sites" in shown("adult-social-care", in_homes | {"care_in_homes": "no"})
 
 
-def test_a_term_time_service_is_told_how_terms_count() -> None:
-    assert "A school term counts as weeks in a row" in V3.question("llw_workers").hint
+def test_a_term_time_service_is_asked_the_living_wage_test_within_a_term() -> None:
+    """The Living Wage Foundation's test counts 8 or more weeks in a row: within a school term,
+    which the holidays do not break."""
+    term_time = shown("catering", {"term_time": "yes"})["llw_workers"]
+    assert term_time.label.startswith("During a school term, will anyone work on the contract")
+    assert "The holidays do not break the test" in term_time.hint
+    all_year = shown("catering", {"term_time": "no"})["llw_workers"]
+    assert all_year.label.startswith("Will anyone work on the contract on council premises")
 
 
 def test_each_mitigation_action_says_who_carries_it_out() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from dataclasses import replace
 
 import pytest
 
@@ -83,3 +84,18 @@ def test_the_results_name_the_three_topics_to_focus_on() -> None:
     consultancy = scored(next(case for case in CASES if case.name == "£150k consultancy"))
     assert len(consultancy.focus) == 3  # low priorities still name where to look first
     assert all(row.priority.value != "not-applicable" for row in consultancy.focus)
+
+
+@pytest.mark.parametrize("version", [1, 2, 3])
+@pytest.mark.parametrize("promise", ["carbon_plan_requested", "whole_life_costing",
+                                     "equality_data", "msat"])  # fmt: skip
+def test_a_promise_changes_no_score_in_any_version(version: int, promise: str) -> None:
+    """What the council will ask of bidders is not a fact about the contract: "yes" and "no"
+    score the same, on every version (a "yes" becomes a requirement instead)."""
+    for case in CASES:
+        scores = {}
+        for answer in ("yes", "no"):
+            answered = replace(case, answers=case.answers | {promise: answer})
+            rows = scored(answered, version=version).topics
+            scores[answer] = [(row.topic.code, row.risk.value, row.scope.value) for row in rows]
+        assert scores["yes"] == scores["no"], case.name

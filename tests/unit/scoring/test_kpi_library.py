@@ -27,13 +27,16 @@ FORMS = tuple(shipped_definitions().values())
 Change = Callable[[dict[str, Any]], None]
 
 
-def problems(*changes: Change) -> list[tuple[str, str]]:
+def problems(*changes: Change, feeds: bool = False) -> list[tuple[str, str]]:
+    """The problems the changed library has: those of its KPIs, and (with `feeds`) those of
+    the newest questions' `feeds: [kpi]`, which a change to one KPI often brings too."""
     data = copy.deepcopy(SHIPPED)
     for change in changes:
         change(data)
     with pytest.raises(DefinitionInvalid) as invalid:
         parse_library(yaml.safe_dump(data, allow_unicode=True), "kpis.yaml", TOPICS, FORMS)
-    return [(error.code, error.where) for error in invalid.value.errors]
+    return [(error.code, error.where) for error in invalid.value.errors
+            if feeds or " question '" not in error.where]  # fmt: skip
 
 
 def kpi(data: dict[str, Any], code: str) -> dict[str, Any]:
@@ -153,13 +156,18 @@ def test_every_problem_is_reported_at_once() -> None:
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        pytest.param(edit("waste-diverted", relevant_if={"question": "recycling_rate",
+        pytest.param(edit("jobs-for-people-furthest-from-work", target={
+            "kind": "per_million", "value": 1, "minimum": 1, "origin": "source",
+            "cap": {"question": "new_jobs", "answers": {"loads": 10}, "reason": "too many"}}),
+                     [("unknown-option", "kpi 'jobs-for-people-furthest-from-work' (against "
+                       f"primas v{v}) cap") for v in (1, 2, 3)],
+                     id="a-cap-on-an-answer-the-question-does-not-offer"),
+        # A question the newest version does not ask is a problem (a misspelt id).
+        pytest.param(edit("waste-diverted", relevant_if={"question": "recycling_rat",
                                                          "answered": True}),
-                     [("unknown-question", "kpi 'waste-diverted' (against primas v1) "
-                       "relevant_if"),
-                      ("unknown-question", "kpi 'waste-diverted' (against primas v2) "
+                     [("unknown-question", "kpi 'waste-diverted' (against primas v3) "
                        "relevant_if")],
-                     id="a-question-only-version-3-asks"),
+                     id="a-question-no-version-asks"),
         pytest.param(edit("waste-diverted", relevant_if={"question": "food_provided",
                                                          "equals": "maybe"}),
                      [("unknown-option", f"kpi 'waste-diverted' (against primas v{v}) "
@@ -181,6 +189,21 @@ def test_conditions_and_answers_are_checked_against_every_shipped_version(
     change: Change, expected: list[tuple[str, str]]
 ) -> None:
     assert problems(change) == expected
+
+
+def test_a_question_only_the_newest_version_asks_reads_as_unanswered_in_older_ones() -> None:
+    """Care travel time reads `care_in_homes`, which version 1 never asked: the library loads,
+    and on a version 1 draft the condition reads it as unanswered (tests/unit/scoring/
+    test_kpi_fit.py holds what that offers)."""
+    from app.forms.loader import definition_for
+    from app.scoring.kpis import load_library
+
+    assert "care_in_homes" not in {q.id for q in definition_for("primas", 1).questions}
+    travel = load_library().kpi("care-travel-time-paid")
+    assert travel.relevant_if is not None
+    from app.scoring.kpis import questions_read
+
+    assert "care_in_homes" in questions_read(travel)
 
 
 def test_the_service_refuses_to_start_on_a_bad_library(
@@ -214,3 +237,19 @@ def test_check_forms_checks_the_library() -> None:
     result = CliRunner().invoke(main, ["check-forms"])
     assert result.exit_code == 0
     assert "kpis.yaml: ok" in result.output
+
+
+def test_feeds_kpi_is_true_both_ways_in_the_newest_questions() -> None:
+    """A question of the newest version that says it feeds a KPI is read by one, and one a KPI
+    reads says so (older versions are frozen as shipped)."""
+    unread = problems(
+        edit("waste-diverted", relevant_if=None),
+        edit("construction-waste-diverted", relevant_if=None),
+        feeds=True,
+    )
+    assert ("feeds-nothing", "primas v3 question 'waste_generated'") in unread
+    undeclared = problems(
+        edit("waste-diverted", relevant_if={"question": "lots", "equals": "yes"}), feeds=True
+    )
+    assert ("not-fed", "primas v3 question 'lots'") in undeclared
+    assert not any(where.startswith(("primas v1", "primas v2")) for _, where in undeclared)

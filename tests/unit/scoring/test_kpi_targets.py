@@ -85,8 +85,8 @@ def test_fixed_share_of_workforce_and_baseline() -> None:
     baseline = suggested_target(LIBRARY.kpi("carbon-emissions-reported"), 100_000_000, 36)
     assert baseline.value is None and "agreed from it" in baseline.formula
     assert baseline.formula.endswith(
-        "Until then, the Supplier reports the emissions each year and agrees a reduction "
-        "target with the council by the end of the first contract year."
+        "Until then, the emissions arising from the contract shall be no higher in any contract "
+        "year than in the first."
     )
 
 
@@ -99,6 +99,11 @@ def test_targets_are_sized_from_the_answers_that_feed_them() -> None:
         Decimal(150),
         "From your answer: 150 (weeks of apprenticeship or training).",
     )
+    # The lead's figure stands as given: never rounded the way worked-out counts are.
+    exact = suggested_target(weeks, 800_000_000, 60, answers={"training_weeks": "205"})
+    assert exact.value == Decimal(205)
+    decimals = suggested_target(weeks, 800_000_000, 60, answers={"training_weeks": "12.345"})
+    assert decimals.value == Decimal("12.35")
     unanswered = suggested_target(weeks, 800_000_000, 60, answers={})
     assert unanswered.value == Decimal(420)  # 52 x 8 = 416, rounded to tens above 200
     share = suggested_target(LIBRARY.kpi("secure-contracts"), 100_000_000, 36,
@@ -203,3 +208,39 @@ def test_every_council_default_key_serves_a_kpi_and_is_seeded() -> None:
     defined = {key for key in REFERENCE_KEYS if key.startswith("kpi_target_")}
     assert used == defined
     assert defined <= {entry.key for entry in SEEDED}
+
+
+def test_the_documented_council_defaults_are_the_seeded_ones() -> None:
+    """docs/kpis.md is the seeded rows' source: its table must show each figure seeded."""
+    from pathlib import Path
+
+    from app.scoring.reference_data import REFERENCE_KEYS, Unit
+    from tests.unit.scoring.inputs import SEEDED
+
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "kpis.md").read_text()
+    rows = {line.split("`")[1]: line for line in docs.splitlines() if "| `kpi_target_" in line}
+    seeded = [entry for entry in SEEDED if entry.key.startswith("kpi_target_")]
+    assert seeded
+    for entry in seeded:
+        percent = REFERENCE_KEYS[entry.key].unit is Unit.BASIS_POINTS
+        figure = f"{entry.amount / 100:g}%" if percent else str(entry.amount)
+        if entry.key.endswith("_minimum"):
+            shown = rows[entry.key.removesuffix("_minimum")].split("|")[3]
+            assert f", at least {figure} (" in shown, (entry.key, shown)
+        else:
+            shown = rows[entry.key].split("|")[3].strip()
+            assert shown.startswith((f"{figure} ", f"{figure}%")), (entry.key, shown)
+
+
+def test_an_answer_can_cap_a_worked_out_target() -> None:
+    """1 recruit furthest from work per £1 million, but never more than the new roles the lead
+    expects ("Yes, a few": 1 to 10)."""
+    jobs = LIBRARY.kpi("jobs-for-people-furthest-from-work")
+    capped = suggested_target(jobs, 3_000_000_000, 96, answers={"new_jobs": "some"})
+    assert (capped.value, capped.formula) == (
+        Decimal(10),
+        "1 for each £1 million of whole-life value × £30 million = 30, at most 10 as you expect "
+        "1 to 10 new roles (people).",
+    )
+    assert suggested_target(jobs, 3_000_000_000, 96, answers={"new_jobs": "many"}).value == 30
+    assert suggested_target(jobs, 500_000_000, 96, answers={"new_jobs": "some"}).value == 5

@@ -31,13 +31,11 @@ def suggested(
     answers: dict[str, Any] | None = None,
     *,
     data: ReferenceData = REFERENCE,
-    workforce: int | None = None,
     **fields: Any,
 ) -> tuple[Suggestion, ...]:
     result = run(answers or {}, reference_data=data, **fields)
     fields.pop("category", None)
-    return suggest(LIBRARY, result, context(**fields), data, workforce=workforce,
-                   answers=answers or {})  # fmt: skip
+    return suggest(LIBRARY, result, context(**fields), data, answers=answers or {})
 
 
 def codes(found: tuple[Suggestion, ...], *, mandatory: bool | None = None) -> list[str]:
@@ -162,7 +160,7 @@ def test_an_override_changes_the_suggestions() -> None:
 
 
 def test_targets_come_from_the_contract() -> None:
-    found = suggested(BUSY, value_pence=240_000_000, term_months=60, workforce=40)
+    found = suggested(BUSY, value_pence=240_000_000, term_months=60)
     by_code = {s.kpi.code: s for s in found}
     share = by_code["local-residents-employed"].target
     # The people counted are the answer to "how many people will work on the contract" (60).
