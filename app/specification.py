@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
 
@@ -23,6 +24,7 @@ from app.scoring.kpi_choices import KpiTask
 from app.scoring.kpis import Kpi
 from app.scoring.obligations import Obligation
 from app.scoring.results import Requirement
+from app.timeutil import long_date
 
 FREQUENCY_WORDS = {
     "monthly": "every month",
@@ -35,12 +37,21 @@ SCHEDULE_COLUMNS = ("KPI", "Unit", "Target", "Reported", "Evidence")
 
 @dataclass(frozen=True)
 class Contract:
-    """The facts about the procurement the specification opens with."""
+    """The facts about the procurement the specification opens with, the council issuing it,
+    and whether its PRIMAS is approved (until then the specification is a draft)."""
 
     reference: str
     title: str
     description: str
     facts: tuple[tuple[str, str], ...]  # label and value, such as ("Whole-life value", "£2.4m")
+    council: str = ""
+    approved: bool = False
+
+    @property
+    def heading(self) -> str:
+        """The document's title: marked as a draft until the PRIMAS is approved."""
+        words = f"Sustainability requirements: {self.title}"
+        return words if self.approved else f"Draft: {words}"
 
 
 @dataclass(frozen=True)
@@ -131,27 +142,54 @@ def clause(accepted: AcceptedKpi, contract_title: str) -> str:
 
 @dataclass(frozen=True)
 class SupplierRequirement:
-    """One thing the specification requires of the supplier, and why."""
+    """One thing the specification requires of the supplier, in words addressed to the
+    supplier (why the council requires it is the buyer's business, in the PRIMAS results), with
+    the particulars it needs: the Living Wage rate and pay-by date, the actions to carry out."""
 
     title: str
     supplier: str
-    reason: str
+    details_heading: str = ""
+    details: tuple[str, ...] = ()
 
 
-PROMISED = "The council said in this PRIMAS that it will ask for this."
+@dataclass(frozen=True)
+class SupplierAction:
+    """A modern slavery mitigation action the supplier carries out, and when it is due."""
+
+    action: str
+    due: date | None = None
+
+    @property
+    def words(self) -> str:
+        return f"{self.action}, by {long_date(self.due)}" if self.due else self.action
 
 
 def requirements(
-    obligations: Sequence[Obligation], promised: Sequence[Requirement] = ()
+    obligations: Sequence[Obligation],
+    promised: Sequence[Requirement] = (),
+    actions: Sequence[SupplierAction] = (),
 ) -> list[SupplierRequirement]:
     """What the supplier must do: each obligation that applies and asks something of the
     supplier, then each promise the lead's answers made."""
-    found = [
-        SupplierRequirement(obligation.title, obligation.supplier, obligation.reason)
-        for obligation in obligations
-        if obligation.applies and obligation.supplier
-    ]
-    return found + [SupplierRequirement(p.title, p.supplier, PROMISED) for p in promised]
+    found = []
+    for obligation in obligations:
+        if not (obligation.applies and obligation.supplier):
+            continue
+        heading = ""
+        details: tuple[str, ...] = ()
+        if obligation.code == "london-living-wage":
+            heading = "The London Living Wage:"
+            details = tuple(  # the rates and their dates, not the buyer's policy notes
+                f"{label}: {value}"
+                for label, value in obligation.facts
+                if value.endswith("an hour") or label == "Must be paid by"
+            )
+        elif obligation.code == "modern-slavery" and actions:
+            heading = "The Supplier shall also carry out these actions:"
+            details = tuple(action.words for action in actions)
+        heading = heading if details else ""
+        found.append(SupplierRequirement(obligation.title, obligation.supplier, heading, details))
+    return found + [SupplierRequirement(p.title, p.supplier) for p in promised]
 
 
 def _mark_header_row(table: Table) -> None:
@@ -162,19 +200,40 @@ def _mark_header_row(table: Table) -> None:
     properties.append(header)
 
 
+DRAFT_NOTE = (
+    "Draft: the Procurement Impact Assessment behind these requirements has not been approved "
+    "yet, so they may change."
+)
+
+
 def word_document(
     contract: Contract,
-    obligations: Sequence[Obligation],
+    applying: Sequence[SupplierRequirement],
     kpis: Sequence[AcceptedKpi],
-    promised: Sequence[Requirement] = (),
+    *,
+    created: datetime,
 ) -> bytes:
-    """The specification as a .docx file's bytes."""
+    """The specification as a .docx file's bytes, its properties set by the service (author,
+    title, subject, dates), never the library's defaults."""
     document = Document()
     properties = document.core_properties
-    properties.title = f"Sustainability requirements: {contract.title}"
-    properties.subject = contract.reference
+    properties.title = contract.heading
+    properties.subject = f"{contract.reference}: {contract.title}"
+    properties.author = contract.council
+    properties.last_modified_by = contract.council
+    properties.category = "Specification"
+    properties.comments = "Written by the PRIMAS service from the procurement's assessment."
+    properties.keywords = "sustainability; social value; specification"
     properties.language = "en-GB"
-    document.add_heading(f"Sustainability requirements: {contract.title}", level=0)
+    properties.created = properties.modified = created
+    properties.revision = 1
+    header = document.sections[0].header.paragraphs[0]
+    header.text = (
+        f"{contract.council}: {contract.reference}" if contract.council else (contract.reference)
+    )
+    document.add_heading(contract.heading, level=0)
+    if not contract.approved:
+        document.add_paragraph(DRAFT_NOTE)
     document.add_paragraph(contract.description)
 
     document.add_heading("About the contract", level=1)
@@ -184,13 +243,15 @@ def word_document(
         paragraph.add_run(value)
 
     document.add_heading("What the supplier must do", level=1)
-    applying = requirements(obligations, promised)
     if not applying:
         document.add_paragraph("No statutory or policy obligation adds requirements.")
     for requirement in applying:
         document.add_heading(requirement.title, level=2)
         document.add_paragraph(requirement.supplier)
-        document.add_paragraph(f"Why: {requirement.reason}")
+        if requirement.details:
+            document.add_paragraph(requirement.details_heading)
+        for line in requirement.details:
+            document.add_paragraph(line, style="List Bullet")
 
     document.add_heading("Key performance indicators", level=1)
     if not kpis:

@@ -44,7 +44,7 @@ class TaskStatus(StrEnum):
             TaskStatus.NOT_STARTED: "Not yet started",
             TaskStatus.IN_PROGRESS: "In progress",
             TaskStatus.COMPLETED: "Completed",
-            TaskStatus.NOT_APPLICABLE: "Does not apply",
+            TaskStatus.NOT_APPLICABLE: "No questions for this procurement",
         }[self]
 
 
@@ -92,7 +92,7 @@ class Walk:
         return errors
 
     def status(self, task: Task) -> TaskStatus:
-        """Not started, in progress, completed, or does not apply to this procurement."""
+        """Not started, in progress, completed, or no questions for this procurement."""
         questions = self.questions_in(task)
         if not questions:
             return TaskStatus.NOT_APPLICABLE

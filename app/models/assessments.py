@@ -56,7 +56,7 @@ class AssessmentAnswer(SQLModel, table=True):
     """The answer to one question, exactly as typed. `revision` detects two pages editing it."""
 
     __tablename__ = "assessment_answer"
-    __audit_ignore__ = frozenset({"updated_at", "revision"})
+    __audit_ignore__ = frozenset({"updated_at", "revision", "saved_from"})
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805  (SQLAlchemy's declared_attr)
@@ -70,6 +70,9 @@ class AssessmentAnswer(SQLModel, table=True):
     revision: int = Field(default=1)
     updated_by_id: int = Field(foreign_key="user_account.id")
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    # The page that last saved it (a token drawn when the page was): that page's next save of
+    # it, sent before the page had seen the first's new revision, is no conflict.
+    saved_from: str | None = Field(default=None, max_length=32)
 
 
 class ScoreOverride(SQLModel, table=True):

@@ -101,7 +101,7 @@ def spend_band(value_pence: int, on: date | None, reference: ReferenceData) -> S
     band = 1 + sum(value_pence >= limit.amount for limit in limits)
     lower = limits[band - 2] if band > 1 else None
     upper = limits[band - 1] if band <= len(limits) else None
-    return SpendBand(band, value_pence, lower, upper)
+    return SpendBand(band, value_pence, lower, upper, of=len(limits) + 1)
 
 
 def _scope_base(rules: ScoringRules, band: SpendBand | None) -> tuple[Contribution, ...]:
@@ -112,6 +112,14 @@ def _scope_base(rules: ScoringRules, band: SpendBand | None) -> tuple[Contributi
         "market to ask for more"
     )
     return (Contribution(rules.influence.points, reason),)
+
+
+# PPN 009: modern slavery can happen in any supply chain, so every contract owes at least the
+# low-risk due diligence, and the topic's priority is at least low to match.
+MODERN_SLAVERY_FLOOR = (
+    "At least 1: modern slavery can happen in any supply chain (PPN 009), so its risk is never "
+    "below low"
+)
 
 
 def _topic(
@@ -128,6 +136,10 @@ def _topic(
     base = _base(rules, topic, scoring.base, context)
     risk_parts = [base]
     risk_total = _cap(base.points + contributions(scoring.risk, answers, risk_parts))
+    slavery = topic.code == rules.obligations.modern_slavery.topic
+    if slavery and risk_total == 0:  # never "not applicable", as its obligation never is
+        risk_parts.append(Contribution(1, MODERN_SLAVERY_FLOOR, floor=True))
+        risk_total = 1
     risk = Score(risk_total, tuple(risk_parts), overrides.get((topic.code, "risk")))
     scope_parts: list[Contribution] = []
     scope_total = 0
@@ -139,7 +151,7 @@ def _topic(
     unanswered = tuple(
         [questions[qid] for qid in scoring.required if qid in questions and qid not in answers]
     )
-    priority = priority_of(rules, risk.value, scope.value)
+    priority = priority_of(rules, max(risk.value, 1) if slavery else risk.value, scope.value)
     return TopicResult(topic, theme, risk, scope, priority, unanswered)
 
 
@@ -269,6 +281,7 @@ def _score(
         weighting=found.weighting,
         modern_slavery_level=found.modern_slavery_level,
         blockers=found.blockers,
+        blocked_questions=found.blocked_questions,
         requirements=_requirements(rules, all_answers, found.obligations),
         focus=focus_of(rows, context),
     )

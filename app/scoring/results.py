@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from app.forms.definition import Question
+from app.forms.inputs import format_pounds
 from app.scoring.obligations import Obligation, Weighting
 from app.scoring.reference_data import ReferenceEntry
 from app.scoring.topics import Theme, Topic
@@ -48,6 +49,7 @@ class Contribution:
     question_id: str | None = None
     factor: str | None = None
     counted: bool = True
+    floor: bool = False  # a floor the rules set, not a fact about this procurement
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,14 @@ class TopicResult:
     priority: Priority
     unanswered: tuple[Question, ...]  # shown questions that would score, not yet answered
 
+    @property
+    def risk_from_facts(self) -> int:
+        """The risk the procurement's facts and answers give: a floor alone (modern slavery's
+        "never below low") counts as none, so it never ranks a topic above one with a risk."""
+        if self.risk.override is None and any(part.floor for part in self.risk.contributions):
+            return 0
+        return self.risk.value
+
 
 @dataclass(frozen=True)
 class ThemeSummary:
@@ -108,6 +118,22 @@ class SpendBand:
     value_pence: int
     lower: ReferenceEntry | None
     upper: ReferenceEntry | None
+    of: int = 5  # how many bands there are
+
+    @property
+    def words(self) -> str:
+        """The band as people read it: "£150,000: band 1 of 5, under £250,000"."""
+        if self.lower and self.upper:
+            limits = (
+                f"{format_pounds(self.lower.amount)} to under {format_pounds(self.upper.amount)}"
+            )
+        elif self.upper:
+            limits = f"under {format_pounds(self.upper.amount)}"
+        elif self.lower:
+            limits = f"{format_pounds(self.lower.amount)} or more"
+        else:
+            limits = "no band limits are recorded"
+        return f"{format_pounds(self.value_pence)}: band {self.band} of {self.of}, {limits}"
 
 
 @dataclass(frozen=True)
@@ -146,6 +172,9 @@ class Result:
     weighting: Weighting
     modern_slavery_level: str
     blockers: tuple[str, ...] = ()  # what must be done before the assessment can be submitted
+    # The questions where the lead acts on a blocker, with the error each shows until then:
+    # their task is not complete while it stands.
+    blocked_questions: tuple[tuple[str, str], ...] = ()
     requirements: tuple[Requirement, ...] = ()  # promises made in the answers
     focus: tuple[TopicResult, ...] = ()  # the topics to focus on, most important first
 
@@ -165,6 +194,6 @@ def ranked(rows: tuple[TopicResult, ...], relevance: Mapping[str, int]) -> list[
     position = {row.topic.code: index for index, row in enumerate(rows)}
     return sorted(
         (row for row in rows if row.priority is not Priority.NOT_APPLICABLE),
-        key=lambda row: (-row.priority.rank, -row.risk.value, -row.scope.value,
+        key=lambda row: (-row.priority.rank, -row.risk_from_facts, -row.scope.value,
                          -int(relevance.get(row.topic.code, 0)), position[row.topic.code]),
     )  # fmt: skip

@@ -101,6 +101,7 @@ class SaveOutcome:
 
     revision: int
     conflict: StoredAnswer | None = None
+    conflict_by_you: bool = False  # saved in between by the same person, on another page
 
 
 def procurement_context(
@@ -279,14 +280,29 @@ def save_answer(
     raw: Any,
     *,
     seen_revision: int,
+    page: str = "",
     commit: bool = True,
 ) -> SaveOutcome:
-    """Save one answer made on a page that last saw `seen_revision` of it."""
+    """Save one answer made on a page that last saw `seen_revision` of it. `page` is the page's
+    token: a revision saved since by the same person from the same page (its own earlier save,
+    whose reply had not reached it yet) is no conflict; one saved by anyone else, or from
+    another page, is."""
     row = session.get(AssessmentAnswer, (assessment.id, question_id))
     if row is not None and row.raw == raw:
         return SaveOutcome(row.revision)  # nothing changed
-    if row is not None and row.revision != seen_revision:
-        return SaveOutcome(row.revision, StoredAnswer(row.raw, row.revision))
+    own_save = (
+        bool(page)
+        and row is not None
+        and (row.saved_from, row.updated_by_id)
+        == (
+            page,
+            user.id,
+        )
+    )
+    if row is not None and row.revision != seen_revision and not own_save:
+        return SaveOutcome(
+            row.revision, StoredAnswer(row.raw, row.revision), row.updated_by_id == user.id
+        )
     act_as(session, Actor.of(user))
     now = utcnow()
     if row is None:
@@ -296,12 +312,14 @@ def save_answer(
             raw=raw,
             updated_by_id=user.id,  # type: ignore[arg-type]
             updated_at=now,
+            saved_from=page or None,
         )
         session.add(row)
     else:
         row.raw = raw  # the revision goes up with the UPDATE (version_id_col)
         row.updated_by_id = user.id  # type: ignore[assignment]
         row.updated_at = now
+        row.saved_from = page or None
     assessment.updated_at = now
     if not commit:
         session.flush()
@@ -323,6 +341,7 @@ def save_task(
     task: Task,
     raws: Mapping[str, Any],
     revisions: Mapping[str, int],
+    page: str = "",
 ) -> dict[str, SaveOutcome]:
     """Save every answer on a task's page in one transaction ('Save and continue').
 
@@ -336,7 +355,7 @@ def save_task(
                 question.id: save_answer(session, user, assessment, question.id,
                                          raws[question.id],
                                          seen_revision=revisions.get(question.id, 0),
-                                         commit=False)
+                                         page=page, commit=False)
                 for question in task.questions
                 if question.id in raws
             }  # fmt: skip

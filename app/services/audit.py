@@ -2,10 +2,10 @@
 
 Records are audited automatically: after each flush, every inserted, updated or deleted row of
 an audited table becomes an AuditEvent in the same transaction, naming the actor the service put
-on the session (`act_as`), the fields that changed, and SHA-256 digests of the row before (as read
-from the database just before the flush) and after. Secret columns (password hashes) count as
-changed but never reach the log. Bulk UPDATE and DELETE statements would slip past the flush, so
-they are refused on audited tables.
+on the session (`act_as`), the fields that changed with their old and new values, and SHA-256
+digests of the row before (as read from the database just before the flush) and after. Secret
+columns (password hashes) count as changed but their values never reach the log. Bulk UPDATE
+and DELETE statements would slip past the flush, so they are refused on audited tables.
 """
 
 from __future__ import annotations
@@ -175,7 +175,26 @@ def _change_row(
         "entity_id": ",".join(str(part) for part in primary_key),
         "before_digest": None if verb == "created" else digest(_public(instance, before)),
         "after_digest": None if verb == "deleted" else digest(_public(instance, after)),
-        "detail": {"changed": changed} if verb == "updated" else {},
+        "detail": {"changed": changed, "values": _values(instance, changed, before, after)}
+        if verb == "updated"
+        else {},
+    }
+
+
+def _json_safe(value: Any) -> Any:
+    """A column value as the log's JSON holds it: dates as ISO text, decimals as text."""
+    return json.loads(json.dumps(value, default=lambda v: str(_plain(v))))
+
+
+def _values(
+    instance: Any, changed: list[str], before: dict[str, Any], after: dict[str, Any]
+) -> dict[str, list[Any]]:
+    """Each changed field's old and new value, secrets left out (they show only as changed)."""
+    secret: frozenset[str] = getattr(type(instance), "__audit_secret__", frozenset())
+    return {
+        name: [_json_safe(before.get(name)), _json_safe(after.get(name))]
+        for name in changed
+        if name not in secret
     }
 
 

@@ -45,7 +45,7 @@ from app.services import scoring
 from app.services.assessments import Draft
 from app.services.audit import Actor, act_as
 from app.services.scoring import RulesLibrary
-from app.specification import Contract
+from app.specification import Contract, SupplierAction
 from app.timeutil import long_date, utcnow
 
 ACTIONS = ("accept", "reject", "add", "remove")
@@ -382,8 +382,28 @@ def remove_custom(
     return _commit(session, draft)
 
 
-def contract(procurement: Procurement, draft: Draft) -> Contract:
-    """The procurement's facts, as the specification opens with them."""
+def supplier_actions(draft: Draft, rules: RulesLibrary) -> list[SupplierAction]:
+    """The modern slavery mitigation actions the specification asks of the supplier: those the
+    lead said the supplier carries out (version 3), and on earlier versions, which did not ask
+    who, every action (their guidance made each one a contract requirement)."""
+    question = scoring.rules_for(draft, rules).obligations.modern_slavery.mitigation
+    entries = draft.walk.values.get(question) or []
+    return [
+        SupplierAction(entry["action"], _due(entry.get("due")))
+        for entry in entries
+        if entry.get("action") and entry.get("carried_out_by", "supplier") == "supplier"
+    ]
+
+
+def _due(value: object) -> date | None:
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def contract(procurement: Procurement, draft: Draft, council: str = "") -> Contract:
+    """The procurement's facts, as the specification opens with them, and the council."""
     context = draft.context
     term = f"{procurement.term_months} months"
     if procurement.extension_months:
@@ -397,4 +417,13 @@ def contract(procurement: Procurement, draft: Draft) -> Contract:
         ("Expected contract start", long_date(procurement.expected_start_date)),
         ("Where it is delivered", DeliveryLocation(procurement.delivery_location).label),
     )
-    return Contract(procurement.reference, procurement.title, procurement.description, facts)
+    return Contract(
+        procurement.reference,
+        procurement.title,
+        procurement.description,
+        facts,
+        council=council,
+        # Approval (submitting and signing off a PRIMAS) is not built yet: every specification
+        # is a draft until an assessment can be approved.
+        approved=draft.assessment.status == "approved",
+    )

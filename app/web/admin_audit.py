@@ -57,6 +57,8 @@ def show_audit_log(
         "actions": audit_log.known_actions(session),
         "entity_types": sorted(audit_log.ENTITY_LABELS),
         "describe": audit_log.describe_action,
+        "actors": audit_log.actor_names(session, page.events),
+        "records": audit_log.record_names(session, page.events),
         "entity_labels": audit_log.ENTITY_LABELS,
         "page_link": lambda number: "/admin/audit?" + urlencode({**filters, "page": number}),
     }

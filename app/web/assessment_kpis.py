@@ -24,6 +24,7 @@ from app.deps import (
     PostedForm,
     RulesDep,
     SessionDep,
+    SettingsDep,
     TemplatesDep,
 )
 from app.errors import InvalidInput
@@ -39,16 +40,19 @@ from app.scoring.kpis import suggested_target
 from app.scoring.topics import load_topics
 from app.services import assessments, kpis, procurements
 from app.services.kpis import KpiWork
+from app.services.scoring import RulesLibrary
 from app.specification import (
+    DRAFT_NOTE,
     FREQUENCY_WORDS,
     SCHEDULE_COLUMNS,
     AcceptedKpi,
+    SupplierRequirement,
     accepted_kpis,
     clause,
     requirements,
     word_document,
 )
-from app.timeutil import london_today
+from app.timeutil import london_today, utcnow
 from app.web.assessments import primas_path
 
 router = APIRouter(prefix="/procurements/{reference}/primas/kpis", tags=["primas"],
@@ -177,6 +181,14 @@ def library(
     return templates.TemplateResponse(request, "assessments/kpi_library.html", context)
 
 
+def _requirements(
+    access: DraftAccess, work: KpiWork, rules: RulesLibrary
+) -> list[SupplierRequirement]:
+    """What the specification requires of the supplier, its actions included."""
+    actions = kpis.supplier_actions(access.draft, rules)
+    return requirements(work.result.obligations, work.result.requirements, actions)
+
+
 @router.get("/specification", response_class=HTMLResponse)
 def specification(
     request: Request,
@@ -184,15 +196,17 @@ def specification(
     session: SessionDep,
     templates: TemplatesDep,
     rules: RulesDep,
+    settings: SettingsDep,
 ) -> HTMLResponse:
     """The specification to print: obligations, clauses and the KPI schedule."""
     work = _work(access, session, rules)
-    contract = kpis.contract(access.procurement, access.draft)
+    contract = kpis.contract(access.procurement, access.draft, settings.council_name)
     accepted = accepted_kpis(work.task)
     context = _context(
         access, work, contract=contract, accepted=accepted,
         clauses=[clause(kpi, contract.title) for kpi in accepted],
-        requirements=requirements(work.result.obligations, work.result.requirements),
+        requirements=_requirements(access, work, rules),
+        draft_note=DRAFT_NOTE,
         schedule_columns=SCHEDULE_COLUMNS,
         can_edit=procurements.can_edit(session, access.user, access.procurement),
     )  # fmt: skip
@@ -200,14 +214,16 @@ def specification(
 
 
 @router.get("/specification.docx")
-def specification_document(access: DraftDep, session: SessionDep, rules: RulesDep) -> Response:
+def specification_document(
+    access: DraftDep, session: SessionDep, rules: RulesDep, settings: SettingsDep
+) -> Response:
     """The specification as a Word document for the tender pack."""
     work = _work(access, session, rules)
     document = word_document(
-        kpis.contract(access.procurement, access.draft),
-        work.result.obligations,
+        kpis.contract(access.procurement, access.draft, settings.council_name),
+        _requirements(access, work, rules),
         accepted_kpis(work.task),
-        work.result.requirements,
+        created=utcnow(),
     )
     name = f"{access.procurement.reference}-sustainability-specification.docx"
     return Response(

@@ -41,7 +41,7 @@ def results(
     """The heatmap, every obligation and how each number was reached."""
     procurement, draft = access.procurement, access.draft
     work = kpis.work(session, draft, rules, london_today())
-    done = progress(draft, work.task.status)
+    done = progress(draft, work.task.status, work.result)
     context = {
         "procurement": procurement,
         "draft": draft,

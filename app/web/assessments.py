@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -27,11 +30,12 @@ from app.forms.journey import TaskStatus, walk
 from app.forms.loader import latest_definition_in
 from app.forms.types import question_type
 from app.models import Procurement
+from app.scoring.results import Result
 from app.services import assessments, kpis, procurements, scoring
 from app.services.assessments import Draft
 from app.services.scoring import RulesLibrary
 from app.timeutil import london_today
-from app.web.question_views import error_anchors, question_views
+from app.web.question_views import error_anchors, question_views, save_announcement
 
 router = APIRouter(prefix="/procurements/{reference}/primas", tags=["primas"],
                    dependencies=[CsrfProtected])  # fmt: skip
@@ -51,6 +55,24 @@ def _task(draft: Draft, task_id: str) -> Task:
 
 def _raws(task: Task, form: FormData) -> dict[str, Any]:
     return {q.id: question_type(q.type).raw_from_form(q, form) for q in task.questions}
+
+
+CONFLICT = (
+    "Someone else changed this answer while you were editing it. Their answer is shown below: "
+    "change it again if yours should replace it."
+)
+CONFLICT_YOURS = (
+    "You changed this answer on another page while this one was open. That answer is shown "
+    "below: change it again if this one should replace it."
+)
+PAGE_TOKEN_BYTES = 16  # 22 characters: a page's own saves are told from any other's
+_PAGE_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
+def _page(form: FormData) -> str:
+    """The page token a form carries ("" when it carries none, or not one of ours)."""
+    token = str(form.get("page", ""))
+    return token if _PAGE_TOKEN.fullmatch(token) else ""
 
 
 def _revisions(task: Task, form: FormData) -> dict[str, int]:
@@ -76,10 +98,25 @@ class Progress:
         )
 
 
-def progress(draft: Draft, kpi_status: TaskStatus) -> Progress:
-    """How far the draft has got: every task, the KPI task included."""
+def progress(draft: Draft, kpi_status: TaskStatus, result: Result) -> Progress:
+    """How far the draft has got: every task, the KPI task included. A task holding a question
+    that a blocker waits on (a high modern slavery risk with no mitigation action) is never
+    completed while the blocker stands."""
     walked = draft.walk
-    return Progress({task.id: walked.status(task) for task in draft.definition.tasks}, kpi_status)
+    blocked = frozenset(qid for qid, _ in result.blocked_questions)
+    statuses = {}
+    for task in draft.definition.tasks:
+        status = walked.status(task)
+        if status is TaskStatus.COMPLETED and any(q.id in blocked for q in task.questions):
+            status = TaskStatus.IN_PROGRESS
+        statuses[task.id] = status
+    return Progress(statuses, kpi_status)
+
+
+def blocker_errors(task: Task, result: Result) -> dict[str, str]:
+    """The blockers a task's page answers, as errors on the questions that clear them."""
+    ids = {question.id for question in task.questions}
+    return {qid: message for qid, message in result.blocked_questions if qid in ids}
 
 
 def status_tag(status: TaskStatus) -> dict[str, Any]:
@@ -101,13 +138,14 @@ def task_list(
     templates: TemplatesDep,
     forms: FormsDep,
     rules: RulesDep,
+    updated: str = "",
 ) -> HTMLResponse:
     """Each task with its status, grouped under the strategy's themes, then the KPI task."""
     procurement, draft, user = access.procurement, access.draft, access.user
     newest = latest_definition_in(forms, draft.definition.id)
     work = kpis.work(session, draft, rules, london_today())
     kpi_status = work.task.status
-    done = progress(draft, kpi_status)
+    done = progress(draft, kpi_status, work.result)
     context = {
         "procurement": procurement,
         "draft": draft,
@@ -121,6 +159,9 @@ def task_list(
         "newer": newest if newest.version > draft.definition.version else None,
         "can_edit": procurements.can_edit(session, user, procurement),
         "base": primas_path(procurement),
+        "confirmation": "Your answers have been saved. You can come back to them at any time."
+        if updated == "saved"
+        else None,
     }
     return templates.TemplateResponse(request, "assessments/task_list.html", context)
 
@@ -137,6 +178,7 @@ def task_page(
     errors: dict[str, str] | None = None,
     notice: str = "",
     status_code: int = 200,
+    page: str = "",
 ) -> HTMLResponse:
     """A task's page: its questions (hidden ones as placeholders), errors and guidance, with
     the results so far beside them (scored from what is saved, not from what is on the page)."""
@@ -149,6 +191,8 @@ def task_page(
         "task": task,
         "section": next(s for s in draft.definition.sections if task in s.tasks),
         "views": question_views(draft, task, current, raws=raws, errors=errors),
+        "applies": bool(current.questions_in(task)),
+        "page_token": page or secrets.token_urlsafe(PAGE_TOKEN_BYTES),
         "errors": errors or {},
         "anchors": error_anchors(task, errors or {}),
         "notice": notice,
@@ -217,34 +261,37 @@ def save_task(
     action = str(form.get("action", "continue"))
     before = {q.id for q in draft.walk.questions_in(task)}
     # Save first, whatever the button, so nothing typed is lost whatever happens next.
+    page = _page(form)
     outcomes = assessments.save_task(
-        session, user, draft.assessment, task, raws, _revisions(task, form)
+        session, user, draft.assessment, task, raws, _revisions(task, form), page
     )
     saved = assessments.load(session, draft.assessment, forms)
+    # The page again, as saved, keeping its token: its next saves are still its own.
+    again = partial(task_page, request, templates, rules, procurement, saved, task, page=page)
     conflicts = [qid for qid, outcome in outcomes.items() if outcome.conflict is not None]
     if conflicts:
+        yours = all(outcomes[qid].conflict_by_you for qid in conflicts)
         notice = (
-            "Someone else changed some of these answers while you were editing. "
+            "You changed some of these answers on another page while this one was open. "
+            "Those answers are shown. Check them, then save again."
+            if yours
+            else "Someone else changed some of these answers while you were editing. "
             "Their answers are shown. Check them, then save again."
         )
-        return task_page(
-            request, templates, rules, procurement, saved, task, notice=notice, status_code=409
-        )
+        return again(notice=notice, status_code=409)
     if _group_action(task, raws, action):
-        return task_page(request, templates, rules, procurement, saved, task, raws=raws)
+        return again(raws=raws)
     if action == "later":
-        return RedirectResponse(primas_path(procurement), 303)
+        return RedirectResponse(f"{primas_path(procurement)}?updated=saved", 303)
     newly_asked = [q for q in saved.walk.questions_in(task) if q.id not in before]
     if newly_asked:
         notice = "Your answers mean more questions apply. Answer them below."
         errors = saved.walk.errors_in(task, finishing=False)
-        return task_page(request, templates, rules, procurement, saved, task, notice=notice,
-                         errors=errors, status_code=422 if errors else 200)  # fmt: skip
+        return again(notice=notice, errors=errors, status_code=422 if errors else 200)
     errors = saved.walk.errors_in(task, finishing=True)
+    errors |= blocker_errors(task, scoring.result(saved, rules, london_today()))
     if errors:
-        return task_page(
-            request, templates, rules, procurement, saved, task, errors=errors, status_code=422
-        )
+        return again(errors=errors, status_code=422)
     following = _next_task(saved, task)
     target = (
         f"{primas_path(procurement)}/tasks/{following.id}"
@@ -277,8 +324,9 @@ def save_answer(
     raw = question_type(question.type).raw_from_form(question, form)
     seen = parse_id(str(form.get(f"rev-{question_id}") or "")) or 0
     shown_before = draft.walk.shown_ids
+    page = _page(form)
     outcome = assessments.save_answer(
-        session, user, draft.assessment, question_id, raw, seen_revision=seen
+        session, user, draft.assessment, question_id, raw, seen_revision=seen, page=page
     )
     saved = assessments.load(session, draft.assessment, forms)
     current = saved.walk
@@ -288,7 +336,9 @@ def save_answer(
         task,
         current,
         errors=errors,
-        conflicts=frozenset({question_id}) if outcome.conflict else frozenset(),
+        conflicts={question_id: CONFLICT_YOURS if outcome.conflict_by_you else CONFLICT}
+        if outcome.conflict
+        else None,
         saved=frozenset() if outcome.conflict else frozenset({question_id}),
     )
     changed = {
@@ -297,10 +347,19 @@ def save_answer(
     redraw = [
         view for view in views if view.question.id == question_id or view.question.id in changed
     ]
+    mine = next(view for view in views if view.question.id == question_id)
+    announcement = save_announcement(
+        mine.errors,
+        mine.conflict,
+        revealed=[view.question for view in redraw if view.question.id in changed and view.shown],
+        hidden=[view.question for view in redraw if view.question.id in changed and not view.shown],
+    )
     context = {
         "procurement": procurement,
         "draft": saved,
         "redraw": redraw,
+        "announcement": announcement,
+        "page_token": page,
         "result": scoring.result(saved, rules, london_today()),
         "base": primas_path(procurement),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,7 +16,7 @@ from app.errors import InvalidInput
 from app.models import Category, DeliveryLocation, Directorate, Procurement, User
 from app.scoring.reference_data import NoValueInForce
 from app.services import assessments, audit_log, procurements
-from app.services.procurement_form import FIELD_LABELS, ProcurementInput
+from app.services.procurement_form import FIELD_LABELS, ProcurementInput, describe_value
 from app.services.procurement_search import (
     STATUSES,
     VALUE_BANDS,
@@ -95,19 +96,45 @@ def _owes(session: Session, procurement: Procurement) -> dict[str, Any]:
         return {"obligation": None, **owed}
 
 
+# Fields whose old and new values are too long to read in a history line.
+LONG_FIELDS = frozenset({"description", "withdrawn_reason"})
+
+
+def change_words(session: Session, field: str, values: list[Any] | None) -> str:
+    """One changed field in words: "Whole-life value changed from £600,000 to £650,000", or,
+    for events logged before values were kept (or a long text), "Whole-life value changed"."""
+    label = HISTORY_FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
+    if not values or field in LONG_FIELDS:
+        return f"{label} changed"
+    old, new = (_words(session, field, value) for value in values)
+    return f"{label} changed from {old} to {new}"
+
+
+def _words(session: Session, field: str, value: Any) -> str:
+    if value is None or value == "":
+        return "none"
+    if field.endswith("_date") and isinstance(value, str):
+        value = date.fromisoformat(value)
+    return describe_value(session, field, value)
+
+
 def _history(session: Session, procurement: Procurement) -> list[dict[str, Any]]:
-    """The procurement's audit history in words: when, who, what (and which fields)."""
+    """The procurement's audit history in words: when, who, what, and each field's change."""
     rows = []
-    for event in audit_log.procurement_history(session, procurement.id or 0):
+    events = audit_log.procurement_history(session, procurement.id or 0)
+    names = audit_log.actor_names(session, events)
+    for event in events:
         what = audit_log.describe_action(event.action)
-        changed = event.detail.get("changed") or []
-        if changed:
-            labels = [HISTORY_FIELD_LABELS.get(name, name.replace("_", " ")) for name in changed]
-            what += ": " + ", ".join(label.lower() for label in labels)
+        values = event.detail.get("values") or {}
+        changes = [
+            change_words(session, name, values.get(name))
+            for name in event.detail.get("changed") or []
+        ]
         if event.entity_type == "procurement_collaborator":
             colleague = session.get(User, int(event.entity_id.split(",")[1]))
             what += f" ({colleague.name})" if colleague else ""
-        rows.append({"when": event.occurred_at, "who": event.actor_email, "what": what})
+        who = names.get(event.actor_id, event.actor_email) if event.actor_id else "The system"
+        rows.append({"when": event.occurred_at, "who": who, "what": what, "changes": changes})
     return rows
 
 
@@ -141,6 +168,8 @@ def show_page(
         "location_label": DeliveryLocation(procurement.delivery_location).label,
         "framework_label": procurement.framework_words,
         "draft": assessments.open_draft(session, procurement),
+        "tender_in_past": procurement.status == "active"
+        and procurement.planned_tender_date < london_today(),
         "confirmation": confirmation,
         "errors": errors or {},
         **_owes(session, procurement),

@@ -3,6 +3,7 @@ its errors, its revision and whether someone else's answer was just shown instea
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +22,7 @@ class QuestionView:
     errors: dict[str, str] = field(default_factory=dict)
     revision: int = 0
     shown: bool = True
-    conflict: bool = False
+    conflict: str = ""  # who changed it meanwhile, when a save ran into their change
     saved: bool = False
 
     @property
@@ -57,12 +58,13 @@ def question_views(
     *,
     raws: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
-    conflicts: frozenset[str] = frozenset(),
+    conflicts: Mapping[str, str] | None = None,
     saved: frozenset[str] = frozenset(),
 ) -> list[QuestionView]:
     """Every question of the task, shown or hidden, with what was typed and its errors."""
     raws = raws if raws is not None else draft.raw_answers
     errors = errors or {}
+    conflicts = conflicts or {}
     views = []
     shown = current.shown_by_id
     for written in task.questions:
@@ -79,7 +81,7 @@ def question_views(
                 errors=mine,
                 revision=draft.revision(question.id),
                 shown=question.id in current.shown_ids,
-                conflict=question.id in conflicts,
+                conflict=conflicts.get(question.id, ""),
                 saved=question.id in saved,
             )
         )
@@ -112,3 +114,28 @@ def error_anchors(task: Task, errors: dict[str, str]) -> dict[str, str]:
         if part is not None:
             anchors[key] = _field_id(part, f"{question_id}-{index}-{part_id}")
     return anchors
+
+
+def save_announcement(
+    errors: Mapping[str, str],
+    conflict: str,
+    revealed: list[Question],
+    hidden: list[Question],
+) -> str:
+    """What the task page's status region says after an answer is saved: that it was saved (or
+    the error to correct, or whose change it ran into), and the questions it brought or took
+    away, so that a screen reader hears what a sighted person sees change."""
+    if conflict:
+        said = conflict
+    elif errors:
+        said = f"Saved, but check the answer: {next(iter(errors.values()))}"
+    else:
+        said = "Saved."
+    if revealed:
+        count = len(revealed)
+        labels = "; ".join(question.label for question in revealed)
+        said += f" {count} more question{' now applies' if count == 1 else 's now apply'}: {labels}"
+    if hidden:
+        count = len(hidden)
+        said += f" {count} question{' no longer applies' if count == 1 else 's no longer apply'}."
+    return said

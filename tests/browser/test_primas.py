@@ -39,6 +39,7 @@ def test_an_answer_is_saved_without_continuing(
     page.on("framenavigated", lambda frame: navigations.append(frame.url))
     page.get_by_label("About how many people will work on the contract at any one time?").fill("40")
     expect(page.locator("#status-workforce_size")).to_have_text("Saved")
+    expect(page.locator("#task-announce")).to_have_text("Saved.")
     assert navigations == []  # saved through htmx, not by a page load
     close_tab(page)
     reopened = page.context.new_page()
@@ -60,11 +61,16 @@ def test_follow_ups_appear_and_go_without_a_reload(
         "group", name="Where are the main goods or materials made or sourced?"
     )
     expect(sourced).to_have_count(0)
+    announce = page.locator("#task-announce")
     page.locator("#supplies_goods").check()
     expect(sourced).to_be_visible()
     expect(page.locator("#supplies_goods")).to_be_focused()
+    # The page's one status region says what changed, for screen readers.
+    expect(announce).to_contain_text("Saved.")
+    expect(announce).to_contain_text("Where are the main goods or materials made or sourced?")
     page.locator("#supplies_goods-2").check()
     expect(sourced).to_have_count(0)
+    expect(announce).to_contain_text("no longer apply")
     assert_accessible(page, url=f"{base}/tasks/goods-and-sourcing")
 
 

@@ -86,7 +86,8 @@ def test_the_demo_lead_records_finds_and_edits_a_procurement(
     page.get_by_role("button", name="Save changes").click()
     assert "Your changes have been saved" in page.locator(".govuk-notification-banner").inner_text()
     assert "£2,600,000 is at or above" in page.locator("#owes-reason").inner_text()
-    assert "Changed the procurement: whole-life value" in page.locator("main").inner_text()
+    history = page.locator("main").inner_text()
+    assert "Whole-life value changed from £2,400,000 to £2,600,000" in history
     assert_accessible(page, url=f"{live_server}/procurements/{reference}?updated=saved")
 
 

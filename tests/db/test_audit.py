@@ -38,7 +38,11 @@ def test_updates_record_changed_fields_and_before_and_after_digests(session: Ses
     created = history_of(session, "user_account", user.id)[-1]
     accounts.change_roles(session, admin, user, ["lead", "approver"])
     [updated] = events(session, "user_account.updated")
-    assert updated.detail == {"changed": ["roles"]}
+    # Each changed field's old and new value: the history can say what it changed from and to.
+    assert updated.detail == {
+        "changed": ["roles"],
+        "values": {"roles": [["lead"], ["lead", "approver"]]},
+    }
     assert updated.actor_email == admin.email
     assert updated.before_digest == created.after_digest  # the state it changed from
     assert updated.after_digest != updated.before_digest
@@ -49,7 +53,9 @@ def test_secrets_never_reach_the_log_but_their_change_does(session: Session) -> 
     user = make_user(session)
     accounts.set_one_time_password(session, admin, user)
     [updated] = events(session, "user_account.updated")
-    assert updated.detail == {"changed": ["must_change_password", "password_hash"]}
+    # The hash counts as changed, but its values never reach the log.
+    assert updated.detail == {"changed": ["must_change_password", "password_hash"],
+                              "values": {"must_change_password": [False, True]}}  # fmt: skip
     stored = session.get(User, user.id)
     assert stored is not None
     columns = stored.model_dump()
@@ -71,7 +77,8 @@ def test_before_digest_is_right_even_when_nothing_was_loaded(session: Session) -
     stored.name = "A New Name"  # set without ever loading the old name
     session.commit()
     [updated] = events(session, "user_account.updated")
-    assert updated.detail == {"changed": ["name"]}
+    assert updated.detail["changed"] == ["name"]
+    assert updated.detail["values"]["name"][1] == "A New Name"
     assert updated.before_digest == created.after_digest
 
 

@@ -99,6 +99,8 @@ def test_topics_not_relevant_to_legal_services_are_not_applicable(
     result = score(forms[("primas", 1)], rules, procurement_context(session, legal), {},
                    load_reference_data(session), as_of=TODAY)  # fmt: skip
     not_applicable = [t.topic.code for t in result.topics if t.priority.value == "not-applicable"]
-    # Legal services: relevance 0 for these topics and a low modern slavery industry risk.
+    # Legal services: relevance 0 for these topics. Modern slavery is low, never "not
+    # applicable": it can happen in any supply chain (PPN 009).
     assert not_applicable == ["waste-circular", "transport-air", "materials-food",
-                              "nature-pollution", "modern-slavery"]  # fmt: skip
+                              "nature-pollution"]  # fmt: skip
+    assert result.topic("modern-slavery").priority.value == "low"

@@ -4,6 +4,8 @@ schedule table with one row per accepted KPI under a marked header row."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from io import BytesIO
 
@@ -17,8 +19,10 @@ from app.scoring.obligations import Basis, Obligation
 from app.scoring.results import Requirement
 from app.scoring.suggestions import Suggestion
 from app.specification import (
+    DRAFT_NOTE,
     AcceptedKpi,
     Contract,
+    SupplierAction,
     SupplierRequirement,
     accepted_kpis,
     clause,
@@ -33,6 +37,7 @@ CONTRACT = Contract(
     title="Cleaning of council offices",
     description="Daily cleaning of the town hall and libraries.",
     facts=(("Whole-life value", "£2,400,000"), ("Term", "36 months, with 24 months' extension")),
+    council="Hackney Council",
 )
 LLW = Obligation(
     "london-living-wage",
@@ -54,16 +59,28 @@ ACCEPTED = (
 )
 
 
+CREATED = datetime(2026, 12, 5, 9, 30, tzinfo=UTC)
+
+
 def opened(data: bytes):  # type: ignore[no-untyped-def]
     return Document(BytesIO(data))
 
 
+def doc(  # type: ignore[no-untyped-def]
+    obligations, kpis, promised=(), actions=(), contract: Contract = CONTRACT
+) -> bytes:
+    """The Word document for these obligations, KPIs, promises and supplier actions."""
+    return word_document(
+        contract, requirements(obligations, promised, actions), kpis, created=CREATED
+    )
+
+
 def test_headings_use_real_styles_in_order() -> None:
-    document = opened(word_document(CONTRACT, [LLW, CRP], ACCEPTED))
+    document = opened(doc([LLW, CRP], ACCEPTED))
     headings = [(p.style.name, p.text) for p in document.paragraphs
                 if p.style.name.startswith(("Heading", "Title"))]  # fmt: skip
     assert headings == [
-        ("Title", "Sustainability requirements: Cleaning of council offices"),
+        ("Title", "Draft: Sustainability requirements: Cleaning of council offices"),
         ("Heading 1", "About the contract"),
         ("Heading 1", "What the supplier must do"),
         ("Heading 2", "London Living Wage"),
@@ -78,15 +95,13 @@ def test_headings_use_real_styles_in_order() -> None:
 
 
 def test_only_obligations_that_apply_are_required() -> None:
-    text = "\n".join(
-        p.text for p in opened(word_document(CONTRACT, [LLW, CRP], ACCEPTED)).paragraphs
-    )
+    text = "\n".join(p.text for p in opened(doc([LLW, CRP], ACCEPTED)).paragraphs)
     assert "Pay at least the London Living Wage." in text
     assert "Carbon reduction plan" not in text
 
 
 def test_the_schedule_has_one_row_per_accepted_kpi_with_its_edited_target() -> None:
-    document = opened(word_document(CONTRACT, [LLW], ACCEPTED))
+    document = opened(doc([LLW], ACCEPTED))
     (table,) = document.tables
     rows = [[cell.text for cell in row.cells] for row in table.rows]
     assert rows[0] == ["KPI", "Unit", "Target", "Reported", "Evidence"]
@@ -100,7 +115,7 @@ def test_the_schedule_has_one_row_per_accepted_kpi_with_its_edited_target() -> N
 
 def test_a_rejected_kpi_is_absent() -> None:
     kept = ACCEPTED[:1]
-    document = opened(word_document(CONTRACT, [LLW], kept))
+    document = opened(doc([LLW], kept))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "apprenticeship" not in text.lower()
     assert len(document.tables[0].rows) == 2
@@ -124,7 +139,7 @@ def test_every_library_kpi_makes_a_clause() -> None:
 
 
 def test_with_nothing_accepted_the_document_says_so() -> None:
-    document = opened(word_document(CONTRACT, [], []))
+    document = opened(doc([], []))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "No key performance indicators have been accepted yet." in text
     assert "No statutory or policy obligation adds requirements." in text
@@ -359,7 +374,7 @@ def test_an_obligation_is_required_when_it_applies_and_asks_something_of_the_sup
     applies: bool, supplier: str, required: bool
 ) -> None:
     one = obligation("carbon-reduction-plan", applies, supplier)
-    expected = [SupplierRequirement(one.title, supplier, one.reason)] if required else []
+    expected = [SupplierRequirement(one.title, supplier)] if required else []
     assert requirements([one]) == expected
 
 
@@ -378,15 +393,14 @@ def test_a_promise_in_the_answers_is_a_requirement_after_the_obligations() -> No
         ("London Living Wage", "Pay at least the London Living Wage."),
         ("Equality reporting", "Report each year."),
     ]
-    assert found[1].reason == "The council said in this PRIMAS that it will ask for this."
-    document = opened(word_document(CONTRACT, [LLW], [], [promised]))
+    document = opened(doc([LLW], [], [promised]))
     texts = [p.text for p in document.paragraphs]
     assert texts[texts.index("Equality reporting") + 1] == "Report each year."
 
 
 def test_the_document_has_the_lead_s_own_kpis_and_only_required_obligations() -> None:
     buyer_only = obligation("kpi-duty", True, "")
-    document = opened(word_document(CONTRACT, [LLW, buyer_only, CRP], accepted_kpis(TASK)))
+    document = opened(doc([LLW, buyer_only, CRP], accepted_kpis(TASK)))
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
     assert headings == [
         "London Living Wage",
@@ -405,3 +419,64 @@ def test_the_document_has_the_lead_s_own_kpis_and_only_required_obligations() ->
         ["Bins emptied {x}", "collections", "1,250", "Every month", "Collection logs."],
         ["Staff trained in {safety}", "% of staff", "50", "Every year", "Training records"],
     ]
+
+
+# Fit for suppliers ------------------------------------------------------------------------------
+
+
+def test_the_document_is_the_council_s_with_its_own_properties() -> None:
+    """Author, title, subject and dates set by the service: never python-docx's defaults."""
+    document = opened(doc([LLW], ACCEPTED))
+    properties = document.core_properties
+    assert properties.author == properties.last_modified_by == "Hackney Council"
+    assert properties.title == "Draft: Sustainability requirements: Cleaning of council offices"
+    assert properties.subject == "PRC-2026-0001: Cleaning of council offices"
+    assert properties.created == properties.modified == CREATED
+    assert "python-docx" not in (properties.comments + properties.author)
+    header = document.sections[0].header.paragraphs[0].text
+    assert header == "Hackney Council: PRC-2026-0001"
+
+
+def test_a_draft_says_so_until_the_primas_is_approved() -> None:
+    draft = [p.text for p in opened(doc([LLW], ACCEPTED)).paragraphs]
+    assert draft[0].startswith("Draft: ") and DRAFT_NOTE in draft
+    approved = replace(CONTRACT, approved=True)
+    final = [p.text for p in opened(doc([LLW], ACCEPTED, contract=approved)).paragraphs]
+    assert final[0] == "Sustainability requirements: Cleaning of council offices"
+    assert DRAFT_NOTE not in final
+
+
+def test_no_note_meant_for_the_buyer_reaches_the_supplier() -> None:
+    reasoned = replace(LLW, reason="Staff work on premises (see its explanation).")
+    text = "\n".join(p.text for p in opened(doc([reasoned], ACCEPTED)).paragraphs)
+    assert "Why:" not in text and "see its explanation" not in text
+    assert "Staff work on premises" not in text
+
+
+def test_the_living_wage_requirement_gives_the_rate_and_its_pay_by_date() -> None:
+    with_rates = replace(LLW, facts=(
+        ("Latest rate, announced 22 October 2025", "£14.80 an hour"),
+        ("Must be paid by", "1 May 2026"),
+        ("Care in people's own homes", "Council policy from 1 January 2018"),  # the buyer's
+    ))  # fmt: skip
+    (found,) = requirements([with_rates])
+    assert found.details_heading == "The London Living Wage:"
+    assert found.details == (
+        "Latest rate, announced 22 October 2025: £14.80 an hour",
+        "Must be paid by: 1 May 2026",
+    )
+    texts = [p.text for p in opened(doc([with_rates], [])).paragraphs]
+    assert "Must be paid by: 1 May 2026" in texts
+
+
+def test_the_supplier_s_mitigation_actions_are_in_the_modern_slavery_requirement() -> None:
+    slavery = obligation("modern-slavery", True, "Map the supply chain.")
+    actions = [SupplierAction("Audit the agency supplying cleaners", date(2027, 6, 1)),
+               SupplierAction("Train supervisors")]  # fmt: skip
+    (found,) = requirements([slavery], actions=actions)
+    assert found.details == ("Audit the agency supplying cleaners, by 1 June 2027",
+                             "Train supervisors")  # fmt: skip
+    texts = [p.text for p in opened(doc([slavery], [], actions=actions)).paragraphs]
+    assert "The Supplier shall also carry out these actions:" in texts
+    assert "Audit the agency supplying cleaners, by 1 June 2027" in texts
+    assert requirements([slavery])[0].details == ()

@@ -259,9 +259,9 @@ def test_adding_a_value(
     audit = parse(client.get("/admin/audit", params={"action": "reference_value.created"}))
     rows = [[text_of(td) for td in tr.find_all("td")] for tr in audit.find("tbody").find_all("tr")]
     assert len(rows) == 1
-    assert rows[0][1] == admin.email
+    assert rows[0][1] == f"{admin.name} {admin.email}"
     assert rows[0][2].startswith("Created reference value")
-    assert rows[0][3] == f"Reference value {value.id}"
+    assert rows[0][3] == f"{key} from 2099-01-01"  # the record named, not "Reference value 4"
 
 
 def test_a_source_may_be_a_docs_page_or_left_out(app: FastAPI, session: Session) -> None:

@@ -158,7 +158,7 @@ def test_audit_log_lists_and_filters(app: FastAPI, session: Session) -> None:
     lead_client.get("/admin/users")  # refused, and recorded
     page = parse(client.get("/admin/audit"))
     rows = [[text_of(td) for td in tr.find_all("td")] for tr in page.find("tbody").find_all("tr")]
-    assert rows[0][1] == lead.email
+    assert rows[0][1] == f"{lead.name} {lead.email}"
     assert rows[0][2].startswith("Access refused: role needed")
     assert "Page: /admin/users" in rows[0][2]
     filtered = parse(client.get("/admin/audit", params={"action": "access.refused"}))

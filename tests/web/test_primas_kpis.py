@@ -728,7 +728,8 @@ def test_over_5m_the_kpi_duty_needs_three_accepted_kpis(app: FastAPI, session: S
     )
     assert kpi_task_status(client, base) == "Not yet started"
     assert tasks_count(client, base) == (
-        "You have completed 0 of 13 tasks. Your answers are saved as you go."
+        "You have completed 0 of 13 tasks. 1 other task has no questions for this procurement. "
+        "Your answers are saved as you go."
     )
     assert decide(client, base, LLW, target="100").status_code == 303
     assert kpi_task_status(client, base) == "In progress"
@@ -821,7 +822,13 @@ def test_the_specification_to_print(app: FastAPI, session: Session) -> None:
     assert response.status_code == 200
     page = parse(response)
     main = page.find("main")
-    assert text_of(page.find("h1")) == "Sustainability requirements: Cleaning of council offices"
+    assert text_of(page.find("h1")) == (
+        "Draft: Sustainability requirements: Cleaning of council offices"
+    )
+    reference = procurement_of(session, base).reference
+    assert text_of(page.find(id="specification-issuer")) == f"Hackney Council: {reference}"
+    assert text_of(page.find(id="draft-note")).startswith("Draft: the Procurement Impact")
+    assert "Why:" not in text_of(page.find("main"))
     assert [text_of(h) for h in main.find_all("h2")] == [
         "About the contract", "What the supplier must do", "Key performance indicators",
     ]  # fmt: skip
@@ -867,7 +874,10 @@ def test_the_specification_as_a_word_document(app: FastAPI, session: Session) ->
     document = Document(BytesIO(response.content))
     headings = [(p.style.name, p.text) for p in document.paragraphs
                 if p.style.name.startswith(("Heading", "Title"))]  # fmt: skip
-    assert headings[0] == ("Title", "Sustainability requirements: Cleaning of council offices")
+    assert headings[0] == (
+        "Title", "Draft: Sustainability requirements: Cleaning of council offices"
+    )  # fmt: skip
+    assert document.core_properties.author == "Hackney Council"
     assert [text for style, text in headings if style == "Heading 1"] == [
         "About the contract", "What the supplier must do", "Key performance indicators",
         "KPI schedule",

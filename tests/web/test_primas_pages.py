@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from app.main import create_app
 from app.models import Role
+from app.services import procurements
 from app.settings import Settings
 from tests.conftest import TEST_SECRET_KEY
 from tests.support.auth import signed_in_client
@@ -107,11 +108,76 @@ def test_a_second_page_saving_the_same_question_is_shown_the_first_ones_answer(
     autosave(client, base, "lots", {"lots": "yes", "rev-lots": "0"})
     response = autosave(other, base, "lots", {"lots": "no", "rev-lots": "0"})
     question = parse(response).find("div", id="question-lots")
-    assert "Someone else changed this answer" in text_of(question)
+    assert "You changed this answer on another page while this one was open" in text_of(question)
     assert question.find("input", attrs={"value": "yes"}).has_attr("checked")
     assert question.find("input", attrs={"name": "rev-lots"})["value"] == "1"
     response = autosave(other, base, "lots", {"lots": "no", "rev-lots": "1"})  # now deliberate
     assert "Someone else" not in text_of(parse(response))
+
+
+def test_one_page_changing_an_answer_twice_quickly_is_no_conflict(
+    app: FastAPI, session: Session
+) -> None:
+    """Yes, then "not known yet", then no, each sent before the page had the last one's reply
+    (htmx queues the next save on the question it is about to redraw): all from one page, so
+    the last one stands and nobody is told someone else changed it."""
+    client, _, base = lead_with_draft(app, session)
+    page = parse(client.get(f"{base}/tasks/workforce"))
+    token = page.find("div", id="question-agency_labour").find("input", {"name": "page"})["value"]
+    for answer in ("yes", "not-known", "no"):
+        sent = {"agency_labour": answer, "rev-agency_labour": "0", "page": token}
+        reply = autosave(client, base, "agency_labour", sent)
+        question = parse(reply).find("div", id="question-agency_labour")
+        assert "changed this answer" not in text_of(question), answer
+        assert text_of(question.find(id="status-agency_labour")) == "Saved"
+    again = parse(client.get(f"{base}/tasks/workforce"))
+    assert again.find("input", {"name": "agency_labour", "value": "no"}).has_attr("checked")
+
+
+def test_someone_else_saving_in_between_is_a_conflict_whatever_the_page(
+    app: FastAPI, session: Session
+) -> None:
+    client, lead, base = lead_with_draft(app, session)
+    colleague = make_user(session, Role.LEAD)
+    record = procurements.get_by_reference(session, base.split("/")[2])
+    assert record is not None
+    procurements.add_collaborator(session, lead, record, str(colleague.id))
+    theirs = signed_in_client(app, session, colleague)
+    token = "a-page-token"
+    autosave(client, base, "lots", {"lots": "yes", "rev-lots": "0", "page": token})
+    # The colleague's page saw revision 0 and sends the lead's page token: still a conflict.
+    reply = autosave(theirs, base, "lots", {"lots": "no", "rev-lots": "0", "page": token})
+    assert "Someone else changed this answer while you were editing it" in text_of(parse(reply))
+
+
+def test_each_save_is_announced_in_the_page_s_one_status_region(
+    app: FastAPI, session: Session
+) -> None:
+    """The region stays on the page (the reply fills it out of band): "Saved.", the error to
+    correct, and the questions an answer brings or takes away."""
+    client, _, base = lead_with_draft(app, session)
+    page = parse(client.get(f"{base}/tasks/workforce"))
+    region = page.find(id="task-announce")
+    assert (region["role"], region["aria-live"]) == ("status", "polite")
+    assert page.find(id="status-workforce_size").get("role") is None  # one region, not many
+
+    def announced(question: str, answer: str, revision: str) -> str:
+        reply = parse(autosave(client, base, question,
+                               {question: answer, f"rev-{question}": revision}))  # fmt: skip
+        found = reply.find(id="task-announce")
+        assert found["hx-swap-oob"] == "innerHTML"
+        return text_of(found)
+
+    assert announced("workforce_size", "40", "0") == "Saved."
+    assert announced("workforce_size", "12abc", "1") == (
+        "Saved, but check the answer: The number of people must be a number, like 12 or 12.5"
+    )
+    assert announced("staff_on_premises", "yes", "0") == (
+        "Saved. 2 more questions now apply: On a typical working day, how many hours will each "
+        "member of staff work there?; For how many weeks in a row, in a year, will they work "
+        "there?"
+    )
+    assert announced("staff_on_premises", "no", "1") == "Saved. 2 questions no longer apply."
 
 
 def test_save_and_continue_checks_the_page(app: FastAPI, session: Session) -> None:
@@ -151,8 +217,12 @@ def test_without_javascript_follow_ups_appear_after_save_and_continue(
 def test_save_and_come_back_later_does_not_check(app: FastAPI, session: Session) -> None:
     client, _, base = lead_with_draft(app, session)
     response = post(client, f"{base}/tasks/workforce", {"workforce_size": "40", "action": "later"})
-    assert response.headers["location"] == base
-    item = parse(client.get(base)).select(".govuk-task-list__item")[0]
+    assert response.headers["location"] == f"{base}?updated=saved"
+    page = parse(client.get(response.headers["location"]))
+    assert text_of(page.find(class_="govuk-notification-banner--success")) == (
+        "Success Your answers have been saved. You can come back to them at any time."
+    )
+    item = page.select(".govuk-task-list__item")[0]
     assert "In progress" in text_of(item)
 
 

@@ -255,3 +255,33 @@ def test_odd_input_never_breaks_a_page(app: FastAPI, session: Session) -> None:
     assert created.status_code == 303
     shown = parse(client.get(created.headers["location"]))
     assert heading(shown) == "Nul in title"
+
+
+def test_the_history_says_what_each_change_was(app: FastAPI, session: Session) -> None:
+    client, lead = lead_client(app, session)
+    procurement = make_procurement(session, lead, value="600,000")
+    edit = f"/procurements/{procurement.reference}/edit"
+    form = form_fields(parse(client.get(edit)), value="650,000", term_months="48")
+    assert client.post(edit, data=form, follow_redirects=False).status_code == 303
+    page = parse(client.get(f"/procurements/{procurement.reference}"))
+    last = page.find_all("tbody")[-1].find_all("tr")[-1]
+    cells = [text_of(cell) for cell in last.find_all("td")]
+    assert cells[1] == lead.name  # a person, not an email address or "User 4"
+    assert [text_of(li) for li in last.find_all("li")] == [
+        "Contract term changed from 36 months to 48 months",
+        "Whole-life value changed from £600,000 to £650,000",
+    ]
+
+
+def test_the_audit_log_names_people_and_records(app: FastAPI, session: Session) -> None:
+    client, lead = lead_client(app, session)
+    procurement = make_procurement(session, lead)
+    admin = make_user(session, Role.ADMIN, name="Sam Taylor")
+    log = parse(signed_in_client(app, session, admin).get("/admin/audit"))
+    rows = [
+        [text_of(cell) for cell in tr.find_all("td")] for tr in log.find("tbody").find_all("tr")
+    ]
+    recorded = next(row for row in rows if row[2].startswith("Recorded the procurement"))
+    assert recorded[1] == f"{lead.name} {lead.email}"
+    assert recorded[3] == f"Procurement {procurement.reference}: {procurement.title}"
+    assert not any(row[3].startswith("User ") for row in rows)

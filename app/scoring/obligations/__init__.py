@@ -121,7 +121,13 @@ def obligations_for_answers(
         carbon_reduction_plan(context, reference),
         weighting_obligation,
     )
-    return Obligations(found, weighting_result, level, blockers)
+    blocked = (
+        ((duties.modern_slavery.mitigation, "Add at least one mitigation action: the modern "
+          "slavery risk is high"),)
+        if blockers
+        else ()
+    )  # fmt: skip
+    return Obligations(found, weighting_result, level, blockers, blocked)
 
 
 def on_the_record(

@@ -44,6 +44,45 @@ BASIS_LABELS = {
 }
 
 
+# Every source an obligation cites, by its address: link text names the document.
+SOURCE_NAMES = {
+    "https://www.legislation.gov.uk/ukpga/2023/54/section/52":
+        "Procurement Act 2023, section 52",
+    "https://www.legislation.gov.uk/ukpga/2023/54/section/68":
+        "Procurement Act 2023, section 68",
+    "https://www.legislation.gov.uk/ukpga/2023/54/section/73":
+        "Procurement Act 2023, section 73",
+    "https://www.legislation.gov.uk/ukpga/2023/54/section/88":
+        "Procurement Act 2023, section 88",
+    "https://www.legislation.gov.uk/ukpga/2023/54": "Procurement Act 2023",
+    "https://www.legislation.gov.uk/ukpga/2012/3/section/1":
+        "Public Services (Social Value) Act 2012, section 1",
+    "https://www.legislation.gov.uk/ukpga/2015/30/section/54":
+        "Modern Slavery Act 2015, section 54",
+    "https://www.livingwage.org.uk/what-real-living-wage":
+        "Living Wage Foundation: what is the real Living Wage",
+    "https://www.gov.uk/government/publications/ppn-009-tackling-modern-slavery-in-government-"
+    "supply-chains": "PPN 009: tackling modern slavery in government supply chains",
+    "https://www.gov.uk/government/publications/ppn-006-taking-account-of-carbon-reduction-"
+    "plans-in-the-procurement-of-major-government-contracts":
+        "PPN 006: taking account of carbon reduction plans",
+    "https://www.gov.uk/government/publications/ppn-002-taking-account-of-social-value-in-"
+    "the-award-of-contracts": "PPN 002: taking account of social value in the award of "
+    "contracts",
+    "https://hackney.gov.uk/procurement-strategy":
+        "Hackney Council's Sustainable Procurement Strategy",
+    "https://supplierregistration.cabinetoffice.gov.uk/msat": "Modern Slavery Assessment Tool",
+}  # fmt: skip
+
+
+def source_name(url: str) -> str:
+    """A source's name: from SOURCE_NAMES, or else the site it is on ("gov.uk")."""
+    if url in SOURCE_NAMES:
+        return SOURCE_NAMES[url]
+    host = url.split("//", 1)[-1].split("/", 1)[0]
+    return host.removeprefix("www.")
+
+
 @dataclass(frozen=True)
 class Obligation:
     """One duty: whether it applies to this procurement, the reason in words, and its source.
@@ -65,6 +104,11 @@ class Obligation:
     facts: tuple[tuple[str, str], ...] = ()  # figures behind it, such as the rate in force
     adopted: bool = True
     basis: Basis = field(kw_only=True)
+
+    @property
+    def source_name(self) -> str:
+        """The source named as people know it, for link text (never a cut-off address)."""
+        return source_name(self.source)
 
     @property
     def status(self) -> str:
@@ -100,6 +144,8 @@ class Obligations:
     weighting: Weighting
     modern_slavery_level: str
     blockers: tuple[str, ...]
+    # Where the lead acts on a blocker: the question, and the error it shows until then.
+    blocked_questions: tuple[tuple[str, str], ...] = ()
 
 
 # Amounts, dates and percentages recur from one assessment to the next: each is written out

@@ -45,7 +45,7 @@ RECORDED = {
     "£2.4m school catering": ((4, 4, 3, 0), 7),
     "£450k laptops": ((2, 2, 3, 4), 4),
     "£600k office cleaning": ((2, 4, 4, 1), 2),
-    "£150k consultancy": ((0, 0, 4, 7), 0),
+    "£150k consultancy": ((0, 0, 5, 6), 0),  # modern slavery is never below low
     "£3m grounds maintenance": ((4, 3, 4, 0), 6),
 }
 

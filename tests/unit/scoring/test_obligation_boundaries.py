@@ -310,7 +310,9 @@ HIGH_RISK_BLOCKER = (
         pytest.param("print", {"agency_labour": "yes"}, 2, "medium", (),
                      id="medium-industry-plus-agency"),
         pytest.param("print", {}, 1, "low", (), id="low-at-1"),
-        pytest.param("ict-services", {}, 0, "low", (), id="low-at-0"),
+        # Nothing raises it: the floor keeps it at 1 (low), as its obligation says (PPN 009:
+        # modern slavery can happen in any supply chain).
+        pytest.param("ict-services", {}, 1, "low", (), id="low-at-the-floor"),
     ],
 )  # fmt: skip
 def test_modern_slavery_level_from_the_topic_risk(
@@ -447,3 +449,34 @@ def test_not_asking_for_the_assessment_tool_is_flagged_above_low_risk() -> None:
     asked = run({"agency_labour": "yes", "msat": "yes"}).obligation("modern-slavery")
     assert (asked_of, "Yes") in asked.facts
     assert "record why not" not in asked.action
+
+
+def test_modern_slavery_topic_and_obligation_never_disagree() -> None:
+    """With nothing raising it, the topic is low priority (never "not applicable"), matching
+    its obligation's low-risk due diligence; the floor is explained, and does not rank it above
+    topics the facts give a risk."""
+    result = run({}, category="ict-services")
+    row = result.topic("modern-slavery")
+    assert (row.risk.value, row.priority.value) == (1, "low")
+    assert result.modern_slavery_level == "low"
+    assert [part.reason for part in row.risk.contributions if part.floor] == [
+        "At least 1: modern slavery can happen in any supply chain (PPN 009), so its risk is "
+        "never below low"
+    ]
+    assert row.risk_from_facts == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        (15_000_000, "£150,000: band 1 of 5, under £250,000"),
+        (25_000_000, "£250,000: band 2 of 5, £250,000 to under £1,000,000"),
+        (99_999_999, "£999,999.99: band 2 of 5, £250,000 to under £1,000,000"),
+        (240_000_000, "£2,400,000: band 3 of 5, £1,000,000 to under £5,000,000"),
+        (3_000_000_000, "£30,000,000: band 5 of 5, £25,000,000 or more"),
+    ],
+)
+def test_a_spend_band_reads_naturally(value: int, words: str) -> None:
+    """The seeded limits (docs/scoring.md, Spend band): £250,000, £1m, £5m, £25m."""
+    band = spend_band(value, date(2026, 3, 1), REFERENCE)
+    assert band is not None and band.words == words
