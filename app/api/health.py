@@ -14,8 +14,9 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz")
-def healthz() -> dict[str, str]:
-    """The process is up and answering."""
+async def healthz() -> dict[str, str]:
+    """The process is up and answering. On the event loop, so it never waits for a thread
+    behind other requests' database work (which never runs on the loop)."""
     return {"status": "ok"}
 
 

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app.deps import (
     CsrfProtected,
     CurrentSignIn,
+    PostedForm,
     SessionDep,
     SettingsDep,
     TemplatesDep,
@@ -44,15 +45,15 @@ def password_form(
 
 
 @router.post("/account/password", response_class=HTMLResponse)
-async def change_password(
+def change_password(
     request: Request,
+    form: PostedForm,
     signed_in: CurrentSignIn,
     session: SessionDep,
     settings: SettingsDep,
     templates: TemplatesDep,
 ) -> Response:
     """Change the password, then carry on in a new session (all others end)."""
-    form = await request.form()
     try:
         token = accounts.change_own_password(
             session,

@@ -11,6 +11,7 @@ from app.deps import (
     AdminUser,
     CsrfProtected,
     ManagedUser,
+    PostedForm,
     SessionDep,
     SettingsDep,
     TemplatesDep,
@@ -84,11 +85,14 @@ def new_user_form(request: Request, _admin: AdminUser, templates: TemplatesDep) 
 
 
 @router.post("/new", response_class=HTMLResponse)
-async def create_user(
-    request: Request, admin: AdminUser, session: SessionDep, templates: TemplatesDep
+def create_user(
+    request: Request,
+    form: PostedForm,
+    admin: AdminUser,
+    session: SessionDep,
+    templates: TemplatesDep,
 ) -> HTMLResponse:
     """Create the user and show their one-time password, once."""
-    form = await request.form()
     name, email, roles = field(form, "name"), field(form, "email"), values(form, "roles")
     entered = {"name": name, "email": email, "roles": roles}
     try:
@@ -135,15 +139,16 @@ def roles_form(request: Request, user: ManagedUser, templates: TemplatesDep) -> 
 
 
 @router.post("/{user_id}/roles", response_class=HTMLResponse)
-async def change_roles(
+def change_roles(
     request: Request,
+    form: PostedForm,
     user: ManagedUser,
     admin: AdminUser,
     session: SessionDep,
     templates: TemplatesDep,
 ) -> Response:
     """Save the user's roles."""
-    chosen = values(await request.form(), "roles")
+    chosen = values(form, "roles")
     try:
         accounts.change_roles(session, admin, user, chosen)
     except InvalidInput as invalid:

@@ -11,6 +11,7 @@ from app.deps import (
     EditableProcurement,
     IdPath,
     LeadOfficerProcurement,
+    PostedForm,
     ReassignableProcurement,
     SessionDep,
     TemplatesDep,
@@ -46,15 +47,15 @@ def edit_form(
 
 
 @router.post("/{reference}/edit", response_class=HTMLResponse)
-async def save_edit(
+def save_edit(
     request: Request,
+    form: PostedForm,
     procurement: EditableProcurement,
     user: CurrentUser,
     session: SessionDep,
     templates: TemplatesDep,
 ) -> Response:
     """Save, unless someone else saved first: then show what they changed beside yours."""
-    form = await request.form()
     raw = ProcurementInput.from_form(form)
     base = ProcurementInput(**{name: field(form, f"base-{name}") for name in raw.as_dict()})
     version = parse_id(field(form, "version")) or 0
@@ -83,15 +84,16 @@ def withdraw_form(
 
 
 @router.post("/{reference}/withdraw", response_class=HTMLResponse)
-async def withdraw(
+def withdraw(
     request: Request,
+    form: PostedForm,
     procurement: LeadOfficerProcurement,
     user: CurrentUser,
     session: SessionDep,
     templates: TemplatesDep,
 ) -> Response:
     """Withdraw it: kept on record, marked withdrawn, with the reason."""
-    reason = field(await request.form(), "reason")
+    reason = field(form, "reason")
     try:
         procurements.withdraw(session, user, procurement, reason)
     except InvalidInput as invalid:
@@ -120,15 +122,16 @@ def lead_officer_form(
 
 
 @router.post("/{reference}/lead-officer", response_class=HTMLResponse)
-async def reassign(
+def reassign(
     request: Request,
+    form: PostedForm,
     procurement: ReassignableProcurement,
     user: CurrentUser,
     session: SessionDep,
     templates: TemplatesDep,
 ) -> Response:
     """Give the procurement to the chosen lead officer."""
-    chosen = field(await request.form(), "lead_officer")
+    chosen = field(form, "lead_officer")
     try:
         procurements.reassign_lead_officer(session, user, procurement, chosen)
     except InvalidInput as invalid:
@@ -145,15 +148,16 @@ async def reassign(
 
 
 @router.post("/{reference}/collaborators", response_class=HTMLResponse)
-async def add_collaborator(
+def add_collaborator(
     request: Request,
+    form: PostedForm,
     procurement: LeadOfficerProcurement,
     user: CurrentUser,
     session: SessionDep,
     templates: TemplatesDep,
 ) -> Response:
     """Add a colleague who may edit the procurement."""
-    chosen = field(await request.form(), "collaborator")
+    chosen = field(form, "collaborator")
     try:
         procurements.add_collaborator(session, user, procurement, chosen)
     except InvalidInput as invalid:

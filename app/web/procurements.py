@@ -11,7 +11,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 from starlette.templating import Jinja2Templates
 
-from app.deps import BuyerUser, CsrfProtected, CurrentUser, ProcurementDep, SessionDep, TemplatesDep
+from app.deps import (
+    BuyerUser,
+    CsrfProtected,
+    CurrentUser,
+    PostedForm,
+    ProcurementDep,
+    SessionDep,
+    TemplatesDep,
+)
 from app.errors import InvalidInput
 from app.models import Category, DeliveryLocation, Directorate, Procurement, User
 from app.scoring.reference_data import NoValueInForce
@@ -74,11 +82,15 @@ def new_procurement(
 
 
 @router.post("/new", response_class=HTMLResponse)
-async def create_procurement(
-    request: Request, user: BuyerUser, session: SessionDep, templates: TemplatesDep
+def create_procurement(
+    request: Request,
+    form: PostedForm,
+    user: BuyerUser,
+    session: SessionDep,
+    templates: TemplatesDep,
 ) -> Response:
     """Record the procurement, or show the form again with what was typed and what is wrong."""
-    raw = ProcurementInput.from_form(await request.form())
+    raw = ProcurementInput.from_form(form)
     try:
         procurement = procurements.create(session, user, raw, today=london_today())
     except InvalidInput as invalid:

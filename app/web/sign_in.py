@@ -9,6 +9,7 @@ from app.deps import (
     CsrfProtected,
     CurrentSignIn,
     OptionalSignIn,
+    PostedForm,
     SessionDep,
     SettingsDep,
     TemplatesDep,
@@ -70,11 +71,14 @@ def sign_in_form(
 
 
 @router.post("/sign-in", response_class=HTMLResponse)
-async def sign_in(
-    request: Request, session: SessionDep, settings: SettingsDep, templates: TemplatesDep
+def sign_in(
+    request: Request,
+    form: PostedForm,
+    session: SessionDep,
+    settings: SettingsDep,
+    templates: TemplatesDep,
 ) -> Response:
     """Check the details; start a session, or show what went wrong."""
-    form = await request.form()
     email, password = field(form, "email").strip(), field(form, "password")
     next_path = local_path(field(form, "next"))
     errors = {}
@@ -138,8 +142,9 @@ def signed_out(request: Request, templates: TemplatesDep) -> HTMLResponse:
 
 
 @router.post("/session/extend", response_class=HTMLResponse)
-async def stay_signed_in(
+def stay_signed_in(
     request: Request,
+    form: PostedForm,
     signed_in: CurrentSignIn,
     session: SessionDep,
     settings: SettingsDep,
@@ -148,7 +153,6 @@ async def stay_signed_in(
     """Restart the idle clock: a fresh notice for htmx, a redirect back without JavaScript."""
     extended = sessions.extend_session(session, signed_in, session_policy(settings), utcnow())
     request.state.signed_in = extended  # the page context reads the session from here
-    form = await request.form()
     next_path = local_path(field(form, "next"))
     if request.headers.get("HX-Request") == "true":
         return templates.TemplateResponse(
