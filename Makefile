@@ -60,10 +60,11 @@ test-postgres: setup postgres ## Run the database tests on a throwaway PostgreSQ
 	PRIMAS_TEST_REPORT=var/test-reports/sqlite.json $(VENV)/pytest -m db -q
 	$(VENV)/python -m tests.postgres_pass --expect var/test-reports/sqlite.json -q
 
-lint: setup ## Check style and types (ruff, mypy)
+lint: setup ## Check style, types and the layers' import contracts (ruff, mypy, import-linter)
 	$(VENV)/ruff check .
 	$(VENV)/ruff format --check .
 	$(VENV)/mypy
+	$(VENV)/lint-imports --no-cache
 
 format: setup ## Format the code
 	$(VENV)/ruff check --fix .

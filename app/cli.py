@@ -26,9 +26,11 @@ def load_settings() -> Settings:
 
 @contextmanager
 def database_session(settings: Settings) -> Iterator[Session]:
-    """A session on the configured database, for one command."""
+    """A session on the configured database, for one command, with the audit log on."""
     from app.db import create_database_engine
+    from app.services.startup import start
 
+    start(settings.forms_dir)
     engine = create_database_engine(settings.database_url)
     try:
         with Session(engine) as session:
@@ -105,7 +107,6 @@ def _read_password() -> str:
 )
 def create_user_command(email: str, name: str, roles: tuple[str, ...]) -> None:
     """Create a user. The password is prompted for, or read from standard input."""
-    import app.services  # noqa: F401  (turns on the audit log)
     from app.errors import InvalidInput
     from app.services.accounts import create_user
     from app.services.audit import SYSTEM
@@ -148,29 +149,26 @@ def check_forms(paths: tuple[Path, ...]) -> None:
     """Check form definitions (the shipped ones, or the files given) and the scoring rules
     beside each (and, for the shipped ones, the KPI library), and list every problem."""
     from app.forms.loader import DefinitionInvalid, check_files, definition_files, parse_definition
+    from app.scoring.kpis import LIBRARY_FILE, load_library
     from app.scoring.rules import load_rules_beside, rules_path
     from app.scoring.topics import load_topics
 
-    results = check_files(paths or definition_files())
+    topics = load_topics().topic_codes
+    results = check_files(paths or definition_files(), topics)
+    checked = []
     for path, errors in list(results.items()):
         if errors:
             continue
-        definition = parse_definition(
-            path.read_text(encoding="utf-8"), path.name, load_topics().topic_codes
-        )
+        definition = parse_definition(path.read_text(encoding="utf-8"), path.name, topics)
+        checked.append(definition)
         try:
-            load_rules_beside(path.parent, definition)
+            load_rules_beside(path.parent, definition, topics)
             results[rules_path(path.parent, definition)] = []
         except DefinitionInvalid as invalid:
             results[rules_path(path.parent, definition)] = invalid.errors
-    if not paths:  # the shipped files: the KPI library too
-        from app.forms.loader import shipped_definitions
-        from app.scoring.kpis import LIBRARY_FILE, parse_library
-
+    if not paths and not any(results.values()):  # the shipped files: the KPI library too
         try:
-            text = LIBRARY_FILE.read_text(encoding="utf-8")
-            forms = shipped_definitions().values()
-            parse_library(text, LIBRARY_FILE.name, load_topics().topic_codes, forms)
+            load_library(topics, checked)
             results[LIBRARY_FILE] = []
         except DefinitionInvalid as invalid:
             results[LIBRARY_FILE] = invalid.errors

@@ -13,12 +13,10 @@ from sqlmodel import Session
 from app import __version__
 from app.api import health
 from app.db import create_database_engine
-from app.errors import install_error_handlers
-from app.forms.loader import shipped_definitions
-from app.scoring.kpis import load_library
-from app.scoring.rules import shipped_rules
+from app.deps.errors import install_error_handlers
 from app.security_headers import SecurityHeadersMiddleware
 from app.services.demo import demo_users_exist
+from app.services.startup import start
 from app.settings import PROJECT_ROOT, Settings
 from app.web import (
     account,
@@ -43,10 +41,8 @@ STATIC_DIR = PROJECT_ROOT / "app" / "static"
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the service for `settings` (read from the environment when not given)."""
     settings = settings or Settings()
-    # Refuse to start on a form definition with any problem (DefinitionInvalid lists them all).
-    forms = shipped_definitions(settings.forms_dir)
-    rules = shipped_rules(settings.forms_dir, forms.values())  # and on bad scoring rules
-    load_library()  # and on a bad KPI library
+    # Refuse to start on a bad form, scoring rules or KPI library (DefinitionInvalid lists all).
+    catalogue = start(settings.forms_dir)  # and turn on the audit log
     engine = create_database_engine(
         settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms
     )
@@ -67,8 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/api/v1/openapi.json",
     )
     app.state.settings = settings
-    app.state.forms = forms
-    app.state.rules = rules
+    app.state.catalogue = catalogue
     app.state.engine = engine
     app.state.templates = create_templates(settings)
 

@@ -55,7 +55,7 @@ def _bare_context(app: FastAPI) -> dict[str, object]:
         assert procurement is not None
         assessment = assessments.open_draft(session, procurement)
         assert isinstance(assessment, Assessment)
-        draft = assessments.load(session, assessment, app.state.forms)
+        draft = assessments.load(session, assessment, app.state.catalogue)
     task = draft.definition.task(task_id)
     current = walk(draft.definition, draft.context, draft.raw_answers)
     section = next(s for s in draft.definition.sections if task in s.tasks)
@@ -68,6 +68,6 @@ def _bare_context(app: FastAPI) -> dict[str, object]:
         "errors": {},
         "anchors": error_anchors(task, {}),
         "notice": "",
-        "result": scoring.result(draft, app.state.rules, london_today()),
+        "result": scoring.result(draft, london_today()),
         "base": f"/procurements/{reference}/primas",
     }

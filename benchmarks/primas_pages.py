@@ -33,6 +33,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from benchmarks.bench_app import BARE_PATH
+from tests.support.catalogue import shipped
 from tests.support.postgres import free_port
 
 USERS = 16
@@ -59,7 +60,6 @@ def seed(database_url: str) -> tuple[list[Person], str, str]:
     from sqlmodel import Session
 
     from app.db import create_database_engine
-    from app.forms.loader import latest_definition
     from app.models import Role, User
     from app.schema import upgrade_to_head
     from app.services import assessments, procurements, sessions
@@ -69,7 +69,7 @@ def seed(database_url: str) -> tuple[list[Person], str, str]:
 
     engine = create_database_engine(database_url)
     upgrade_to_head(engine)
-    definition = latest_definition("primas")
+    definition = shipped().latest("primas")
     policy = sessions.SessionPolicy(
         idle_timeout=__import__("datetime").timedelta(hours=2),
         max_age=__import__("datetime").timedelta(hours=4),
@@ -102,7 +102,7 @@ def seed(database_url: str) -> tuple[list[Person], str, str]:
             people.append(
                 Person(cookie=f"__Host-primas_session={token}", base=base)
             )  # production name
-        loaded = assessments.load(session, draft, {(definition.id, definition.version): definition})
+        loaded = assessments.load(session, draft, shipped())
         largest = max(
             loaded.walk.applicable_tasks(), key=lambda t: len(loaded.walk.questions_in(t))
         )

@@ -20,6 +20,7 @@ import statistics
 import time
 
 from app.scoring.engine import score
+from tests.support.catalogue import shipped
 from tests.support.scoring_cases import (
     AS_OF,
     FULL_CASES,
@@ -49,7 +50,7 @@ def time_scores(case: Case, runs: int, warm_up: int) -> tuple[list[int], float]:
 
     def once() -> object:
         return score(definition, rules, case.context, case.answers, reference,
-                     as_of=AS_OF, overrides=case.overrides)  # fmt: skip
+                     topics=shipped().topics, as_of=AS_OF, overrides=case.overrides)  # fmt: skip
 
     for _ in range(warm_up):
         once()

@@ -22,6 +22,7 @@ from sqlmodel import Session
 from app.db import create_database_engine
 from app.main import create_app
 from app.settings import Settings
+from tests.support.catalogue import shipped
 from tests.support.databases import TestDatabases
 
 DATABASE_FIXTURES = {"database_url", "empty_database_url"}
@@ -106,6 +107,7 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
+    shipped()  # set up as create_app does: the audit log on, the catalogue read
     engine = create_database_engine(database_url)
     yield engine
     engine.dispose()

@@ -26,19 +26,20 @@ from app.deps.core import (
     throttle_policy,
     verify_csrf,
 )
+from app.deps.errors import is_htmx
 from app.deps.records import (
+    CatalogueDep,
     DraftAccess,
     DraftDep,
     EditableDraft,
     EditableProcurement,
-    FormsDep,
     LeadOfficerProcurement,
     ProcurementDep,
     ReassignableProcurement,
-    RulesDep,
 )
 
 __all__ = [
+    "is_htmx",
     "AdminUser",
     "BuyerUser",
     "CsrfProtected",
@@ -49,7 +50,7 @@ __all__ = [
     "EditableDraft",
     "EditableProcurement",
     "EngineDep",
-    "FormsDep",
+    "CatalogueDep",
     "IdPath",
     "LeadOfficerProcurement",
     "ManagedReferenceKey",
@@ -58,7 +59,6 @@ __all__ = [
     "PostedForm",
     "ProcurementDep",
     "ReassignableProcurement",
-    "RulesDep",
     "SessionDep",
     "SettingsDep",
     "TemplatesDep",

@@ -24,6 +24,8 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from app.db import session_scope
+from app.deps import csrf
+from app.deps.errors import is_htmx
 from app.errors import PasswordChangeRequired, PrimasError, SignInRequired, StaleForm
 from app.forms.inputs import MAX_INTEGER
 from app.models import Role, User
@@ -33,7 +35,6 @@ from app.services.accounts import ThrottlePolicy
 from app.services.audit import ANONYMOUS, Actor, act_as, record_event
 from app.settings import Settings
 from app.timeutil import utcnow
-from app.web import csrf
 
 # Pages a user with a one-time password may still reach before choosing their own.
 PASSWORD_CHANGE_PATHS = frozenset({"/account/password", "/sign-out", "/session/extend"})
@@ -231,7 +232,7 @@ async def verify_csrf(request: Request, session: SessionDep, settings: SettingsD
     if signed_in is None and request.cookies.get(session_cookie_name(settings)):
         # The session ended while the page was open: ask them to sign in again, not a 403.
         raise SignInRequired()
-    if signed_in is not None and request.headers.get("HX-Request") == "true":
+    if signed_in is not None and is_htmx(request):
         # Signed in again since the page loaded (another tab). A cross-site page cannot send
         # this header without a CORS preflight we never grant, nor read the reply; so hand the
         # page the current token and let the user retry without losing what they typed.

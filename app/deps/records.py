@@ -14,9 +14,9 @@ from sqlmodel import Session
 from app.deps.core import CurrentUser, SessionDep, refuse, require_sign_in, resolve_signed_in
 from app.errors import PrimasError
 from app.models import Procurement, ProcurementStatus, User
+from app.scoring.catalogue import Catalogue
 from app.services import assessments, procurements
-from app.services.assessments import Draft, FormLibrary
-from app.services.scoring import RulesLibrary
+from app.services.assessments import Draft
 
 
 def _find(session: Session, reference: str) -> Procurement:
@@ -104,20 +104,13 @@ ReassignableProcurement = Annotated[
 ]
 
 
-async def _forms(request: Request) -> FormLibrary:
-    forms: FormLibrary = request.app.state.forms
-    return forms
+async def _catalogue(request: Request) -> Catalogue:
+    catalogue: Catalogue = request.app.state.catalogue
+    return catalogue
 
 
-FormsDep = Annotated[FormLibrary, Depends(_forms)]
-
-
-async def _rules(request: Request) -> RulesLibrary:
-    rules: RulesLibrary = request.app.state.rules
-    return rules
-
-
-RulesDep = Annotated[RulesLibrary, Depends(_rules)]
+# The topics, forms, rules and KPI library create_app read once (app/scoring/catalogue.py).
+CatalogueDep = Annotated[Catalogue, Depends(_catalogue)]
 
 
 @dataclass(frozen=True)
@@ -130,7 +123,7 @@ class DraftAccess:
 
 
 def _draft_of(
-    request: Request, session: Session, reference: str, forms: FormLibrary
+    request: Request, session: Session, reference: str, catalogue: Catalogue
 ) -> DraftAccess:
     user = require_sign_in(
         request, resolve_signed_in(request, session, request.app.state.settings)
@@ -141,21 +134,21 @@ def _draft_of(
     procurement, assessment = found
     if assessment is None:
         raise PrimasError(404, "Page not found", "This procurement has no PRIMAS in progress.")
-    return DraftAccess(procurement, assessments.load(session, assessment, forms), user)
+    return DraftAccess(procurement, assessments.load(session, assessment, catalogue), user)
 
 
 # Each is one plain function, so a PRIMAS page makes one trip through the thread pool for
 # sign-in, record, permission and draft together (docs/decisions.md, 15).
 def _draft_access(
-    reference: str, request: Request, session: SessionDep, forms: FormsDep
+    reference: str, request: Request, session: SessionDep, catalogue: CatalogueDep
 ) -> DraftAccess:
-    return _draft_of(request, session, reference, forms)
+    return _draft_of(request, session, reference, catalogue)
 
 
 def _editable_draft_access(
-    reference: str, request: Request, session: SessionDep, forms: FormsDep
+    reference: str, request: Request, session: SessionDep, catalogue: CatalogueDep
 ) -> DraftAccess:
-    access = _draft_of(request, session, reference, forms)
+    access = _draft_of(request, session, reference, catalogue)
     _check_can_edit(request, session, access.user, access.procurement)
     return access
 

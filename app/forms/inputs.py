@@ -6,15 +6,12 @@ the person who typed it, naming the field by its label ("Enter the whole-life va
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
-# Digits with optional thousands commas in the right places, then optional pence.
-_MONEY = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$", re.ASCII)
-_WHOLE = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)$", re.ASCII)
+from app.numbers import read_number
+
 # The largest id or count we ever accept from a person or a URL: a 32-bit database integer.
 MAX_INTEGER = 2**31 - 1
 
@@ -30,15 +27,14 @@ def parse_money(text: str, *, label: str, ceiling_pence: int) -> int:
         raise InputError(f"Enter the {label}")
     if cleaned.startswith("-") or cleaned.startswith("£-") or cleaned.startswith("-£"):
         raise InputError(f"The {label} must be more than £0")
-    cleaned = cleaned.removeprefix("£")
-    if not _MONEY.match(cleaned):
+    typed = read_number(cleaned.removeprefix("£"))
+    if typed is None or typed.value < 0:
         raise InputError(f"Enter the {label} in pounds, like 1,250,000 or 1250000.50")
-    pounds = Decimal(cleaned.replace(",", ""))
-    if pounds.as_tuple().exponent < -2:  # type: ignore[operator]
+    if typed.places > 2:
         raise InputError(
             f"Enter the {label} to the nearest penny, with no more than 2 decimal places"
         )
-    pence = int(pounds * 100)
+    pence = int(typed.value * 100)
     if pence <= 0:
         raise InputError(f"The {label} must be more than £0")
     if pence > ceiling_pence:
@@ -71,12 +67,10 @@ def parse_whole_number(text: str, *, label: str, minimum: int, maximum: int, uni
     cleaned = text.strip()
     if not cleaned:
         raise InputError(f"Enter the {label}")
-    if not _WHOLE.match(cleaned):
+    typed = read_number(cleaned)
+    if typed is None or typed.places or typed.value < 0:
         raise InputError(f"The {label} must be a whole number, like 36")
-    cleaned = cleaned.replace(",", "").lstrip("0") or "0"
-    if len(cleaned) > len(str(MAX_INTEGER)):
-        raise InputError(f"The {label} must be {amount(maximum)} or fewer")
-    number = int(cleaned)
+    number = int(typed.value)
     if number < minimum:
         raise InputError(f"The {label} must be {amount(minimum)} or more")
     if number > maximum:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -241,11 +240,10 @@ def definition_files(directory: Path = DEFINITIONS_DIR) -> list[Path]:
     return sorted(p for p in directory.glob("*.yaml") if not p.name.endswith(RULES_SUFFIX))
 
 
-def check_files(paths: Iterable[Path]) -> dict[Path, list[DefinitionError]]:
-    """Every problem in each file (an empty list for a good one), without stopping at the first."""
-    from app.scoring.topics import load_topics
-
-    topics = load_topics().topic_codes
+def check_files(paths: Iterable[Path], topics: Iterable[str]) -> dict[Path, list[DefinitionError]]:
+    """Every problem in each file (an empty list for a good one), without stopping at the first.
+    `topics` are the topic codes a question may feed."""
+    topics = frozenset(topics)
     results: dict[Path, list[DefinitionError]] = {}
     seen: dict[tuple[str, int], Path] = {}
     for path in paths:
@@ -263,15 +261,14 @@ def check_files(paths: Iterable[Path]) -> dict[Path, list[DefinitionError]]:
     return results
 
 
-@cache
-def shipped_definitions(directory: Path = DEFINITIONS_DIR) -> dict[tuple[str, int], FormDefinition]:
-    """Every shipped definition by (form id, version); DefinitionInvalid if any has a problem."""
-    from app.scoring.topics import load_topics
-
-    topics = load_topics().topic_codes
-    problems = {
-        path: errors for path, errors in check_files(definition_files(directory)).items() if errors
-    }
+def shipped_definitions(
+    directory: Path, topics: Iterable[str]
+) -> dict[tuple[str, int], FormDefinition]:
+    """Every definition in `directory` by (form id, version); DefinitionInvalid if any has a
+    problem. Read through app.scoring.catalogue.load_catalogue, once per process."""
+    topics = frozenset(topics)
+    checked = check_files(definition_files(directory), topics)
+    problems = {path: errors for path, errors in checked.items() if errors}
     if problems:
         raise DefinitionInvalid(
             str(directory), [error for errors in problems.values() for error in errors]
@@ -291,13 +288,3 @@ def latest_definition_in(
     if not versions:
         raise KeyError(form_id)
     return max(versions, key=lambda definition: definition.version)
-
-
-def latest_definition(form_id: str) -> FormDefinition:
-    """The newest shipped version of a form."""
-    return latest_definition_in(shipped_definitions(), form_id)
-
-
-def definition_for(form_id: str, version: int) -> FormDefinition:
-    """A particular shipped version of a form (the one an assessment was started on)."""
-    return shipped_definitions()[(form_id, version)]

@@ -7,7 +7,6 @@ page can show it back; only a `Parsed` value without errors is ever scored.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -24,12 +23,11 @@ from app.forms.inputs import (
     parse_money,
     pounds_for_input,
 )
+from app.numbers import MONEY_CEILING_PENCE, read_number
 
 NOT_KNOWN = Option(value="not-known", label="Not known yet")
 YES, NO = Option(value="yes", label="Yes"), Option(value="no", label="No")
 # Plain decimals, with optional thousands commas: no exponents, no NaN, no other scripts' digits.
-_DECIMAL = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$", re.ASCII)
-DEFAULT_MONEY_CEILING = 10_000_000_000 * 100
 SHORT_TEXT_MAX, LONG_TEXT_MAX = 200, 4000
 
 
@@ -261,8 +259,9 @@ class Number(TextAnswer):
     name = "number"
     template = "_questions/input.html"
     operators = frozenset({"equals", "not_equals", "greater_than", "less_than", "answered"})
-    default_minimum: ClassVar[Decimal | None] = None
-    default_maximum: ClassVar[Decimal | None] = None
+    # A question without bounds still has some, so no answer is an absurd number.
+    default_minimum: ClassVar[Decimal | None] = Decimal(-999_999_999_999)
+    default_maximum: ClassVar[Decimal | None] = Decimal(999_999_999_999)
 
     def _bounds(self, question: Question) -> tuple[Decimal | None, Decimal | None]:
         low = question.minimum if question.minimum is not None else self.default_minimum
@@ -270,10 +269,8 @@ class Number(TextAnswer):
         return low, high
 
     def _number(self, text: str) -> Decimal | None:
-        cleaned = text.removesuffix(self.suffix).strip()
-        if len(cleaned) > 30 or not _DECIMAL.match(cleaned):
-            return None
-        return Decimal(cleaned.replace(",", ""))
+        typed = read_number(text.strip().removesuffix(self.suffix))
+        return None if typed is None else typed.value
 
     suffix: ClassVar[str] = ""
 
@@ -316,7 +313,7 @@ class Money(TextAnswer):
 
     def parse_text(self, question: Question, text: str) -> Parsed:
         ceiling = (
-            int(question.maximum * 100) if question.maximum is not None else DEFAULT_MONEY_CEILING
+            int(question.maximum * 100) if question.maximum is not None else MONEY_CEILING_PENCE
         )
         try:
             return Parsed(parse_money(text, label=_name(question), ceiling_pence=ceiling))

@@ -21,7 +21,6 @@ from app.models.procurements import (
 from app.models.reference import ReferenceValue
 from app.models.sessions import SignInFailure, UserSession
 from app.models.users import Role, User
-from app.scoring.kpi_choices import KpiStatus
 
 __all__ = [
     "Assessment",
@@ -35,7 +34,6 @@ __all__ = [
     "FrameworkRole",
     "KpiDutyException",
     "KpiSelection",
-    "KpiStatus",
     "Procurement",
     "ProcurementCollaborator",
     "ProcurementStatus",

@@ -11,7 +11,6 @@ from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
 from app.models.types import UTCDateTime
-from app.scoring.kpi_choices import KpiStatus
 from app.timeutil import utcnow
 
 
@@ -123,7 +122,7 @@ class KpiSelection(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     assessment_id: int = Field(foreign_key="assessment.id", index=True)
     kpi_code: str | None = Field(default=None, max_length=64)
-    status: str = Field(default=KpiStatus.SUGGESTED.value, max_length=10)
+    status: str = Field(default="suggested", max_length=10)  # scoring.kpi_choices.KpiStatus
     # The lead's target as an exact decimal string ("125", "12.5"); None: the suggested one.
     target: str | None = Field(default=None, max_length=20)
     # For an edited target, the suggested one when it was set ("baseline" for a baseline), so a

@@ -41,7 +41,7 @@ from app.scoring.results import (
     ranked,
 )
 from app.scoring.rules import ScoringRules
-from app.scoring.topics import Theme, Topic, TopicCatalogue, load_topics
+from app.scoring.topics import Theme, Topic, TopicCatalogue
 
 __all__ = [  # the results are defined in app/scoring/results.py and used from here
     "PRIORITY_RANKS", "Contribution", "OverallRating", "Override", "Priority", "Result", "Score",
@@ -209,8 +209,8 @@ def score_walk(
     reference: ReferenceData,
     *,
     as_of: date,
+    topics: TopicCatalogue,
     overrides: Mapping[tuple[str, str], Override] | None = None,
-    catalogue: TopicCatalogue | None = None,
     kpi_exception: str | None = None,
 ) -> Result:
     """Score an already-walked form (the web pages have walked it once for display)."""
@@ -223,7 +223,7 @@ def score_walk(
         reference,
         as_of=as_of,
         overrides=overrides,
-        catalogue=catalogue,
+        catalogue=topics,
         kpi_exception=kpi_exception,
     )
 
@@ -238,12 +238,11 @@ def _score(
     *,
     as_of: date,
     overrides: Mapping[tuple[str, str], Override] | None,
-    catalogue: TopicCatalogue | None,
+    catalogue: TopicCatalogue,
     kpi_exception: str | None = None,
 ) -> Result:
     """What score and score_walk share: all they need are the questions shown and the answers
     that count."""
-    catalogue = catalogue or load_topics()
     band = spend_band(context.value_pence, context.planned_tender_date, reference)
     all_answers = answers
     not_scored = rules.not_scored  # settled by law, or promises: never change a score
@@ -320,6 +319,7 @@ def score(
     reference: ReferenceData,
     *,
     as_of: date,
+    topics: TopicCatalogue,
     overrides: Mapping[tuple[str, str], Override] | None = None,
     kpi_exception: str | None = None,
 ) -> Result:
@@ -336,6 +336,6 @@ def score(
         reference,
         as_of=as_of,
         overrides=overrides,
-        catalogue=None,
+        catalogue=topics,
         kpi_exception=kpi_exception,
     )

@@ -9,7 +9,6 @@ applies, at least its minimum number are. Pure: decisions arrive as arguments.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,13 +16,13 @@ from enum import StrEnum
 from typing import Any
 
 from app.forms.journey import TaskStatus
+from app.numbers import read_number
 from app.scoring.kpis import Kpi, KpiLibrary, Target, WithdrawnKpi, suggested_target
 from app.scoring.suggestions import Suggestion
 
 FREQUENCIES = ("monthly", "quarterly", "six-monthly", "annually")
 TARGET_LIMIT = Decimal(1_000_000_000)
 TARGET_PLACES = 2
-NUMBER = re.compile(r"[-+]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)", re.ASCII)
 REASON_MAX = 1000
 
 
@@ -63,14 +62,13 @@ def parse_target(raw: str, unit: str) -> Decimal:
         text = text.removesuffix("%").rstrip()
     if not text:
         raise InvalidTarget(f"Enter the target, as a number in {unit}")
-    if not NUMBER.fullmatch(text):  # ASCII digits, commas between thousands, one point
+    typed = read_number(text)  # app/numbers.py: the rules every number field shares
+    if typed is None:
         raise InvalidTarget(f"The target must be a number in {unit}, like 25")
-    text = text.replace(",", "")
-    number = Decimal(text)
+    number = typed.value
     if number <= 0:
         raise InvalidTarget(f"The target must be a positive number in {unit} (more than 0)")
-    places = len(text.partition(".")[2].rstrip("0"))  # "1.230" has two decimal places
-    if places > TARGET_PLACES:
+    if typed.places > TARGET_PLACES:
         raise InvalidTarget(f"The target can have up to {TARGET_PLACES} decimal places")
     if is_percentage(unit) and number > 100:
         raise InvalidTarget("The target must be 100 or less, as it is a percentage")

@@ -14,7 +14,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.forms.definition import Condition, FormDefinition
 from app.forms.loader import DefinitionError, comparisons, condition_problems, parse_model
-from app.scoring.obligations import OBLIGATION_CODES
+from app.scoring.obligation_codes import OBLIGATION_CODES
 from app.scoring.reference_data import (
     REFERENCE_KEYS,
     NoValueInForce,
@@ -361,15 +360,11 @@ def parse_library(
     )
 
 
-@cache
-def load_library() -> KpiLibrary:
-    """The shipped KPI library, read and checked once, against every shipped form version."""
-    from app.forms.loader import shipped_definitions
-    from app.scoring.topics import load_topics
-
+def load_library(topics: Iterable[str], forms: Iterable[FormDefinition]) -> KpiLibrary:
+    """The shipped KPI library, checked against the topics and every shipped form version (read
+    through app.scoring.catalogue.load_catalogue, once per process)."""
     text = LIBRARY_FILE.read_text(encoding="utf-8")
-    forms = shipped_definitions().values()
-    return parse_library(text, LIBRARY_FILE.name, load_topics().topic_codes, forms)
+    return parse_library(text, LIBRARY_FILE.name, frozenset(topics), forms)
 
 
 def with_council_defaults(

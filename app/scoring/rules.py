@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 from app.forms.definition import FormDefinition, Question
 from app.forms.loader import RULES_SUFFIX, DefinitionError, DefinitionInvalid, parse_model
 from app.forms.types import question_type
-from app.scoring.obligations import OBLIGATION_CODES
+from app.scoring.obligation_codes import OBLIGATION_CODES
 
 PriorityName = Literal["not-applicable", "low", "medium", "high"]
 Rating = Literal["low", "medium", "high"]
@@ -411,10 +411,10 @@ def rules_path(directory: Path, definition: FormDefinition) -> Path:
     return directory / f"{definition.id}-v{definition.version}{RULES_SUFFIX}"
 
 
-def load_rules_beside(directory: Path, definition: FormDefinition) -> ScoringRules:
+def load_rules_beside(
+    directory: Path, definition: FormDefinition, topics: Iterable[str]
+) -> ScoringRules:
     """The rules file beside a form version; DefinitionInvalid when missing or bad."""
-    from app.scoring.topics import load_topics
-
     path = rules_path(directory, definition)
     if not path.exists():
         problem = DefinitionError(
@@ -422,18 +422,21 @@ def load_rules_beside(directory: Path, definition: FormDefinition) -> ScoringRul
         )
         raise DefinitionInvalid(path.name, [problem])
     text = path.read_text(encoding="utf-8")
-    return parse_rules(text, path.name, definition, load_topics().topic_codes)
+    return parse_rules(text, path.name, definition, frozenset(topics))
 
 
 def shipped_rules(
-    directory: Path, forms: Iterable[FormDefinition]
+    directory: Path, forms: Iterable[FormDefinition], topics: Iterable[str]
 ) -> dict[tuple[str, int], ScoringRules]:
     """Each form version's rules; DefinitionInvalid listing every problem in any of them."""
+    topics = frozenset(topics)
     library: dict[tuple[str, int], ScoringRules] = {}
     problems: list[DefinitionError] = []
     for definition in forms:
         try:
-            library[(definition.id, definition.version)] = load_rules_beside(directory, definition)
+            library[(definition.id, definition.version)] = load_rules_beside(
+                directory, definition, topics
+            )
         except DefinitionInvalid as invalid:
             problems.extend(invalid.errors)
     if problems:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import yaml
@@ -71,7 +70,6 @@ def parse_topics(text: str) -> TopicCatalogue:
     return TopicCatalogue.model_validate(yaml.safe_load(text))
 
 
-@cache
 def load_topics() -> TopicCatalogue:
-    """The shipped topic catalogue, read once."""
+    """The shipped topic catalogue (read through app.scoring.catalogue.load_catalogue)."""
     return parse_topics(TOPICS_FILE.read_text(encoding="utf-8"))

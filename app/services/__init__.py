@@ -1,8 +1,6 @@
 """Use cases that own their transactions; web and api call these, never the tables directly.
 
-Importing this package turns on the audit log for every session (services/audit.py).
+The audit log and the catalogue the assessments are read against are set up by `start`
+(startup.py), which create_app, the command line and the test fixtures call; importing a
+package turns nothing on.
 """
-
-from app.services.audit import install_audit_hooks
-
-install_audit_hooks()

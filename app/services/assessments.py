@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, func, select
 
-from app.errors import InvalidInput, PrimasError
+from app.errors import InvalidInput
 from app.forms.conditions import ProcurementContext
 from app.forms.definition import FormDefinition, Question, Task
 from app.forms.journey import Walk, walk
@@ -34,14 +34,13 @@ from app.models import (
     ScoreOverride,
     User,
 )
+from app.scoring.catalogue import Catalogue
 from app.scoring.engine import Override, spend_band
 from app.scoring.obligations import OBLIGATION_RULES, RulesRevision, above_threshold
 from app.scoring.reference_data import ReferenceData
 from app.services.audit import Actor, act_as
 from app.services.reference_data import load_reference_data
 from app.timeutil import utcnow
-
-FormLibrary = Mapping[tuple[str, int], FormDefinition]
 
 
 @dataclass(frozen=True)
@@ -73,6 +72,7 @@ class Draft:
     definition: FormDefinition
     context: ProcurementContext
     answers: dict[str, StoredAnswer]
+    catalogue: Catalogue  # what it is read against: topics, its version's rules, the KPIs
     # What scoring needs besides the answers: officers' overrides, the reference data and the
     # lead's record that performance could not be assessed by KPIs (s.52(2)), if any.
     overrides: dict[tuple[str, str], Override] = field(default_factory=dict)
@@ -221,7 +221,7 @@ def start(
     return draft
 
 
-def load(session: Session, assessment: Assessment, forms: FormLibrary) -> Draft:
+def load(session: Session, assessment: Assessment, catalogue: Catalogue) -> Draft:
     """The draft with its form, the procurement's current facts and its answers."""
     procurement = session.get(Procurement, assessment.procurement_id)
     assert procurement is not None
@@ -231,12 +231,13 @@ def load(session: Session, assessment: Assessment, forms: FormLibrary) -> Draft:
     reference = load_reference_data(session)
     return Draft(
         assessment=assessment,
-        definition=forms[(assessment.form_id, assessment.form_version)],
+        definition=catalogue.definition(assessment.form_id, assessment.form_version),
         context=procurement_context(session, procurement, reference),
         answers={row.question_id: StoredAnswer(row.raw, row.revision) for row in rows},
         overrides=load_overrides(session, assessment),
         reference=reference,
         kpi_exception=_kpi_exception(session, assessment),
+        catalogue=catalogue,
     )
 
 
@@ -260,16 +261,9 @@ def load_overrides(session: Session, assessment: Assessment) -> dict[tuple[str, 
 SAVE_ATTEMPTS = 3
 
 
-class BusySaving(PrimasError):
-    """Other saves kept overtaking this page's: nothing of it was saved, and it can be resent."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            409,
-            "Your answers were not saved",
-            "Someone else was saving answers on this page at the same moment, so nothing you "
-            "typed on the page has been saved: go back and save it again.",
-        )
+class BusySaving(Exception):
+    """Other saves kept overtaking this page's: nothing of it was saved, and it can be resent
+    (the pages answer 409 and say so: app/deps/errors.py)."""
 
 
 def save_answer(

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
-from app.errors import InvalidInput, PrimasError
+from app.errors import InvalidInput, NotFound
 from app.forms.inputs import clean_text, format_pounds, parse_id
 from app.models import (
     ContractType,
@@ -39,12 +39,11 @@ from app.scoring.kpi_choices import (
     suggestion_text,
     target_text,
 )
-from app.scoring.kpis import Kpi, KpiLibrary, load_library, suggested_target, with_council_defaults
+from app.scoring.kpis import Kpi, KpiLibrary, suggested_target, with_council_defaults
 from app.scoring.suggestions import kpi_duty_minimum, suggest
 from app.services import scoring
 from app.services.assessments import Draft
 from app.services.audit import Actor, act_as
-from app.services.scoring import RulesLibrary
 from app.specification import Contract, SupplierAction
 from app.timeutil import long_date, utcnow
 
@@ -87,12 +86,13 @@ def _stored(session: Session, draft: Draft) -> tuple[dict[str, Choice], list[Cus
 
 def library_for(draft: Draft) -> KpiLibrary:
     """The KPI library with the council's default targets in force on the tender date."""
-    return with_council_defaults(load_library(), draft.reference, draft.context.planned_tender_date)
+    on = draft.context.planned_tender_date
+    return with_council_defaults(draft.catalogue.kpis, draft.reference, on)
 
 
-def work(session: Session, draft: Draft, rules: RulesLibrary, as_of: date) -> KpiWork:
+def work(session: Session, draft: Draft, as_of: date) -> KpiWork:
     """The draft's result and KPI task, with the lead's decisions so far."""
-    result = scoring.result(draft, rules, as_of)
+    result = scoring.result(draft, as_of)
     library = library_for(draft)
     context = draft.context
     choices, custom = _stored(session, draft)
@@ -141,7 +141,7 @@ def decide(
     try:
         kpi = library.kpi(code)
     except KeyError:
-        raise PrimasError(404, "Page not found") from None
+        raise NotFound(f"KPI {code}") from None
     if action not in ACTIONS:
         raise InvalidInput({f"decision-{code}": "Choose accept or reject"})
     shown = _library_kpi_row(task, code)
@@ -307,7 +307,7 @@ def custom_kpi(task: KpiTask, custom_id: int) -> CustomKpi:
     for own in task.custom:
         if own.id == custom_id:
             return own
-    raise PrimasError(404, "Page not found")
+    raise NotFound(f"own KPI {custom_id}")
 
 
 def custom_values(own: CustomKpi | None) -> dict[str, str]:
@@ -382,11 +382,11 @@ def remove_custom(
     return _commit(session, draft)
 
 
-def supplier_actions(draft: Draft, rules: RulesLibrary) -> list[SupplierAction]:
+def supplier_actions(draft: Draft) -> list[SupplierAction]:
     """The modern slavery mitigation actions the specification asks of the supplier: those the
     lead said the supplier carries out (version 3), and on earlier versions, which did not ask
     who, every action (their guidance made each one a contract requirement)."""
-    question = scoring.rules_for(draft, rules).obligations.modern_slavery.mitigation
+    question = scoring.rules_for(draft).obligations.modern_slavery.mitigation
     entries = draft.walk.values.get(question) or []
     return [
         SupplierAction(entry["action"], _due(entry.get("due")))

@@ -32,11 +32,11 @@ from app.models import (
     Procurement,
     User,
 )
+from app.numbers import MONEY_CEILING_PENCE
 
 TITLE_MAX = 200
 FRAMEWORK_NAME_MAX = 200
 DESCRIPTION_MAX = 4000
-VALUE_CEILING_PENCE = 10_000_000_000 * 100  # £10bn: far above any council contract
 MAX_MONTHS = 240  # 20 years
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 
@@ -206,7 +206,7 @@ def validate(session: Session, raw: ProcurementInput) -> ProcurementValues:
     value_pence = term = extension = 0
     try:
         value_pence = parse_money(
-            raw.value, label="whole-life value", ceiling_pence=VALUE_CEILING_PENCE
+            raw.value, label="whole-life value", ceiling_pence=MONEY_CEILING_PENCE
         )
     except InputError as error:
         errors["value"] = str(error)

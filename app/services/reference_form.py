@@ -7,7 +7,6 @@ as integers in the key's unit: pence, basis points or a plain count.
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 from decimal import Decimal
@@ -25,15 +24,14 @@ from app.forms.inputs import (
     typed_fields,
 )
 from app.models import ReferenceValue, User
+from app.numbers import MONEY_CEILING_PENCE, read_number
 from app.scoring.reference_data import NO, YES, ReferenceKey, Unit
-from app.services.procurement_form import VALUE_CEILING_PENCE
 from app.services.reference_data import add_reference_value, reference_value_problems
 
 AMOUNT_LABEL = "amount"
 DATE_LABEL = "Date it takes effect"
 COUNT_MAXIMUM = 1_000  # far above any count a policy sets (KPIs, topics)
 FIELDS = ("effective_from", "amount", "source", "note")  # in page order
-_PERCENT = re.compile(r"^\d+(?:\.\d+)?$", re.ASCII)
 
 
 @dataclass
@@ -64,10 +62,11 @@ def parse_percentage(text: str, *, label: str) -> int:
         raise InputError(f"Enter the {label}")
     if cleaned.startswith("-"):
         raise InputError(f"The {label} must be more than 0%")
-    if not _PERCENT.match(cleaned):
+    typed = read_number(cleaned)
+    if typed is None:
         raise InputError(f"Enter the {label} as a percentage, like 10 or 12.5")
-    percent = Decimal(cleaned)
-    if percent.as_tuple().exponent < -2:  # type: ignore[operator]
+    percent = typed.value
+    if typed.places > 2:
         raise InputError(f"Enter the {label} with no more than 2 decimal places, like 12.5")
     if percent <= 0:
         raise InputError(f"The {label} must be more than 0%")
@@ -84,7 +83,7 @@ def parse_amount(text: str, unit: Unit) -> int:
             raise InputError("Select yes if it is council policy from this date, or no if not")
         return YES if choice == "yes" else NO
     if unit is Unit.PENCE:
-        return parse_money(text, label=AMOUNT_LABEL, ceiling_pence=VALUE_CEILING_PENCE)
+        return parse_money(text, label=AMOUNT_LABEL, ceiling_pence=MONEY_CEILING_PENCE)
     if unit is Unit.BASIS_POINTS:
         return parse_percentage(text, label=AMOUNT_LABEL)
     return parse_whole_number(text, label=AMOUNT_LABEL, minimum=1, maximum=COUNT_MAXIMUM)

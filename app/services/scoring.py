@@ -11,44 +11,43 @@ from datetime import date
 
 from sqlmodel import Session
 
-from app.errors import InvalidInput, PrimasError
+from app.errors import InvalidInput, NotFound
 from app.forms.inputs import clean_text
 from app.models import ScoreOverride, User
 from app.scoring.engine import Result, score_walk
 from app.scoring.rules import ScoringRules
-from app.scoring.topics import load_topics
 from app.services.assessments import Draft
 from app.services.audit import Actor, act_as
 from app.timeutil import utcnow
 
-RulesLibrary = Mapping[tuple[str, int], ScoringRules]
 MEASURES = ("risk", "scope")
 KEEP_COMPUTED = "computed"
 REASON_MAX = 1000
 
 
-def rules_for(draft: Draft, library: RulesLibrary) -> ScoringRules:
+def rules_for(draft: Draft) -> ScoringRules:
     """The scoring rules of the form version the draft uses."""
-    return library[(draft.definition.id, draft.definition.version)]
+    return draft.catalogue.rules_for(draft.definition)
 
 
-def result(draft: Draft, library: RulesLibrary, as_of: date) -> Result:
+def result(draft: Draft, as_of: date) -> Result:
     """The draft's scores, obligations and their explanations, as of `as_of` (London today)."""
     return score_walk(
-        rules_for(draft, library),
+        rules_for(draft),
         draft.context,
         draft.walk,
         draft.reference,
         as_of=as_of,
+        topics=draft.catalogue.topics,
         overrides=draft.overrides,
         kpi_exception=draft.kpi_exception.reason if draft.kpi_exception else None,  # "" is none
     )
 
 
-def known_topic(code: str) -> None:
-    """PrimasError 404 unless `code` is a topic."""
-    if code not in load_topics().topic_codes:
-        raise PrimasError(404, "Page not found")
+def known_topic(draft: Draft, code: str) -> None:
+    """NotFound unless `code` is a topic."""
+    if code not in draft.catalogue.topics.topic_codes:
+        raise NotFound(f"topic {code}")
 
 
 def set_overrides(
@@ -59,7 +58,7 @@ def set_overrides(
     Each of `risk` and `scope` is "computed" (use the computed value) or 0 to 3; a reason is
     required whenever either is set by hand. InvalidInput names every problem.
     """
-    known_topic(topic)
+    known_topic(draft, topic)
     chosen: dict[str, int | None] = {}
     errors: dict[str, str] = {}
     for measure in MEASURES:

@@ -6,18 +6,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.deps import (
+    CatalogueDep,
     CsrfProtected,
     CurrentUser,
     DraftDep,
     EditableDraft,
     EditableProcurement,
-    FormsDep,
-    RulesDep,
     SessionDep,
     TemplatesDep,
 )
 from app.errors import PrimasError
-from app.forms.loader import latest_definition_in
 from app.forms.moving import plan_move
 from app.forms.types import question_type
 from app.scoring.reference_data import NoValueInForce
@@ -34,7 +32,7 @@ def start(
     procurement: EditableProcurement,
     user: CurrentUser,
     session: SessionDep,
-    forms: FormsDep,
+    catalogue: CatalogueDep,
 ) -> Response:
     """Open the procurement's PRIMAS draft on the newest form version."""
     try:
@@ -47,7 +45,7 @@ def start(
             "This procurement does not need a PRIMAS",
             "Its value is below the PRIMAS threshold: Think Local instead.",
         )
-    assessments.start(session, user, procurement, latest_definition_in(forms, "primas"))
+    assessments.start(session, user, procurement, catalogue.latest("primas"))
     return RedirectResponse(primas_path(procurement), 303)
 
 
@@ -57,13 +55,12 @@ def check_answers(
     access: DraftDep,
     session: SessionDep,
     templates: TemplatesDep,
-    rules: RulesDep,
 ) -> HTMLResponse:
     """Every answer that counts, task by task, with a link to change it, and anything that
     must be done before the assessment can be submitted."""
     procurement, draft, user = access.procurement, access.draft, access.user
     current = draft.walk
-    work = kpis.work(session, draft, rules, london_today())
+    work = kpis.work(session, draft, london_today())
     context = {
         "procurement": procurement,
         "draft": draft,
@@ -103,11 +100,11 @@ def discard(access: EditableDraft, session: SessionDep) -> Response:
 
 @router.get("/upgrade", response_class=HTMLResponse)
 def upgrade_form(
-    request: Request, access: EditableDraft, templates: TemplatesDep, forms: FormsDep
+    request: Request, access: EditableDraft, templates: TemplatesDep, catalogue: CatalogueDep
 ) -> HTMLResponse:
     """What moving to the newest version of the questions would keep and drop."""
     procurement, draft = access.procurement, access.draft
-    newest = latest_definition_in(forms, draft.definition.id)
+    newest = catalogue.latest(draft.definition.id)
     if newest.version <= draft.definition.version:
         raise PrimasError(409, "This PRIMAS already uses the newest questions")
     context = {
@@ -126,11 +123,11 @@ def upgrade(
     access: EditableDraft,
     session: SessionDep,
     templates: TemplatesDep,
-    forms: FormsDep,
+    catalogue: CatalogueDep,
 ) -> Response:
     """Move the draft to the newest questions, keeping answers whose question still matches."""
     procurement, draft, user = access.procurement, access.draft, access.user
-    newest = latest_definition_in(forms, draft.definition.id)
+    newest = catalogue.latest(draft.definition.id)
     if newest.version <= draft.definition.version:
         raise PrimasError(409, "This PRIMAS already uses the newest questions")
     result = assessments.upgrade(session, user, draft, newest)

@@ -16,16 +16,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from app.deps import (
+    CatalogueDep,
     CsrfProtected,
     DraftAccess,
     DraftDep,
     EditableDraft,
-    FormsDep,
     PostedForm,
-    RulesDep,
     SessionDep,
     SettingsDep,
     TemplatesDep,
+    is_htmx,
 )
 from app.errors import InvalidInput
 from app.forms.inputs import parse_id
@@ -40,7 +40,6 @@ from app.scoring.kpis import suggested_target
 from app.scoring.topics import load_topics
 from app.services import assessments, kpis, procurements
 from app.services.kpis import KpiWork
-from app.services.scoring import RulesLibrary
 from app.specification import (
     DRAFT_NOTE,
     FREQUENCY_WORDS,
@@ -72,17 +71,13 @@ CONFIRMATIONS = {
 }
 
 
-def _is_htmx(request: Request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def kpis_path(access: DraftAccess) -> str:
     """Where a draft's KPI task lives."""
     return f"{primas_path(access.procurement)}/kpis"
 
 
-def _work(access: DraftAccess, session: SessionDep, rules: RulesDep) -> KpiWork:
-    return kpis.work(session, access.draft, rules, london_today())
+def _work(access: DraftAccess, session: SessionDep) -> KpiWork:
+    return kpis.work(session, access.draft, london_today())
 
 
 def _card_values(row: KpiRow) -> dict[str, str]:
@@ -147,11 +142,10 @@ def kpi_task(
     access: EditableDraft,
     session: SessionDep,
     templates: TemplatesDep,
-    rules: RulesDep,
     updated: str = "",
 ) -> HTMLResponse:
     """The suggested KPIs with their reasons and targets, the lead's decisions and own KPIs."""
-    work = _work(access, session, rules)
+    work = _work(access, session)
     return _page(request, templates, access, work, confirmation=CONFIRMATIONS.get(updated))
 
 
@@ -161,11 +155,10 @@ def library(
     access: EditableDraft,
     session: SessionDep,
     templates: TemplatesDep,
-    rules: RulesDep,
     q: str = "",
 ) -> HTMLResponse:
     """Search the KPI library to add a KPI that was not suggested."""
-    work = _work(access, session, rules)
+    work = _work(access, session)
     query = q.strip()[:100]
     topics = {topic.code: topic.name for topic in load_topics().topics}
     suggested = {row.kpi.code for row in work.task.suggested_rows}
@@ -181,11 +174,9 @@ def library(
     return templates.TemplateResponse(request, "assessments/kpi_library.html", context)
 
 
-def _requirements(
-    access: DraftAccess, work: KpiWork, rules: RulesLibrary
-) -> list[SupplierRequirement]:
+def _requirements(access: DraftAccess, work: KpiWork) -> list[SupplierRequirement]:
     """What the specification requires of the supplier, its actions included."""
-    actions = kpis.supplier_actions(access.draft, rules)
+    actions = kpis.supplier_actions(access.draft)
     return requirements(work.result.obligations, work.result.requirements, actions)
 
 
@@ -195,17 +186,16 @@ def specification(
     access: DraftDep,
     session: SessionDep,
     templates: TemplatesDep,
-    rules: RulesDep,
     settings: SettingsDep,
 ) -> HTMLResponse:
     """The specification to print: obligations, clauses and the KPI schedule."""
-    work = _work(access, session, rules)
+    work = _work(access, session)
     contract = kpis.contract(access.procurement, access.draft, settings.council_name)
     accepted = accepted_kpis(work.task)
     context = _context(
         access, work, contract=contract, accepted=accepted,
         clauses=[clause(kpi, contract.title) for kpi in accepted],
-        requirements=_requirements(access, work, rules),
+        requirements=_requirements(access, work),
         draft_note=DRAFT_NOTE,
         schedule_columns=SCHEDULE_COLUMNS,
         can_edit=procurements.can_edit(session, access.user, access.procurement),
@@ -215,13 +205,13 @@ def specification(
 
 @router.get("/specification.docx")
 def specification_document(
-    access: DraftDep, session: SessionDep, rules: RulesDep, settings: SettingsDep
+    access: DraftDep, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """The specification as a Word document for the tender pack."""
-    work = _work(access, session, rules)
+    work = _work(access, session)
     document = word_document(
         kpis.contract(access.procurement, access.draft, settings.council_name),
-        _requirements(access, work, rules),
+        _requirements(access, work),
         accepted_kpis(work.task),
         created=utcnow(),
     )
@@ -240,8 +230,7 @@ def kpi_duty_exception(
     form: PostedForm,
     session: SessionDep,
     templates: TemplatesDep,
-    rules: RulesDep,
-    forms: FormsDep,
+    catalogue: CatalogueDep,
 ) -> Response:
     """Record why the supplier's performance could not appropriately be assessed by KPIs (the
     Procurement Act's KPI duty then does not apply), change the reason, or take it back."""
@@ -254,15 +243,15 @@ def kpi_duty_exception(
         else:
             decided = kpis.record_kpi_exception(session, access.user, access.draft, reason, seen)
     except InvalidInput as invalid:
-        return _page(request, templates, access, _work(access, session, rules),
+        return _page(request, templates, access, _work(access, session),
                      errors=invalid.errors, typed={"kpi-duty": {"reason": reason}},
                      status_code=422)  # fmt: skip
     if not decided.saved:  # changed on another page since: show what it holds now
         fresh = DraftAccess(
-            access.procurement, assessments.load(session, access.draft.assessment, forms),
+            access.procurement, assessments.load(session, access.draft.assessment, catalogue),
             access.user,
         )  # fmt: skip
-        return _page(request, templates, fresh, _work(fresh, session, rules),
+        return _page(request, templates, fresh, _work(fresh, session),
                      typed={"kpi-duty": {"reason": reason}}, exception_conflict=True,
                      status_code=409)  # fmt: skip
     done = "kpi-duty-withdrawn" if withdrawing else "kpi-duty-recorded"
@@ -277,10 +266,9 @@ def decide(
     form: PostedForm,
     session: SessionDep,
     templates: TemplatesDep,
-    rules: RulesDep,
 ) -> Response:
     """Accept, reject, add or remove a library KPI."""
-    before = _work(access, session, rules)
+    before = _work(access, session)
     fields = {
         name: str(form.get(name) or "") for name in ("action", "target", "reason", "revision")
     }
@@ -290,7 +278,7 @@ def decide(
         typed = {code: {"target": fields["target"], "reason": fields["reason"]}}
         return _reply(request, templates, access, before, code, errors=invalid.errors,
                       typed=typed, status_code=422)  # fmt: skip
-    after = _work(access, session, rules)
+    after = _work(access, session)
     if not decided.saved:  # someone else decided it first: show theirs
         return _reply(request, templates, access, after, code, notices={code: CONFLICT},
                       status_code=409)  # fmt: skip
@@ -298,7 +286,7 @@ def decide(
         return _navigate(request, f"{kpis_path(access)}?updated=added#kpi-{code}")
     if fields["action"] == "remove":
         return _navigate(request, f"{kpis_path(access)}?updated=removed#own-kpis")
-    if _is_htmx(request):
+    if is_htmx(request):
         return _reply(request, templates, access, after, code)
     return RedirectResponse(f"{kpis_path(access)}#kpi-{code}", 303)
 
@@ -306,7 +294,7 @@ def decide(
 def _navigate(request: Request, target: str) -> Response:
     """Go to another page: a redirect, or for htmx (which would follow a redirect inside the
     card) an instruction to navigate."""
-    if _is_htmx(request):
+    if is_htmx(request):
         return Response(status_code=200, headers={"HX-Redirect": target})
     return RedirectResponse(target, 303)
 
@@ -326,7 +314,7 @@ def _reply(
     """What a decision's page shows. Without JavaScript: the whole page (with the error summary
     or the conflict notice). With htmx: the KPI's card, the task's progress (out of band) and a
     message for screen readers, or, when the KPI is no longer on the list, the page afresh."""
-    if not _is_htmx(request):
+    if not is_htmx(request):
         return _page(request, templates, access, work, errors=errors, typed=typed,
                      notices=notices, status_code=status_code)  # fmt: skip
     try:

@@ -17,7 +17,6 @@ from app.deps import (
     EditableDraft,
     IdPath,
     PostedForm,
-    RulesDep,
     SessionDep,
     TemplatesDep,
 )
@@ -35,8 +34,8 @@ router = APIRouter(prefix="/procurements/{reference}/primas/kpis/own", tags=["pr
 FIELDS = ("title", "unit", "target", "frequency", "evidence")
 
 
-def _own(access: DraftAccess, session: SessionDep, rules: RulesDep, kpi_id: int) -> CustomKpi:
-    return kpis.custom_kpi(kpis.work(session, access.draft, rules, london_today()).task, kpi_id)
+def _own(access: DraftAccess, session: SessionDep, kpi_id: int) -> CustomKpi:
+    return kpis.custom_kpi(kpis.work(session, access.draft, london_today()).task, kpi_id)
 
 
 @router.get("", response_class=HTMLResponse)
@@ -69,10 +68,9 @@ def own(
     access: EditableDraft,
     session: SessionDep,
     templates: TemplatesDep,
-    rules: RulesDep,
 ) -> HTMLResponse:
     """Change one of the lead's own KPIs."""
-    found = _own(access, session, rules, kpi_id)
+    found = _own(access, session, kpi_id)
     return _own_page(request, templates, access, found.id, kpis.custom_values(found), {},
                      revision=found.revision)  # fmt: skip
 
@@ -85,10 +83,9 @@ def change_own(
     form: PostedForm,
     session: SessionDep,
     templates: TemplatesDep,
-    rules: RulesDep,
 ) -> Response:
     """Save a change to one of the lead's own KPIs, or take it off the list."""
-    found = _own(access, session, rules, kpi_id)
+    found = _own(access, session, kpi_id)
     seen = parse_id(str(form.get("revision") or "")) or 0
     values = typed_fields(FIELDS, form)
     try:
@@ -102,7 +99,7 @@ def change_own(
         return _own_page(request, templates, access, found.id, values, invalid.errors,
                          revision=seen)  # fmt: skip
     if not done.saved:
-        latest = _own(access, session, rules, kpi_id)
+        latest = _own(access, session, kpi_id)
         return _own_page(request, templates, access, latest.id, kpis.custom_values(latest), {},
                          revision=latest.revision, notice=CONFLICT, status_code=409)  # fmt: skip
     anchor = "own-kpis" if updated == "removed" else f"own-{kpi_id}"

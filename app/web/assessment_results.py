@@ -13,13 +13,12 @@ from app.deps import (
     DraftDep,
     EditableDraft,
     PostedForm,
-    RulesDep,
     SessionDep,
     TemplatesDep,
 )
 from app.errors import InvalidInput
 from app.services import kpis, procurements, scoring
-from app.services.scoring import KEEP_COMPUTED, MEASURES, RulesLibrary
+from app.services.scoring import KEEP_COMPUTED, MEASURES
 from app.timeutil import london_today
 from app.web.assessments import primas_path, progress
 
@@ -35,12 +34,11 @@ def results(
     access: DraftDep,
     session: SessionDep,
     templates: TemplatesDep,
-    rules: RulesDep,
     updated: str = "",
 ) -> HTMLResponse:
     """The heatmap, every obligation and how each number was reached."""
     procurement, draft = access.procurement, access.draft
-    work = kpis.work(session, draft, rules, london_today())
+    work = kpis.work(session, draft, london_today())
     done = progress(draft, work.task.status, work.result)
     context = {
         "procurement": procurement,
@@ -59,13 +57,12 @@ def _judgement_page(
     request: Request,
     templates: Jinja2Templates,
     access: DraftAccess,
-    rules: RulesLibrary,
     topic: str,
     *,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    row = scoring.result(access.draft, rules, london_today()).topic(topic)
+    row = scoring.result(access.draft, london_today()).topic(topic)
     if values is None:  # the page as saved: the officer's values, or the computed ones
         overrides = {"risk": row.risk.override, "scope": row.scope.override}
         values = {m: str(o.value) if o else KEEP_COMPUTED for m, o in overrides.items()}
@@ -84,11 +81,11 @@ def _judgement_page(
 
 @router.get("/results/{topic}", response_class=HTMLResponse)
 def judgement(
-    request: Request, topic: str, access: EditableDraft, templates: TemplatesDep, rules: RulesDep
+    request: Request, topic: str, access: EditableDraft, templates: TemplatesDep
 ) -> HTMLResponse:
     """A topic's explanation, with the officer's own risk and scope if they differ."""
-    scoring.known_topic(topic)
-    return _judgement_page(request, templates, access, rules, topic)
+    scoring.known_topic(access.draft, topic)
+    return _judgement_page(request, templates, access, topic)
 
 
 @router.post("/results/{topic}", response_class=HTMLResponse)
@@ -99,7 +96,6 @@ def save_judgement(
     form: PostedForm,
     session: SessionDep,
     templates: TemplatesDep,
-    rules: RulesDep,
 ) -> Response:
     """Save the officer's risk and scope (or go back to the computed ones)."""
     values = {name: str(form.get(name) or "") for name in (*MEASURES, "reason")}
@@ -107,7 +103,7 @@ def save_judgement(
         scoring.set_overrides(session, access.user, access.draft, topic, values)
     except InvalidInput as invalid:
         return _judgement_page(
-            request, templates, access, rules, topic, values=values, errors=invalid.errors
+            request, templates, access, topic, values=values, errors=invalid.errors
         )
     target = f"{primas_path(access.procurement)}/results?updated=judgement#topic-{topic}"
     return RedirectResponse(target, 303)

@@ -14,12 +14,11 @@ from starlette.datastructures import FormData
 from starlette.templating import Jinja2Templates
 
 from app.deps import (
+    CatalogueDep,
     CsrfProtected,
     DraftDep,
     EditableDraft,
-    FormsDep,
     PostedForm,
-    RulesDep,
     SessionDep,
     TemplatesDep,
 )
@@ -27,13 +26,11 @@ from app.errors import PrimasError
 from app.forms.definition import Task
 from app.forms.inputs import parse_id
 from app.forms.journey import TaskStatus, walk
-from app.forms.loader import latest_definition_in
 from app.forms.types import question_type
 from app.models import Procurement
 from app.scoring.results import Result
 from app.services import assessments, kpis, procurements, scoring
 from app.services.assessments import Draft
-from app.services.scoring import RulesLibrary
 from app.timeutil import london_today
 from app.web.question_views import error_anchors, question_views, save_announcement
 
@@ -136,14 +133,13 @@ def task_list(
     access: DraftDep,
     session: SessionDep,
     templates: TemplatesDep,
-    forms: FormsDep,
-    rules: RulesDep,
+    catalogue: CatalogueDep,
     updated: str = "",
 ) -> HTMLResponse:
     """Each task with its status, grouped under the strategy's themes, then the KPI task."""
     procurement, draft, user = access.procurement, access.draft, access.user
-    newest = latest_definition_in(forms, draft.definition.id)
-    work = kpis.work(session, draft, rules, london_today())
+    newest = catalogue.latest(draft.definition.id)
+    work = kpis.work(session, draft, london_today())
     kpi_status = work.task.status
     done = progress(draft, kpi_status, work.result)
     context = {
@@ -169,7 +165,6 @@ def task_list(
 def task_page(
     request: Request,
     templates: Jinja2Templates,
-    rules: RulesLibrary,
     procurement: Procurement,
     draft: Draft,
     task: Task,
@@ -196,7 +191,7 @@ def task_page(
         "errors": errors or {},
         "anchors": error_anchors(task, errors or {}),
         "notice": notice,
-        "result": scoring.result(draft, rules, london_today()),
+        "result": scoring.result(draft, london_today()),
         "base": primas_path(procurement),
     }
     return templates.TemplateResponse(
@@ -210,7 +205,6 @@ async def show_task(
     task_id: str,
     access: EditableDraft,
     templates: TemplatesDep,
-    rules: RulesDep,
 ) -> HTMLResponse:
     """The task's questions, filled in with what has been saved (and any format errors).
     Everything it needs is loaded by its dependency; what is left is computing and rendering,
@@ -218,7 +212,7 @@ async def show_task(
     procurement, draft = access.procurement, access.draft
     task = _task(draft, task_id)
     errors = draft.walk.errors_in(task, finishing=False)
-    return task_page(request, templates, rules, procurement, draft, task, errors=errors)
+    return task_page(request, templates, procurement, draft, task, errors=errors)
 
 
 def _next_task(draft: Draft, task: Task) -> Task | None:
@@ -251,8 +245,7 @@ def save_task(
     form: PostedForm,
     session: SessionDep,
     templates: TemplatesDep,
-    forms: FormsDep,
-    rules: RulesDep,
+    catalogue: CatalogueDep,
 ) -> Response:
     """Save the page. 'Save and continue' checks it; follow-ups that now apply are asked next."""
     procurement, draft, user = access.procurement, access.draft, access.user
@@ -265,9 +258,9 @@ def save_task(
     outcomes = assessments.save_task(
         session, user, draft.assessment, task, raws, _revisions(task, form), page
     )
-    saved = assessments.load(session, draft.assessment, forms)
+    saved = assessments.load(session, draft.assessment, catalogue)
     # The page again, as saved, keeping its token: its next saves are still its own.
-    again = partial(task_page, request, templates, rules, procurement, saved, task, page=page)
+    again = partial(task_page, request, templates, procurement, saved, task, page=page)
     conflicts = [qid for qid, outcome in outcomes.items() if outcome.conflict is not None]
     if conflicts:
         yours = all(outcomes[qid].conflict_by_you for qid in conflicts)
@@ -289,7 +282,7 @@ def save_task(
         errors = saved.walk.errors_in(task, finishing=False)
         return again(notice=notice, errors=errors, status_code=422 if errors else 200)
     errors = saved.walk.errors_in(task, finishing=True)
-    errors |= blocker_errors(task, scoring.result(saved, rules, london_today()))
+    errors |= blocker_errors(task, scoring.result(saved, london_today()))
     if errors:
         return again(errors=errors, status_code=422)
     following = _next_task(saved, task)
@@ -309,8 +302,7 @@ def save_answer(
     form: PostedForm,
     session: SessionDep,
     templates: TemplatesDep,
-    forms: FormsDep,
-    rules: RulesDep,
+    catalogue: CatalogueDep,
 ) -> HTMLResponse:
     """Save one answer as it is given (htmx). The reply redraws that question with its format
     error, if any, any question on the page that this answer shows or hides, and the results
@@ -328,7 +320,7 @@ def save_answer(
     outcome = assessments.save_answer(
         session, user, draft.assessment, question_id, raw, seen_revision=seen, page=page
     )
-    saved = assessments.load(session, draft.assessment, forms)
+    saved = assessments.load(session, draft.assessment, catalogue)
     current = saved.walk
     errors = {} if outcome.conflict else current.errors_in(task, finishing=False)
     views = question_views(
@@ -360,7 +352,7 @@ def save_answer(
         "redraw": redraw,
         "announcement": announcement,
         "page_token": page,
-        "result": scoring.result(saved, rules, london_today()),
+        "result": scoring.result(saved, london_today()),
         "base": primas_path(procurement),
     }
     return templates.TemplateResponse(request, "assessments/_saved.html", context)

@@ -13,6 +13,8 @@ from app.deps import (
     SessionDep,
     SettingsDep,
     TemplatesDep,
+    csrf,
+    is_htmx,
     session_cookie_name,
     session_policy,
     set_session_cookie,
@@ -21,7 +23,6 @@ from app.deps import (
 from app.services import accounts, sessions
 from app.settings import Settings
 from app.timeutil import utcnow
-from app.web import csrf
 from app.web.forms import field, local_path
 
 router = APIRouter(tags=["sign in"], dependencies=[CsrfProtected])
@@ -154,7 +155,7 @@ def stay_signed_in(
     extended = sessions.extend_session(session, signed_in, session_policy(settings), utcnow())
     request.state.signed_in = extended  # the page context reads the session from here
     next_path = local_path(field(form, "next"))
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx(request):
         return templates.TemplateResponse(
             request, "_partials/session_notice.html", {"next_path": next_path}
         )

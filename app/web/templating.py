@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
 from app import __version__
-from app.deps import resolve_signed_in
+from app.deps import csrf, resolve_signed_in
 from app.forms.inputs import format_pounds
 from app.forms.types import question_type
 from app.models import Role
@@ -29,7 +29,6 @@ from app.services.sessions import SignedIn
 from app.settings import PROJECT_ROOT, Settings
 from app.specification import target_words
 from app.timeutil import long_date, to_london, utcnow
-from app.web import csrf
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 

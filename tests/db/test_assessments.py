@@ -1,6 +1,7 @@
 """PRIMAS drafts in the database: one per procurement, answers saved per question without
 losing anyone's, follow-ups re-evaluated when the procurement changes, and versions."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -9,17 +10,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.errors import InvalidInput
-from app.forms.loader import definition_for, parse_definition, shipped_definitions
+from app.forms.loader import parse_definition
 from app.models import Assessment, AssessmentAnswer, AuditEvent, Role, User
 from app.scoring.topics import load_topics
 from app.services import assessments, procurements
+from tests.support.catalogue import primas_definition, shipped
 from tests.support.factories import make_draft, make_procurement, make_user, procurement_input
 
-V1 = definition_for("primas", 1)
+V1 = primas_definition(1)
 V99 = parse_definition(
     Path("tests/fixtures/forms/primas-v99.yaml").read_text(), "v99", load_topics().topic_codes
 )
-LIBRARY = {**shipped_definitions(), (V99.id, V99.version): V99}
+# The shipped catalogue with the test-only version 99 of the questions beside it.
+LIBRARY = replace(shipped(), forms={**shipped().forms, (V99.id, V99.version): V99})
 
 
 def test_starting_pins_the_form_version_and_one_draft_per_procurement(session: Session) -> None:
@@ -231,12 +234,12 @@ def test_moving_a_version_1_draft_to_version_2_asks_the_living_wage_test_afresh(
                           ("weeks_per_year", "52"), ("prompt_payment", "no"),
                           ("lots", "yes"), ("msat", "yes")):  # fmt: skip
         assessments.save_answer(session, lead, draft, question, raw, seen_revision=0)
-    loaded = assessments.load(session, draft, shipped_definitions())
-    result = assessments.upgrade(session, lead, loaded, definition_for("primas", 2))
+    loaded = assessments.load(session, draft, shipped())
+    result = assessments.upgrade(session, lead, loaded, primas_definition(2))
     assert sorted(result.kept) == ["lots", "msat"]
     assert sorted(q.id for q in result.dropped) == [
         "hours_per_day", "prompt_payment", "staff_on_premises", "weeks_per_year",
     ]  # fmt: skip
-    moved = assessments.load(session, draft, shipped_definitions())
+    moved = assessments.load(session, draft, shipped())
     assert moved.definition.version == 2
     assert {"llw_workers", "payment_reporting"} <= {q.id for q in moved.definition.questions}

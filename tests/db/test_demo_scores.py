@@ -10,13 +10,12 @@ from datetime import date
 import pytest
 from sqlmodel import Session, col, select
 
-from app.forms.loader import DEFINITIONS_DIR, shipped_definitions
 from app.models import Procurement
 from app.scoring.engine import score
-from app.scoring.rules import shipped_rules
 from app.services import demo
 from app.services.assessments import procurement_context
 from app.services.reference_data import load_reference_data
+from tests.support.catalogue import primas_rules, shipped
 
 TODAY = date(2026, 11, 26)
 # Every contract: the council pays within 30 days and so does the supply chain (Procurement Act
@@ -76,13 +75,21 @@ def demo_procurements(session: Session) -> list[Procurement]:
 def test_each_demo_procurement_scores_as_reviewed(
     session: Session, demo_procurements: list[Procurement]
 ) -> None:
-    forms = shipped_definitions(DEFINITIONS_DIR)
-    rules = shipped_rules(DEFINITIONS_DIR, forms.values())[("primas", 1)]
+    forms = shipped().forms
+    rules = primas_rules(1)
     reference = load_reference_data(session)
     got = {}
     for procurement in demo_procurements:
         context = procurement_context(session, procurement)
-        result = score(forms[("primas", 1)], rules, context, {}, reference, as_of=TODAY)
+        result = score(
+            forms[("primas", 1)],
+            rules,
+            context,
+            {},
+            reference,
+            topics=shipped().topics,
+            as_of=TODAY,
+        )
         applying = tuple(o.code for o in result.obligations if o.applies)
         band = result.spend_band.band if result.spend_band else None
         got[procurement.title] = (band, result.overall.rating, result.modern_slavery_level,
@@ -93,11 +100,11 @@ def test_each_demo_procurement_scores_as_reviewed(
 def test_topics_not_relevant_to_legal_services_are_not_applicable(
     session: Session, demo_procurements: list[Procurement]
 ) -> None:
-    forms = shipped_definitions(DEFINITIONS_DIR)
-    rules = shipped_rules(DEFINITIONS_DIR, forms.values())[("primas", 1)]
+    forms = shipped().forms
+    rules = primas_rules(1)
     legal = next(p for p in demo_procurements if p.title.startswith("Legal advice"))
     result = score(forms[("primas", 1)], rules, procurement_context(session, legal), {},
-                   load_reference_data(session), as_of=TODAY)  # fmt: skip
+                   load_reference_data(session), topics=shipped().topics, as_of=TODAY)  # fmt: skip
     not_applicable = [t.topic.code for t in result.topics if t.priority.value == "not-applicable"]
     # Legal services: relevance 0 for these topics. Modern slavery is low, never "not
     # applicable": it can happen in any supply chain (PPN 009).

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from app.models import Category, Directorate, Procurement, ReferenceValue, Role, User
 from app.services.procurement_form import ProcurementInput
+from tests.support.catalogue import primas_definition
 
 
 def _save(session: Session, record: Any) -> Any:
@@ -125,10 +126,9 @@ def make_draft(  # type: ignore[no-untyped-def]
 ):
     """A PRIMAS draft (v1 unless asked) for a procurement above the line, started by its lead
     officer."""
-    from app.forms.loader import definition_for
     from app.services import assessments
 
     lead = lead or make_user(session, Role.LEAD)
     procurement = procurement or make_procurement(session, lead)
     assert procurement.lead_officer_id == lead.id
-    return assessments.start(session, lead, procurement, definition_for("primas", version))
+    return assessments.start(session, lead, procurement, primas_definition(version))

@@ -19,10 +19,10 @@ import yaml
 from app.forms.conditions import ProcurementContext
 from app.forms.definition import FormDefinition
 from app.forms.journey import walk
-from app.forms.loader import DEFINITIONS_DIR, shipped_definitions
 from app.scoring.engine import Override
 from app.scoring.reference_data import ReferenceData, ReferenceEntry
-from app.scoring.rules import ScoringRules, shipped_rules
+from app.scoring.rules import ScoringRules
+from tests.support.catalogue import primas_rules, shipped
 from tests.support.categories import context_fields
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,8 +43,8 @@ class Case:
 @cache
 def form_and_rules() -> tuple[FormDefinition, ScoringRules]:
     """PRIMAS v1 and its scoring rules, as shipped."""
-    forms = shipped_definitions(DEFINITIONS_DIR)
-    return forms[("primas", 1)], shipped_rules(DEFINITIONS_DIR, forms.values())[("primas", 1)]
+    forms = shipped().forms
+    return forms[("primas", 1)], primas_rules(1)
 
 
 @cache

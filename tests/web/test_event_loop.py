@@ -32,8 +32,7 @@ ASYNC_DEPENDENCIES = {
     "app.deps.core._current_user",
     "app.deps.core._reference_key_or_404",
     "app.deps.core.verify_csrf",
-    "app.deps.records._forms",
-    "app.deps.records._rules",
+    "app.deps.records._catalogue",
 }
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from app.scoring.obligation_codes import OBLIGATION_CODES
 from app.scoring.obligations.living_wage import london_living_wage
 from app.scoring.obligations.model import (
     BASIS_LABELS,
@@ -75,14 +76,6 @@ OBLIGATION_RULES = RulesRevision(
         "modern slavery statement is listed on its own, as the supplier's legal duty.",
     ),
 )
-
-# Every obligation's stable code, in the order they are listed. Pages, the API and the KPI
-# library refer to obligations by these.
-OBLIGATION_CODES = (
-    "primas", "social-value-act", "kpi-duty", "payment-terms", "london-living-wage",
-    "modern-slavery", "modern-slavery-statement", "carbon-reduction-plan",
-    "social-value-weighting",
-)  # fmt: skip
 
 
 def obligations_for_answers(

@@ -2,10 +2,10 @@
 it is, narrowed (a multiple choice loses options no longer offered), kept to complete (an 'add
 another' entry asked for a new field), or dropped and listed."""
 
-from app.forms.loader import definition_for
 from app.forms.moving import plan_move
+from tests.support.catalogue import primas_definition
 
-V1, V2, V3 = (definition_for("primas", version) for version in (1, 2, 3))
+V1, V2, V3 = (primas_definition(version) for version in (1, 2, 3))
 ACTION = {"action": "Audit the agency", "owner": "Contract manager",
           "due": {"day": "1", "month": "6", "year": "2027"}}  # fmt: skip
 

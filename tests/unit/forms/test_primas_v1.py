@@ -9,10 +9,10 @@ import yaml
 from app.forms.conditions import ProcurementContext
 from app.forms.definition import AllOf, AnyOf, Comparison, Condition
 from app.forms.journey import walk
-from app.forms.loader import definition_for
 from app.scoring.topics import load_topics
+from tests.support.catalogue import primas_definition
 
-PRIMAS = definition_for("primas", 1)
+PRIMAS = primas_definition(1)
 SEED = Path("migrations/data/0001_categories.yaml")
 
 

@@ -14,10 +14,10 @@ import pytest
 
 from app.forms.conditions import ProcurementContext
 from app.forms.journey import walk
-from app.forms.loader import definition_for
+from tests.support.catalogue import primas_definition
 from tests.support.categories import context_fields
 
-V1, V2 = definition_for("primas", 1), definition_for("primas", 2)
+V1, V2 = primas_definition(1), primas_definition(2)
 CARE = ("home-care", "adult-social-care", "childrens-services", "public-health")
 
 

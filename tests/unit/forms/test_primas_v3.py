@@ -10,12 +10,11 @@ import pytest
 from app.forms.conditions import ProcurementContext
 from app.forms.definition import Question
 from app.forms.journey import walk
-from app.forms.loader import DEFINITIONS_DIR, definition_for, shipped_definitions
-from app.scoring.rules import shipped_rules
+from tests.support.catalogue import primas_definition, primas_rules
 from tests.support.categories import context_fields
 
-V3 = definition_for("primas", 3)
-RULES = shipped_rules(DEFINITIONS_DIR, shipped_definitions().values())[("primas", 3)]
+V3 = primas_definition(3)
+RULES = primas_rules(3)
 PROMISES = ("carbon_plan_requested", "whole_life_costing", "equality_data", "msat")
 
 

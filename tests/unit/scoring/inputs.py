@@ -11,17 +11,18 @@ from typing import Any
 import yaml
 
 from app.forms.conditions import ProcurementContext
-from app.forms.loader import DEFINITIONS_DIR, definition_for, shipped_definitions
+from app.forms.loader import DEFINITIONS_DIR
 from app.scoring.engine import Override, Result, score
-from app.scoring.kpis import load_library, with_council_defaults
+from app.scoring.kpis import with_council_defaults
 from app.scoring.reference_data import ReferenceData, ReferenceEntry
-from app.scoring.rules import ScoringRules, shipped_rules
+from app.scoring.rules import ScoringRules
+from tests.support.catalogue import primas_definition, primas_rules, shipped
 from tests.support.categories import categories, context_fields, topic_order
 
 SEEDS = Path(__file__).resolve().parents[3] / "migrations" / "data"
-DEFINITION = definition_for("primas", 1)
+DEFINITION = primas_definition(1)
 RULES_FILE = DEFINITIONS_DIR / "primas-v1.scoring.yaml"
-RULES = shipped_rules(DEFINITIONS_DIR, shipped_definitions().values())[("primas", 1)]
+RULES = primas_rules(1)
 
 TOPIC_ORDER: list[str] = list(topic_order())
 CATEGORIES = categories()
@@ -41,7 +42,7 @@ AS_OF = date(2026, 11, 26)
 
 
 # The KPI library with the council's default targets as seeded, in force on the tender date.
-KPI_LIBRARY = with_council_defaults(load_library(), REFERENCE, TENDER)
+KPI_LIBRARY = with_council_defaults(shipped().kpis, REFERENCE, TENDER)
 
 
 def reference(*extra: ReferenceEntry) -> ReferenceData:
@@ -83,6 +84,7 @@ def run(
         context(category, **context_fields),
         answers or {},
         reference_data,
+        topics=shipped().topics,
         as_of=as_of,
         overrides=overrides,
     )

@@ -14,21 +14,20 @@ from dataclasses import replace
 
 import pytest
 
-from app.forms.loader import DEFINITIONS_DIR, definition_for, shipped_definitions
 from app.scoring.engine import Result, score
 from app.scoring.reference_data import ReferenceData
-from app.scoring.rules import shipped_rules
 from tests.support.calibration import CASES, Procurement
+from tests.support.catalogue import primas_definition, shipped
 from tests.unit.scoring.inputs import AS_OF, SEEDED, context
 
-RULES = shipped_rules(DEFINITIONS_DIR, shipped_definitions().values())
+RULES = shipped().rules
 REFERENCE = ReferenceData(SEEDED)
 
 
 def scored(case: Procurement, version: int = 3) -> Result:
-    return score(definition_for("primas", version), RULES[("primas", version)],
+    return score(primas_definition(version), RULES[("primas", version)],
                  context(case.category, **case.facts), case.answers, REFERENCE,
-                 as_of=AS_OF)  # fmt: skip
+                 topics=shipped().topics, as_of=AS_OF)  # fmt: skip
 
 
 def counts(result: Result) -> tuple[int, int, int, int]:

@@ -27,6 +27,7 @@ from app.forms.definition import Question
 from app.forms.journey import counted_answers, walk
 from app.scoring.engine import score, score_walk
 from app.scoring.topics import Theme, Topic
+from tests.support.catalogue import shipped
 from tests.support.scoring_cases import AS_OF, CASES, Case, form_and_rules, reference_data
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "engine.json"
@@ -63,7 +64,7 @@ def walked(case: Case) -> Any:
 def scored(case: Case) -> Any:
     definition, rules = form_and_rules()
     result = score(definition, rules, case.context, case.answers, reference_data(),
-                   as_of=AS_OF, overrides=case.overrides)  # fmt: skip
+                   topics=shipped().topics, as_of=AS_OF, overrides=case.overrides)  # fmt: skip
     data = plain(result)
     for theme, summary in zip(data["themes"], result.themes, strict=True):
         # A theme's rows are the topics' own rows: kept once, named here by topic.
@@ -89,9 +90,9 @@ def test_scoring_a_walk_gives_the_same_result(case: Case) -> None:
         current.values,
     )
     whole = score(definition, rules, case.context, case.answers, reference_data(),
-                  as_of=AS_OF, overrides=case.overrides)  # fmt: skip
-    walked_then_scored = score_walk(rules, case.context, current, reference_data(),
-                                    as_of=AS_OF, overrides=case.overrides)  # fmt: skip
+                  topics=shipped().topics, as_of=AS_OF, overrides=case.overrides)  # fmt: skip
+    walked_then_scored = score_walk(rules, case.context, current, reference_data(), as_of=AS_OF,
+                                    topics=shipped().topics, overrides=case.overrides)  # fmt: skip
     assert walked_then_scored == whole
     assert repr(walked_then_scored) == repr(whole)
 

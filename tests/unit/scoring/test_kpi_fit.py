@@ -15,18 +15,17 @@ from decimal import Decimal
 import pytest
 
 from app.forms.journey import counted_answers
-from app.forms.loader import DEFINITIONS_DIR, definition_for, shipped_definitions
 from app.scoring.engine import score, spend_band
 from app.scoring.reference_data import ReferenceData
-from app.scoring.rules import shipped_rules
 from app.scoring.suggestions import Suggestion, fits, suggest
 from tests.support.calibration import CASES, Procurement
+from tests.support.catalogue import primas_definition, primas_rules, shipped
 from tests.unit.scoring.inputs import AS_OF, KPI_LIBRARY, SEEDED, context
 
 LIBRARY = KPI_LIBRARY  # the council defaults as seeded
 REFERENCE = ReferenceData(SEEDED)
-V3 = definition_for("primas", 3)
-RULES = shipped_rules(DEFINITIONS_DIR, shipped_definitions().values())[("primas", 3)]
+V3 = primas_definition(3)
+RULES = primas_rules(3)
 BY_NAME = {case.name: case for case in CASES}
 
 
@@ -35,7 +34,7 @@ def suggested(case: Procurement, **answers: object) -> dict[str, Suggestion]:
     band = spend_band(facts.value_pence, facts.planned_tender_date, REFERENCE)
     facts = replace(facts, spend_band=band.band if band else None)
     given = {**case.answers, **answers}
-    result = score(V3, RULES, facts, given, REFERENCE, as_of=AS_OF)
+    result = score(V3, RULES, facts, given, REFERENCE, topics=shipped().topics, as_of=AS_OF)
     _, values = counted_answers(V3, facts, given)
     found = {s.kpi.code: s for s in suggest(LIBRARY, result, facts, REFERENCE, answers=values)}
     applying = frozenset(o.code for o in result.obligations if o.applies)

@@ -10,20 +10,20 @@ from typing import Any
 import pytest
 import yaml
 
-from app.forms.loader import DefinitionInvalid, shipped_definitions
+from app.forms.loader import DefinitionInvalid
 from app.scoring.kpis import (
     KPIS_PER_TOPIC,
     LIBRARY_FILE,
     OBLIGATIONS,
     PLACEHOLDERS,
-    load_library,
     parse_library,
 )
 from app.scoring.topics import load_topics
+from tests.support.catalogue import primas_definition, shipped
 
 SHIPPED: dict[str, Any] = yaml.safe_load(LIBRARY_FILE.read_text(encoding="utf-8"))
 TOPICS = load_topics().topic_codes
-FORMS = tuple(shipped_definitions().values())
+FORMS = tuple(shipped().forms.values())
 Change = Callable[[dict[str, Any]], None]
 
 
@@ -48,7 +48,7 @@ def edit(code: str, **fields: Any) -> Change:
 
 
 def test_the_shipped_library_covers_every_topic_and_obligation() -> None:
-    library = load_library()
+    library = shipped().kpis
     for topic in TOPICS:
         assert len(library.for_topic(topic)) >= KPIS_PER_TOPIC, topic
     for obligation in OBLIGATIONS:
@@ -60,7 +60,7 @@ def test_the_shipped_library_covers_every_topic_and_obligation() -> None:
 
 def test_every_clause_fills_in() -> None:
     values = dict.fromkeys(PLACEHOLDERS, "X")
-    for item in load_library().kpis:
+    for item in shipped().kpis.kpis:
         text = item.clause.format(**values)
         assert "{" not in text and "}" not in text, item.code
 
@@ -195,11 +195,9 @@ def test_a_question_only_the_newest_version_asks_reads_as_unanswered_in_older_on
     """Care travel time reads `care_in_homes`, which version 1 never asked: the library loads,
     and on a version 1 draft the condition reads it as unanswered (tests/unit/scoring/
     test_kpi_fit.py holds what that offers)."""
-    from app.forms.loader import definition_for
-    from app.scoring.kpis import load_library
 
-    assert "care_in_homes" not in {q.id for q in definition_for("primas", 1).questions}
-    travel = load_library().kpi("care-travel-time-paid")
+    assert "care_in_homes" not in {q.id for q in primas_definition(1).questions}
+    travel = shipped().kpis.kpi("care-travel-time-paid")
     assert travel.relevant_if is not None
     from app.scoring.kpis import questions_read
 
@@ -219,14 +217,10 @@ def test_the_service_refuses_to_start_on_a_bad_library(
     path = tmp_path / "kpis.yaml"
     path.write_text(yaml.safe_dump(bad, allow_unicode=True), encoding="utf-8")
     monkeypatch.setattr(kpis, "LIBRARY_FILE", path)
-    kpis.load_library.cache_clear()
     settings = Settings(env="test", database_url=f"sqlite:///{tmp_path}/x.db",
                         secret_key=TEST_SECRET_KEY)  # fmt: skip
-    try:
-        with pytest.raises(DefinitionInvalid, match="unknown-topic"):
-            main.create_app(settings)
-    finally:
-        kpis.load_library.cache_clear()
+    with pytest.raises(DefinitionInvalid, match="unknown-topic"):
+        main.create_app(settings)
 
 
 def test_check_forms_checks_the_library() -> None:

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from app.scoring.kpis import Kpi, TargetRule, sensible, suggested_target
+from tests.support.catalogue import shipped
 from tests.unit.scoring.inputs import KPI_LIBRARY
 
 LIBRARY = KPI_LIBRARY  # the council defaults as seeded
@@ -161,13 +162,13 @@ def test_the_seeded_council_defaults_are_the_figures_the_library_suggested() -> 
 def test_a_new_council_default_applies_from_its_date() -> None:
     from datetime import date
 
-    from app.scoring.kpis import load_library, with_council_defaults
+    from app.scoring.kpis import with_council_defaults
     from app.scoring.reference_data import ReferenceEntry
     from tests.unit.scoring.inputs import reference
 
     newer = reference(ReferenceEntry("kpi_target_local_residents_employed", date(2027, 4, 1), 3000))
-    before = with_council_defaults(load_library(), newer, date(2027, 3, 31))
-    after = with_council_defaults(load_library(), newer, date(2027, 4, 1))
+    before = with_council_defaults(shipped().kpis, newer, date(2027, 3, 31))
+    after = with_council_defaults(shipped().kpis, newer, date(2027, 4, 1))
     local = "local-residents-employed"
     assert before.kpi(local).target.value == Decimal(25)
     assert after.kpi(local).target.value == Decimal(30)
@@ -176,10 +177,10 @@ def test_a_new_council_default_applies_from_its_date() -> None:
 
 
 def test_without_a_council_default_in_force_the_lead_sets_the_target() -> None:
-    from app.scoring.kpis import load_library, with_council_defaults
+    from app.scoring.kpis import with_council_defaults
     from app.scoring.reference_data import ReferenceData
 
-    bare = with_council_defaults(load_library(), ReferenceData(()), None)
+    bare = with_council_defaults(shipped().kpis, ReferenceData(()), None)
     target = suggested_target(bare.kpi("local-residents-employed"), 240_000_000, 60)
     assert target.value is None
     assert target.formula == (
@@ -193,11 +194,11 @@ def test_without_a_council_default_in_force_the_lead_sets_the_target() -> None:
 
 
 def test_every_council_default_key_serves_a_kpi_and_is_seeded() -> None:
-    from app.scoring.kpis import council_default_keys, load_library
+    from app.scoring.kpis import council_default_keys
     from app.scoring.reference_data import REFERENCE_KEYS
     from tests.unit.scoring.inputs import SEEDED
 
-    library = load_library()
+    library = shipped().kpis
     used = {
         key
         for kpi in library.kpis

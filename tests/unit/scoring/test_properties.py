@@ -21,6 +21,7 @@ from app.forms.journey import walk
 from app.forms.types import question_type
 from app.scoring.engine import Priority, Result, score
 from app.scoring.rules import answer_rules
+from tests.support.catalogue import shipped
 from tests.unit.scoring.inputs import CATEGORIES, DEFINITION, REFERENCE, RULES, context
 
 PROPERTIES = settings(
@@ -124,7 +125,9 @@ ANSWERS = st.fixed_dictionaries(
 
 
 def run(procurement: ProcurementContext, answers: dict[str, Any], as_of: date) -> Result:
-    return score(DEFINITION, RULES, procurement, answers, REFERENCE, as_of=as_of)
+    return score(
+        DEFINITION, RULES, procurement, answers, REFERENCE, topics=shipped().topics, as_of=as_of
+    )
 
 
 def test_every_scored_question_declares_its_risk_order() -> None:

@@ -25,13 +25,12 @@ from typing import Any
 
 import pytest
 
-from app.forms.loader import DEFINITIONS_DIR, definition_for, shipped_definitions
 from app.scoring.engine import Result, score
 from app.scoring.reference_data import ReferenceData, ReferenceEntry
-from app.scoring.rules import shipped_rules
+from tests.support.catalogue import primas_definition, shipped
 from tests.unit.scoring.inputs import AS_OF, SEEDED, context
 
-RULES = shipped_rules(DEFINITIONS_DIR, shipped_definitions().values())
+RULES = shipped().rules
 TENDER = date(2026, 3, 1)  # the 2026 thresholds are in force
 BASIS = {
     "primas": "council-policy", "social-value-act": "law", "kpi-duty": "law",
@@ -236,13 +235,14 @@ CASES = [
 
 
 def scored(case: Case) -> Result:
-    definition = definition_for("primas", case.version)
+    definition = primas_definition(case.version)
     return score(
         definition,
         RULES[("primas", case.version)],
         context(**case.facts),
         case.answers,
         ReferenceData(SEEDED + case.decisions),
+        topics=shipped().topics,
         as_of=AS_OF,
     )
 
@@ -266,7 +266,7 @@ def test_a_legal_duty_is_never_a_question_whose_no_raises_a_score() -> None:
     )
     assert answered_no.scope == answered_yes.topic("local-supply-chain").scope
     assert all(part.question_id != "prompt_payment" for part in answered_no.scope.contributions)
-    assert "prompt_payment" not in {q.id for q in definition_for("primas", 2).questions}
+    assert "prompt_payment" not in {q.id for q in primas_definition(2).questions}
 
 
 @pytest.mark.parametrize(
@@ -280,18 +280,18 @@ def test_construction_transport_and_care_are_never_low_modern_slavery_risk_alone
 ) -> None:
     """PPN 009 names construction, transport and logistics, and health and social care as
     high-risk industries: from the category alone (no answers), the level is at least medium."""
-    result = score(definition_for("primas", 2), RULES[("primas", 2)],
+    result = score(primas_definition(2), RULES[("primas", 2)],
                    context(category, **facts(1_000_000, 36)), {}, ReferenceData(SEEDED),
-                   as_of=AS_OF)  # fmt: skip
+                   topics=shipped().topics, as_of=AS_OF)  # fmt: skip
     assert result.modern_slavery_level in ("medium", "high")
     base = result.topic("modern-slavery").risk.contributions[0]
     assert (base.points, "high-risk industry") == (2, base.reason.split("is a ")[1][:18])
 
 
 def test_care_in_homes_unanswered_shows_the_council_s_policy_and_applies_until_known() -> None:
-    result = score(definition_for("primas", 2), RULES[("primas", 2)],
+    result = score(primas_definition(2), RULES[("primas", 2)],
                    context("adult-social-care", **facts(3_000_000, 36)), {"llw_workers": "no"},
-                   ReferenceData(SEEDED), as_of=AS_OF)  # fmt: skip
+                   ReferenceData(SEEDED), topics=shipped().topics, as_of=AS_OF)  # fmt: skip
     llw = result.obligation("london-living-wage")
     assert llw.status == UNLESS
     assert "Whether care will be delivered in people's own homes is not known yet" in llw.reason
@@ -302,9 +302,10 @@ def test_care_in_homes_unanswered_shows_the_council_s_policy_and_applies_until_k
 
 def llw(category: str, answers: dict[str, Any], *, version: int = 2,
         reference: ReferenceData | None = None):  # type: ignore[no-untyped-def]  # fmt: skip
-    result = score(definition_for("primas", version), RULES[("primas", version)],
+    result = score(primas_definition(version), RULES[("primas", version)],
                    context(category, **facts(3_000_000, 36)), answers,
-                   reference or ReferenceData(SEEDED), as_of=AS_OF)  # fmt: skip
+                   reference or ReferenceData(SEEDED), topics=shipped().topics,
+                   as_of=AS_OF)  # fmt: skip
     return result.obligation("london-living-wage")
 
 

@@ -13,12 +13,13 @@ from typing import Any
 import pytest
 import yaml
 
-from app.forms.loader import DEFINITIONS_DIR, DefinitionInvalid, shipped_definitions
+from app.forms.loader import DEFINITIONS_DIR, DefinitionInvalid
 from app.main import create_app
 from app.scoring.rules import parse_rules, rules_path, shipped_rules
 from app.scoring.topics import load_topics
 from app.settings import Settings
 from tests.conftest import TEST_SECRET_KEY
+from tests.support.catalogue import shipped
 from tests.unit.scoring.inputs import DEFINITION, RULES_FILE
 
 SHIPPED: dict[str, Any] = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
@@ -81,8 +82,8 @@ def set_points(topic: str, measure: str, question: str, **fields: Any) -> Change
 
 
 def test_the_shipped_rules_load_for_every_shipped_form_version() -> None:
-    forms = shipped_definitions()
-    library = shipped_rules(DEFINITIONS_DIR, forms.values())
+    forms = shipped().forms
+    library = shipped_rules(DEFINITIONS_DIR, forms.values(), shipped().topics.topic_codes)
     assert set(library) == set(forms)
     for (form, version), rules in library.items():
         assert (rules.form, rules.version) == (form, version)
@@ -265,7 +266,7 @@ def _shipped_form_in(directory: Path) -> None:
 def test_a_form_version_without_rules_is_refused(tmp_path: Path) -> None:
     _shipped_form_in(tmp_path)
     with pytest.raises(DefinitionInvalid) as invalid:
-        shipped_rules(tmp_path, [DEFINITION])
+        shipped_rules(tmp_path, [DEFINITION], shipped().topics.topic_codes)
     assert [(e.code, e.where) for e in invalid.value.errors] == [
         ("missing-rules", "primas-v1.scoring.yaml")
     ]
@@ -276,7 +277,7 @@ def test_a_bad_rules_file_is_refused_with_every_problem(tmp_path: Path) -> None:
     text = changed(lambda d: d["order"].pop("agency_labour"), lambda d: d.update(version=2))
     rules_path(tmp_path, DEFINITION).write_text(text, encoding="utf-8")
     with pytest.raises(DefinitionInvalid) as invalid:
-        shipped_rules(tmp_path, [DEFINITION])
+        shipped_rules(tmp_path, [DEFINITION], shipped().topics.topic_codes)
     assert {error.code for error in invalid.value.errors} == {"no-risk-order", "wrong-form"}
     assert str(tmp_path) in str(invalid.value)
 
@@ -298,7 +299,7 @@ def test_the_service_starts_with_good_rules(tmp_path: Path) -> None:
     _shipped_form_in(tmp_path)
     rules_path(tmp_path, DEFINITION).write_text(changed(), encoding="utf-8")
     app = create_app(_settings(tmp_path))
-    assert set(app.state.rules) == {("primas", 1)}
+    assert set(app.state.catalogue.rules) == {("primas", 1)}
     app.state.engine.dispose()
 
 
