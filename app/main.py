@@ -18,21 +18,7 @@ from app.security_headers import SecurityHeadersMiddleware
 from app.services.demo import demo_users_exist
 from app.services.startup import start
 from app.settings import PROJECT_ROOT, Settings
-from app.web import (
-    account,
-    admin_audit,
-    admin_reference,
-    admin_users,
-    assessment_drafts,
-    assessment_kpis,
-    assessment_own_kpis,
-    assessment_results,
-    assessments,
-    pages,
-    procurement_changes,
-    procurements,
-    sign_in,
-)
+from app.web.routes import pages_router
 from app.web.templating import create_templates
 
 STATIC_DIR = PROJECT_ROOT / "app" / "static"
@@ -71,22 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health.router)
-    for module in (
-        pages,
-        sign_in,
-        account,
-        procurements,
-        procurement_changes,
-        assessments,
-        assessment_drafts,
-        assessment_results,
-        assessment_own_kpis,
-        assessment_kpis,
-        admin_users,
-        admin_reference,
-        admin_audit,
-    ):
-        app.include_router(module.router)
+    app.include_router(pages_router())
     return app
 
 

@@ -65,7 +65,7 @@ def seed(database_url: str) -> tuple[list[Person], str, str]:
     from app.services import assessments, procurements, sessions
     from app.services.passwords import hash_password
     from app.timeutil import utcnow
-    from tests.support.factories import procurement_input
+    from tests.support.factories import procurement_facts
 
     engine = create_database_engine(database_url)
     upgrade_to_head(engine)
@@ -86,7 +86,8 @@ def seed(database_url: str) -> tuple[list[Person], str, str]:
             )
             session.add(lead)
             session.commit()
-            raw = procurement_input(
+            raw = procurement_facts(
+                session,
                 category="construction-works",
                 contract_type="works",
                 value="2,400,000",

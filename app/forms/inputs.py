@@ -6,9 +6,7 @@ the person who typed it, naming the field by its label ("Enter the whole-life va
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
 from app.numbers import read_number
 
@@ -115,17 +113,3 @@ def clean_text(text: str) -> str:
     if "\x00" not in text and "\r" not in text:  # nearly always: nothing to copy
         return text
     return text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
-
-
-DATE_PARTS = ("day", "month", "year")
-
-
-def typed_fields(names: Iterable[str], form: Any) -> dict[str, str]:
-    """Each named field as typed (cleaned; "" when missing or not text). A date part such as
-    `tender_day` is read from its GOV.UK date input's field, `tender-day`."""
-    values = {}
-    for name in names:
-        stem, _, part = name.rpartition("_")
-        value = form.get(f"{stem}-{part}" if stem and part in DATE_PARTS else name, "")
-        values[name] = clean_text(value) if isinstance(value, str) else ""
-    return values

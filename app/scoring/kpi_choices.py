@@ -61,20 +61,39 @@ def parse_target(raw: str, unit: str) -> Decimal:
     if is_percentage(unit):
         text = text.removesuffix("%").rstrip()
     if not text:
-        raise InvalidTarget(f"Enter the target, as a number in {unit}")
+        raise InvalidTarget(missing_target(unit))
     typed = read_number(text)  # app/numbers.py: the rules every number field shares
     if typed is None:
         raise InvalidTarget(f"The target must be a number in {unit}, like 25")
-    number = typed.value
+    problem = target_problem(typed.value, unit, places=typed.places)
+    if problem:
+        raise InvalidTarget(problem)
+    return typed.value
+
+
+def missing_target(unit: str) -> str:
+    """What to say when no target is given for a KPI that needs one."""
+    return f"Enter the target, as a number in {unit}"
+
+
+def target_problem(number: Decimal, unit: str, *, places: int | None = None) -> str | None:
+    """Why `number` cannot be a target in `unit` (None if it can): positive, at most two
+    decimal places (as typed, or as the Decimal holds them), at most 100 for a percentage, and
+    under TARGET_LIMIT. The same rules for a typed target and one the API sends."""
+    if not number.is_finite():
+        return f"The target must be a number in {unit}, like 25"
+    if places is None:
+        exponent = number.as_tuple().exponent
+        places = max(0, -exponent) if isinstance(exponent, int) else 0
     if number <= 0:
-        raise InvalidTarget(f"The target must be a positive number in {unit} (more than 0)")
-    if typed.places > TARGET_PLACES:
-        raise InvalidTarget(f"The target can have up to {TARGET_PLACES} decimal places")
+        return f"The target must be a positive number in {unit} (more than 0)"
+    if places > TARGET_PLACES:
+        return f"The target can have up to {TARGET_PLACES} decimal places"
     if is_percentage(unit) and number > 100:
-        raise InvalidTarget("The target must be 100 or less, as it is a percentage")
+        return "The target must be 100 or less, as it is a percentage"
     if number >= TARGET_LIMIT:
-        raise InvalidTarget(f"The target must be less than {TARGET_LIMIT:,}")
-    return number
+        return f"The target must be less than {TARGET_LIMIT:,}"
+    return None
 
 
 def target_text(number: Decimal) -> str:

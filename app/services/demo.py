@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
@@ -11,7 +12,7 @@ from app.models import Procurement, Role, User
 from app.services import procurements
 from app.services.accounts import create_user, find_user_by_email
 from app.services.audit import SYSTEM
-from app.services.procurement_form import ProcurementInput, date_fields
+from app.services.procurement_form import ProcurementFacts
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ class DemoProcurement:
     category: str
     directorate: str
     contract_type: str
-    value: str
+    value: str  # in pounds, as a person writes them: "2,400,000", "99,999.99"
     term_months: int
     extension_months: int
     tender_in_months: int
@@ -76,6 +77,11 @@ class DemoProcurement:
     framework: str = "none"  # or "setting-up", or "call-off" with framework_name
     framework_name: str = ""
     collaborator_email: str | None = None
+
+    @property
+    def value_pence(self) -> int:
+        """The whole-life value in pence."""
+        return int(Decimal(self.value.replace(",", "")) * 100)
 
 
 DEMO_PROCUREMENTS = (
@@ -247,20 +253,19 @@ def load_demo_procurements(session: Session, today: date) -> int:
         assert lead is not None, "load the demo users first"
         tender = _months_after(today, demo.tender_in_months)
         start = _months_after(today, demo.start_in_months)
-        raw = ProcurementInput(
+        facts = ProcurementFacts(
             title=demo.title, description=demo.description, directorate=demo.directorate,
             category=demo.category, contract_type=demo.contract_type,
-            light_touch="yes" if demo.light_touch else "no",
-            framework=demo.framework, framework_name=demo.framework_name,
-            value=demo.value, term_months=str(demo.term_months),
-            extension_months=str(demo.extension_months),
+            light_touch=demo.light_touch, framework=demo.framework,
+            framework_name=demo.framework_name, value_pence=demo.value_pence,
+            term_months=demo.term_months, extension_months=demo.extension_months,
+            planned_tender_date=tender, expected_start_date=start,
             delivery_location=demo.location,
-            **date_fields("tender", tender), **date_fields("start", start),
         )  # fmt: skip
-        procurement = procurements.create(session, lead, raw, today=today)
+        procurement = procurements.create(session, lead, facts, today=today)
         if demo.collaborator_email:
             colleague = find_user_by_email(session, demo.collaborator_email)
             assert colleague is not None
-            procurements.add_collaborator(session, lead, procurement, str(colleague.id))
+            procurements.add_collaborator(session, lead, procurement, colleague.id)
         added += 1
     return added

@@ -5,17 +5,17 @@ lead's own KPIs, and the specification built from what was accepted.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from app.errors import InvalidInput, NotFound
-from app.forms.inputs import clean_text, format_pounds, parse_id
+from app.forms.inputs import clean_text, format_pounds
 from app.models import (
     ContractType,
     DeliveryLocation,
@@ -30,13 +30,13 @@ from app.scoring.kpi_choices import (
     REASON_MAX,
     Choice,
     CustomKpi,
-    InvalidTarget,
     KpiRow,
     KpiStatus,
     KpiTask,
     kpi_task,
-    parse_target,
+    missing_target,
     suggestion_text,
+    target_problem,
     target_text,
 )
 from app.scoring.kpis import Kpi, KpiLibrary, suggested_target, with_council_defaults
@@ -47,10 +47,8 @@ from app.services.audit import Actor, act_as
 from app.specification import Contract, SupplierAction
 from app.timeutil import long_date, utcnow
 
-ACTIONS = ("accept", "reject", "add", "remove")
 ACCEPTED = (KpiStatus.ACCEPTED.value, KpiStatus.EDITED.value)
 CUSTOM_LIMITS = {"title": 200, "unit": 100, "evidence": 1000}
-EXCEPTION_FIELD = "s52-reason"  # the field on the KPI page
 
 
 @dataclass(frozen=True)
@@ -125,49 +123,83 @@ def _library_kpi_row(task: KpiTask, code: str) -> KpiRow | None:
         return None
 
 
+class KpiAction(StrEnum):
+    """What a lead does with a library KPI."""
+
+    ACCEPT = "accept"
+    REJECT = "reject"
+    ADD = "add"  # from the library search
+    REMOVE = "remove"  # a KPI added from the library
+
+
+@dataclass(frozen=True)
+class KpiDecision:
+    """A lead's decision on a library KPI, typed. `target` is the target to accept (None: a
+    baseline KPI accepted as a baseline); `revision` is the decision's revision the page saw."""
+
+    action: KpiAction
+    target: Decimal | None = None
+    reason: str = ""
+    revision: int = 0
+
+
+def library_kpi(draft: Draft, code: str) -> Kpi:
+    """A KPI of the library the draft is read against; NotFound for any other code."""
+    try:
+        return library_for(draft).kpi(code)
+    except KeyError:
+        raise NotFound(f"KPI {code}") from None
+
+
+def _stored_decision(session: Session, draft: Draft, code: str) -> KpiSelection | None:
+    return session.exec(
+        select(KpiSelection).where(
+            KpiSelection.assessment_id == draft.assessment.id, KpiSelection.kpi_code == code
+        )
+    ).first()
+
+
+def changed_since(session: Session, draft: Draft, code: str, revision: int) -> bool:
+    """Whether the decision on a library KPI has changed since a page saw it at `revision`
+    (then the page is shown the other decision before anything it sent is checked)."""
+    stored = _stored_decision(session, draft, code)
+    return (stored.revision if stored else 0) != revision
+
+
 def decide(
     session: Session,
     user: User,
     draft: Draft,
     task: KpiTask,
     code: str,
-    form: Mapping[str, str],
+    decision: KpiDecision,
 ) -> Decided:
     """Accept (with the suggested or an edited target), reject (a required KPI needs a reason),
-    add from the library, or remove an added KPI. `form` holds `action`, `target`, `reason` and
-    `revision` (what the page last saw). InvalidInput names the field at fault."""
-    action = form.get("action", "")
-    library = library_for(draft)
-    try:
-        kpi = library.kpi(code)
-    except KeyError:
-        raise NotFound(f"KPI {code}") from None
-    if action not in ACTIONS:
-        raise InvalidInput({f"decision-{code}": "Choose accept or reject"})
+    add from the library, or remove an added KPI. InvalidInput names the fact at fault:
+    `action`, `target` or `reason`. Decided(saved=False) when the decision was changed on
+    another page since this one saw `decision.revision`."""
+    action = decision.action
+    kpi = library_kpi(draft, code)
     shown = _library_kpi_row(task, code)
-    stored = session.exec(
-        select(KpiSelection).where(
-            KpiSelection.assessment_id == draft.assessment.id, KpiSelection.kpi_code == code
-        )
-    ).first()
+    stored = _stored_decision(session, draft, code)
     if action == "add":  # from the library page, which carries no revision
         if shown is not None and shown.suggestion is not None:
-            raise InvalidInput({f"decision-{code}": "This KPI is already suggested: accept or "
+            raise InvalidInput({"action": "This KPI is already suggested: accept or "
                                 "reject it in the list"})  # fmt: skip
         if stored is not None and stored.status in ACCEPTED:
             return Decided(saved=True)  # added twice (two tabs, a double click): already there
-    elif (stored.revision if stored else 0) != (parse_id(form.get("revision")) or 0):
+    elif (stored.revision if stored else 0) != decision.revision:
         return Decided(saved=False)  # decided, or removed, on another page since this one
     if action == "remove":
         if shown is not None and shown.suggestion is not None:
-            raise InvalidInput({f"decision-{code}": "Reject a suggested KPI instead of removing"})
+            raise InvalidInput({"action": "Reject a suggested KPI instead of removing"})
         if stored is None:
             return Decided(saved=True)
         act_as(session, Actor.of(user))
         session.delete(stored)
         return _commit(session, draft)
     if shown is None and action == "reject":
-        raise InvalidInput({f"decision-{code}": "This KPI is not on your list: add it first"})
+        raise InvalidInput({"action": "This KPI is not on your list: add it first"})
     suggested = (
         shown.suggested.value
         if shown is not None
@@ -179,7 +211,7 @@ def decide(
         ).value
     )
     mandatory = shown is not None and shown.mandatory
-    status, target, reason = _decision(action, kpi, suggested, form, mandatory)
+    status, target, reason = _decision(kpi, suggested, decision, mandatory)
     # An edited target records the suggestion it was set against; saving it again confirms it.
     then = suggestion_text(suggested) if status is KpiStatus.EDITED else None
     if stored is None:
@@ -209,36 +241,30 @@ def decide(
 
 
 def _decision(
-    action: str,
-    kpi: Kpi,
-    suggested: Decimal | None,
-    form: Mapping[str, str],
-    mandatory: bool,
+    kpi: Kpi, suggested: Decimal | None, decision: KpiDecision, mandatory: bool
 ) -> tuple[KpiStatus, str | None, str]:
     """The status, stored target and reason a decision sets; InvalidInput when it cannot.
     Adding from the library accepts the suggested target; accepting with a target other than
     the suggested one is an edit."""
-    code, unit = kpi.code, kpi.unit
-    if action == "reject":
-        reason = clean_text(form.get("reason") or "").strip()
+    if decision.action is KpiAction.REJECT:
+        reason = clean_text(decision.reason).strip()
         if mandatory and not reason:
-            raise InvalidInput({
-                f"reason-{code}": "Enter why you are rejecting this KPI: an obligation requires it"
-            })  # fmt: skip
-        if len(reason) > REASON_MAX:
             raise InvalidInput(
-                {f"reason-{code}": f"The reason must be {REASON_MAX} characters or fewer"}
+                {"reason": "Enter why you are rejecting this KPI: an obligation requires it"}
             )
+        if len(reason) > REASON_MAX:
+            raise InvalidInput({"reason": f"The reason must be {REASON_MAX} characters or fewer"})
         return KpiStatus.REJECTED, None, reason
-    if action == "add":
+    if decision.action is KpiAction.ADD:
         return KpiStatus.ACCEPTED, None, ""
-    raw = clean_text(form.get("target") or "").strip()
-    if not raw and kpi.target.kind == "baseline":  # a baseline accepted as a baseline
-        return KpiStatus.ACCEPTED, None, ""
-    try:
-        target = parse_target(raw, unit)
-    except InvalidTarget as invalid:
-        raise InvalidInput({f"target-{code}": str(invalid)}) from None
+    target = decision.target
+    if target is None:
+        if kpi.target.kind == "baseline":  # a baseline accepted as a baseline
+            return KpiStatus.ACCEPTED, None, ""
+        raise InvalidInput({"target": missing_target(kpi.unit)})
+    problem = target_problem(target, kpi.unit)
+    if problem:
+        raise InvalidInput({"target": problem})
     if suggested is not None and target == suggested:
         return KpiStatus.ACCEPTED, None, ""
     return KpiStatus.EDITED, target_text(target), ""
@@ -263,12 +289,10 @@ def record_kpi_exception(
     `seen_revision`. InvalidInput when the reason is missing or too long."""
     reason = clean_text(reason).strip()
     if not reason:
-        raise InvalidInput({EXCEPTION_FIELD: "Enter why performance could not appropriately be "
+        raise InvalidInput({"reason": "Enter why performance could not appropriately be "
                             "assessed by KPIs"})  # fmt: skip
     if len(reason) > REASON_MAX:
-        raise InvalidInput(
-            {EXCEPTION_FIELD: f"The reason must be {REASON_MAX} characters or fewer"}
-        )
+        raise InvalidInput({"reason": f"The reason must be {REASON_MAX} characters or fewer"})
     row = session.get(KpiDutyException, draft.assessment.id)
     if (row.revision if row else 0) != seen_revision:
         return Decided(saved=False)  # recorded, changed or withdrawn on another page since
@@ -318,12 +342,54 @@ def custom_values(own: CustomKpi | None) -> dict[str, str]:
             "frequency": own.frequency, "evidence": own.evidence}  # fmt: skip
 
 
+@dataclass(frozen=True)
+class OwnKpi:
+    """A KPI of the lead's own, typed: `target` in `unit` (None when not given)."""
+
+    title: str
+    unit: str
+    target: Decimal | None
+    frequency: str  # one of FREQUENCIES
+    evidence: str
+
+    def cleaned(self) -> OwnKpi:
+        """With surrounding white space removed, as it is stored."""
+        return OwnKpi(clean_text(self.title).strip(), clean_text(self.unit).strip(),
+                      self.target, self.frequency.strip(),
+                      clean_text(self.evidence).strip())  # fmt: skip
+
+
+def own_kpi_problems(kpi: OwnKpi) -> dict[str, str]:
+    """What is wrong with a KPI of the lead's own, by field, in the order the form lists them."""
+    kpi = kpi.cleaned()
+    errors: dict[str, str] = {}
+    messages = {
+        "title": "Enter the KPI's title",
+        "unit": "Enter the unit the KPI is measured in, such as “% of staff” or “tonnes”",
+        "evidence": "Enter the evidence the supplier must give",
+    }
+    for name, message in messages.items():
+        text = getattr(kpi, name)
+        if not text:
+            errors[name] = message
+        elif len(text) > CUSTOM_LIMITS[name]:
+            errors[name] = f"The {name} must be {CUSTOM_LIMITS[name]} characters or fewer"
+    unit = kpi.unit or "the KPI's unit"
+    if kpi.target is None:
+        errors["target"] = missing_target(unit)
+    elif problem := target_problem(kpi.target, unit):
+        errors["target"] = problem
+    if kpi.frequency not in FREQUENCIES:
+        errors["frequency"] = "Select how often the supplier reports"
+    return errors
+
+
 def save_custom(
     session: Session,
     user: User,
     draft: Draft,
     own: CustomKpi | None,
-    values: Mapping[str, str],
+    kpi: OwnKpi,
     seen_revision: int,
 ) -> Decided:
     """Add a KPI of the lead's own, or change one seen at `seen_revision`; InvalidInput names
@@ -333,27 +399,11 @@ def save_custom(
         row = session.get(KpiSelection, own.id)
         if row is None or row.revision != seen_revision:
             return Decided(saved=False)
-    cleaned = {name: clean_text(values.get(name) or "").strip()
-               for name in ("title", "unit", "target", "frequency", "evidence")}  # fmt: skip
-    errors: dict[str, str] = {}
-    messages = {
-        "title": "Enter the KPI's title",
-        "unit": "Enter the unit the KPI is measured in, such as “% of staff” or “tonnes”",
-        "evidence": "Enter the evidence the supplier must give",
-    }
-    for name, message in messages.items():
-        if not cleaned[name]:
-            errors[name] = message
-        elif len(cleaned[name]) > CUSTOM_LIMITS[name]:
-            errors[name] = f"The {name} must be {CUSTOM_LIMITS[name]} characters or fewer"
-    try:
-        target = parse_target(cleaned["target"], cleaned["unit"] or "the KPI's unit")
-    except InvalidTarget as invalid:
-        errors["target"] = str(invalid)
-    if cleaned["frequency"] not in FREQUENCIES:
-        errors["frequency"] = "Select how often the supplier reports"
+    errors = own_kpi_problems(kpi)
     if errors:
         raise InvalidInput(errors)
+    kpi = kpi.cleaned()
+    assert kpi.target is not None
     if row is None:
         row = KpiSelection(
             assessment_id=draft.assessment.id,  # type: ignore[arg-type]
@@ -361,9 +411,9 @@ def save_custom(
             updated_by_id=user.id,  # type: ignore[arg-type]
         )
     act_as(session, Actor.of(user))
-    row.title, row.unit, row.evidence = cleaned["title"], cleaned["unit"], cleaned["evidence"]
-    row.frequency = cleaned["frequency"]
-    row.target = target_text(target)
+    row.title, row.unit, row.evidence = kpi.title, kpi.unit, kpi.evidence
+    row.frequency = kpi.frequency
+    row.target = target_text(kpi.target)
     row.updated_by_id = user.id  # type: ignore[assignment]
     row.updated_at = utcnow()
     session.add(row)

@@ -1,28 +1,21 @@
-"""The procurement form: what was typed, checked field by field into values to store.
+"""A procurement's facts, checked field by field into values to store.
 
-`ProcurementInput` holds exactly what the person typed (strings), so a page with errors shows it
-back unchanged. `validate` turns it into `ProcurementValues` or raises InvalidInput with one
-plain-English message per field, in the order the fields appear on the page.
+`ProcurementFacts` are typed (pence, dates, codes), as a page or the API gives them; each face
+reads its own input into them (app/web/procurement_input.py for the form). `validate` turns them
+into `ProcurementValues` or raises InvalidInput with one plain-English message per field of the
+domain (`value_pence`, `planned_tender_date`, ...), in the order the fields appear on the page.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlmodel import Session, select
 
 from app.errors import InvalidInput
-from app.forms.inputs import (
-    InputError,
-    format_pounds,
-    parse_date_parts,
-    parse_money,
-    parse_whole_number,
-    pounds_for_input,
-    typed_fields,
-)
+from app.forms.inputs import format_pounds
 from app.models import (
     Category,
     ContractType,
@@ -41,69 +34,48 @@ MAX_MONTHS = 240  # 20 years
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 
 
-@dataclass
-class ProcurementInput:
-    """The form's fields exactly as typed."""
+@dataclass(frozen=True)
+class ProcurementFacts:
+    """A procurement's facts as a page or the API gives them, typed. A value the caller could
+    not read is None, and `validate` says it is missing; the caller says why it could not read
+    it (its own words for its own input) and its message wins for that field."""
 
     title: str = ""
     description: str = ""
-    directorate: str = ""
-    category: str = ""
-    contract_type: str = ""
-    light_touch: str = ""
-    framework: str = ""
+    directorate: str = ""  # a directorate's code
+    category: str = ""  # a category's code
+    contract_type: str = ""  # a ContractType value
+    light_touch: bool | None = None
+    framework: str = ""  # a FrameworkRole value
     framework_name: str = ""
-    value: str = ""
-    term_months: str = ""
-    extension_months: str = ""
-    tender_day: str = ""
-    tender_month: str = ""
-    tender_year: str = ""
-    start_day: str = ""
-    start_month: str = ""
-    start_year: str = ""
-    delivery_location: str = ""
+    value_pence: int | None = None
+    term_months: int | None = None
+    extension_months: int | None = 0
+    planned_tender_date: date | None = None
+    expected_start_date: date | None = None
+    delivery_location: str = ""  # a DeliveryLocation value
 
     @classmethod
-    def from_form(cls, form: Any) -> ProcurementInput:
-        """From submitted form data (missing fields are empty)."""
-        return cls(**typed_fields((field.name for field in fields(cls)), form))
-
-    @classmethod
-    def from_procurement(cls, procurement: Procurement, session: Session) -> ProcurementInput:
-        """The form filled in from a stored procurement, for editing."""
+    def of(cls, procurement: Procurement, session: Session) -> ProcurementFacts:
+        """A stored procurement's facts, as the form or the API would give them."""
         directorate = session.get(Directorate, procurement.directorate_id)
         category = session.get(Category, procurement.category_id)
-        tender, start = procurement.planned_tender_date, procurement.expected_start_date
         return cls(
             title=procurement.title,
             description=procurement.description,
             directorate=directorate.code if directorate else "",
             category=category.code if category else "",
             contract_type=procurement.contract_type,
-            light_touch="yes" if procurement.light_touch else "no",
+            light_touch=procurement.light_touch,
             framework=procurement.framework,
             framework_name=procurement.framework_name,
-            value=pounds_for_input(procurement.value_pence),
-            term_months=str(procurement.term_months),
-            extension_months=str(procurement.extension_months),
+            value_pence=procurement.value_pence,
+            term_months=procurement.term_months,
+            extension_months=procurement.extension_months,
+            planned_tender_date=procurement.planned_tender_date,
+            expected_start_date=procurement.expected_start_date,
             delivery_location=procurement.delivery_location,
-            **date_fields("tender", tender),
-            **date_fields("start", start),
         )
-
-    def as_dict(self) -> dict[str, str]:
-        """Every field by name."""
-        return asdict(self)
-
-
-def date_fields(name: str, day: date) -> dict[str, str]:
-    """A date as the three fields a person types: tender_day, tender_month, tender_year."""
-    return {
-        f"{name}_day": str(day.day),
-        f"{name}_month": str(day.month),
-        f"{name}_year": str(day.year),
-    }
 
 
 @dataclass(frozen=True)
@@ -132,69 +104,71 @@ def _choice(value: str, allowed: set[str], message: str, errors: dict[str, str],
     return value
 
 
-def _yes_no(value: str, message: str, errors: dict[str, str], key: str) -> bool:
-    if value not in ("yes", "no"):
-        errors[key] = message
-    return value == "yes"
-
-
-def _date(label: str, key: str, raw: ProcurementInput, errors: dict[str, str]) -> date | None:
-    parts = [getattr(raw, f"{key}_{part}") for part in ("day", "month", "year")]
-    try:
-        value = parse_date_parts(label, *parts, required=True)
-    except InputError as error:
-        errors[key] = str(error)
-        return None
-    assert value is not None
-    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+def _date(label: str, key: str, value: date | None, errors: dict[str, str]) -> date | None:
+    if value is None:
+        errors[key] = f"Enter the {label.lower()}"
+    elif not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
         errors[key] = f"{label} must be between {EARLIEST_YEAR} and {LATEST_YEAR}"
         return None
     return value
 
 
-def validate(session: Session, raw: ProcurementInput) -> ProcurementValues:
-    """Check every field; InvalidInput lists each problem against its field, in page order."""
+def _months(value: int | None, label: str, minimum: int, errors: dict[str, str], key: str) -> int:
+    def months(number: int) -> str:
+        return f"{number} month{'' if number == 1 else 's'}"
+
+    if value is None:
+        errors[key] = f"Enter the {label}"
+    elif value < minimum:
+        errors[key] = f"The {label} must be {months(minimum)} or more"
+    elif value > MAX_MONTHS:
+        errors[key] = f"The {label} must be {months(MAX_MONTHS)} or fewer"
+    return value or 0
+
+
+def validate(session: Session, facts: ProcurementFacts) -> ProcurementValues:
+    """Check every fact; InvalidInput lists each problem against its field (the names of
+    ProcurementValues, with `directorate` and `category` for their codes), in page order."""
     errors: dict[str, str] = {}
-    title = " ".join(raw.title.split())
+    title = " ".join(facts.title.split())
     if not title:
         errors["title"] = "Enter a title"
     elif len(title) > TITLE_MAX:
         errors["title"] = f"Title must be {TITLE_MAX} characters or fewer"
-    description = raw.description.strip()
+    description = facts.description.strip()
     if not description:
         errors["description"] = "Enter a description of what is being bought"
     elif len(description) > DESCRIPTION_MAX:
         errors["description"] = f"Description must be {DESCRIPTION_MAX:,} characters or fewer"
     directorate = session.exec(
-        select(Directorate).where(Directorate.code == raw.directorate, Directorate.active)
+        select(Directorate).where(Directorate.code == facts.directorate, Directorate.active)
     ).first()
     if directorate is None:
         errors["directorate"] = "Select the directorate"
     category = session.exec(
-        select(Category).where(Category.code == raw.category, Category.active)
+        select(Category).where(Category.code == facts.category, Category.active)
     ).first()
     if category is None:
         errors["category"] = "Select the category of spend"
     contract_type = _choice(
-        raw.contract_type,
+        facts.contract_type,
         {t.value for t in ContractType},
         "Select the type of contract",
         errors,
         "contract_type",
     )
-    light_touch = _yes_no(
-        raw.light_touch, "Select yes if the light-touch regime applies", errors, "light_touch"
-    )
-    if light_touch and contract_type in (ContractType.GOODS, ContractType.WORKS):
+    if facts.light_touch is None:
+        errors["light_touch"] = "Select yes if the light-touch regime applies"
+    elif facts.light_touch and contract_type in (ContractType.GOODS, ContractType.WORKS):
         errors["light_touch"] = "The light-touch regime applies only to services contracts"
     framework = _choice(
-        raw.framework,
+        facts.framework,
         {role.value for role in FrameworkRole},
         "Select whether it sets up a framework agreement, calls off from one, or neither",
         errors,
         "framework",
     )
-    framework_name = " ".join(raw.framework_name.split())
+    framework_name = " ".join(facts.framework_name.split())
     if framework != FrameworkRole.CALL_OFF:
         framework_name = ""  # a name belongs only to a call-off
     elif not framework_name:
@@ -203,38 +177,30 @@ def validate(session: Session, raw: ProcurementInput) -> ProcurementValues:
         errors["framework_name"] = (
             f"The framework's name must be {FRAMEWORK_NAME_MAX} characters or fewer"
         )
-    value_pence = term = extension = 0
-    try:
-        value_pence = parse_money(
-            raw.value, label="whole-life value", ceiling_pence=MONEY_CEILING_PENCE
+    value_pence = facts.value_pence or 0
+    if facts.value_pence is None:
+        errors["value_pence"] = "Enter the whole-life value"
+    elif value_pence <= 0:
+        errors["value_pence"] = "The whole-life value must be more than £0"
+    elif value_pence > MONEY_CEILING_PENCE:
+        errors["value_pence"] = (
+            f"The whole-life value must be {format_pounds(MONEY_CEILING_PENCE)} or less"
         )
-    except InputError as error:
-        errors["value"] = str(error)
-    try:
-        term = parse_whole_number(
-            raw.term_months, label="contract term", minimum=1, maximum=MAX_MONTHS, unit="month"
-        )
-    except InputError as error:
-        errors["term_months"] = str(error)
-    try:
-        extension = parse_whole_number(
-            raw.extension_months or "0",
-            label="optional extensions",
-            minimum=0,
-            maximum=MAX_MONTHS,
-            unit="month",
-        )
-    except InputError as error:
-        errors["extension_months"] = str(error)
-    tender = _date("Planned tender date", "tender", raw, errors)
-    start = _date("Expected contract start date", "start", raw, errors)
+    term = _months(facts.term_months, "contract term", 1, errors, "term_months")
+    extension = _months(
+        facts.extension_months, "optional extensions", 0, errors, "extension_months"
+    )
+    tender = _date("Planned tender date", "planned_tender_date", facts.planned_tender_date, errors)
+    start = _date(
+        "Expected contract start date", "expected_start_date", facts.expected_start_date, errors
+    )
     if tender and start and tender > start:
-        errors["start"] = (
+        errors["expected_start_date"] = (
             "Expected contract start date must be the same as or after the planned tender date"
         )
     locations = {location.value for location in DeliveryLocation}
     location = _choice(
-        raw.delivery_location,
+        facts.delivery_location,
         locations,
         "Select where the contract will be delivered",
         errors,
@@ -249,7 +215,7 @@ def validate(session: Session, raw: ProcurementInput) -> ProcurementValues:
         directorate_id=directorate.id,
         category_id=category.id,
         contract_type=contract_type,
-        light_touch=light_touch,
+        light_touch=bool(facts.light_touch),
         framework=framework,
         framework_name=framework_name,
         value_pence=value_pence,

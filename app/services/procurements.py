@@ -29,7 +29,7 @@ from app.services.assessments import open_draft, procurement_context
 from app.services.audit import Actor, act_as
 from app.services.procurement_form import (
     FIELD_LABELS,
-    ProcurementInput,
+    ProcurementFacts,
     ProcurementValues,
     describe_value,
     validate,
@@ -56,19 +56,16 @@ class FieldChange:
 class EditConflict(Exception):
     """Someone else saved the procurement after this editor opened it.
 
-    `merged` is the form to show again: the editor's own changes, and the other person's
-    changes wherever the editor left a field as it was, so saving again loses neither.
-    `changes` is empty when we could not tell what changed (the form's starting values were
-    missing or no longer valid).
+    `changes` are the fields the other person changed (empty when we could not tell: the
+    values the editor started from were missing or no longer valid). The page shows the
+    editor's own changes kept, and the other person's wherever the editor left a field as it
+    was, so saving again loses neither.
     """
 
-    def __init__(
-        self, current: Procurement, changes: list[FieldChange], merged: ProcurementInput
-    ) -> None:
+    def __init__(self, current: Procurement, changes: list[FieldChange]) -> None:
         super().__init__(f"{current.reference} changed since it was opened")
         self.current = current
         self.changes = changes
-        self.merged = merged
 
 
 def get_by_reference(session: Session, reference: str) -> Procurement | None:
@@ -151,9 +148,10 @@ def _next_reference(session: Session, year: int) -> str:
     return f"{prefix}{number:04d}"
 
 
-def create(session: Session, author: User, raw: ProcurementInput, *, today: date) -> Procurement:
-    """Record a new procurement led by its author, with the next free reference."""
-    values = validate(session, raw)
+def create(session: Session, author: User, facts: ProcurementFacts, *, today: date) -> Procurement:
+    """Record a new procurement led by its author, with the next free reference. InvalidInput
+    names each fact at fault."""
+    values = validate(session, facts)
     assert author.id is not None
     act_as(session, Actor.of(author))
     for _attempt in range(5):  # two people recording at once may race for a reference
@@ -203,59 +201,44 @@ def _changes(
     return changes
 
 
-def _merge(
-    yours: ProcurementInput, base: ProcurementInput, theirs: ProcurementInput
-) -> ProcurementInput:
-    """The editor's entries where they changed a field, the other person's everywhere else."""
-    mine, started, saved = yours.as_dict(), base.as_dict(), theirs.as_dict()
-    return ProcurementInput(
-        **{name: mine[name] if mine[name] != started[name] else saved[name] for name in mine}
-    )
-
-
-def base_values(session: Session, raw_base: ProcurementInput) -> dict[str, Any]:
-    """The values the editor started from (sent back with the form), where they still parse."""
+def base_values(session: Session, base: ProcurementFacts | None) -> dict[str, Any]:
+    """The values the editor started from, where they are still valid."""
+    if base is None:
+        return {}
     try:
-        return asdict(validate(session, raw_base))
+        return asdict(validate(session, base))
     except InvalidInput:
         return {}
 
 
 def _conflict(
-    session: Session,
-    current: Procurement,
-    raw: ProcurementInput,
-    values: ProcurementValues,
-    base: ProcurementInput,
-    started: dict[str, Any],
+    session: Session, current: Procurement, values: ProcurementValues, started: dict[str, Any]
 ) -> EditConflict:
-    if not started:  # cannot tell what they changed: keep everything the editor typed
-        return EditConflict(current, [], raw)
-    theirs = ProcurementInput.from_procurement(current, session)
-    return EditConflict(
-        current, _changes(session, started, current, values), _merge(raw, base, theirs)
-    )
+    if not started:  # cannot tell what they changed: the page keeps everything the editor typed
+        return EditConflict(current, [])
+    return EditConflict(current, _changes(session, started, current, values))
 
 
 def update(
     session: Session,
     editor: User,
     procurement: Procurement,
-    raw: ProcurementInput,
+    facts: ProcurementFacts,
     *,
     version: int,
-    base: ProcurementInput,
+    base: ProcurementFacts | None,
 ) -> Procurement:
-    """Save an edit made to `version`; EditConflict if someone changed a field meanwhile.
+    """Save an edit made to `version`, from `base` (the facts the editor started from);
+    EditConflict if someone changed a fact meanwhile, InvalidInput naming each fact at fault.
 
     A newer version that changed none of the form's fields (a new lead officer, say) is no
     conflict: there is nothing of theirs to lose, so the edit is saved.
     """
-    values = validate(session, raw)
+    values = validate(session, facts)
     if procurement.version != version:
         started = base_values(session, base)
         if not started or _changes(session, started, procurement, values):
-            raise _conflict(session, procurement, raw, values, base, started)
+            raise _conflict(session, procurement, values, started)
     act_as(session, Actor.of(editor))
     for name, value in asdict(values).items():
         setattr(procurement, name, value)
@@ -268,7 +251,7 @@ def update(
         session.rollback()
         current = session.get(Procurement, procurement.id, populate_existing=True)
         assert current is not None
-        raise _conflict(session, current, raw, values, base, base_values(session, base)) from None
+        raise _conflict(session, current, values, base_values(session, base)) from None
     session.refresh(procurement)
     return procurement
 
@@ -288,10 +271,11 @@ def withdraw(session: Session, editor: User, procurement: Procurement, reason: s
 
 
 def reassign_lead_officer(
-    session: Session, approver: User, procurement: Procurement, user_id: str
+    session: Session, approver: User, procurement: Procurement, user_id: int | None
 ) -> None:
-    """Give the procurement to another active category lead."""
-    chosen = next((u for u in lead_officer_choices(session) if str(u.id) == user_id), None)
+    """Give the procurement to another active category lead (InvalidInput `lead_officer` for
+    anyone else, or None)."""
+    chosen = next((u for u in lead_officer_choices(session) if u.id == user_id), None)
     if chosen is None:
         raise InvalidInput({"lead_officer": "Select who will lead the procurement"})
     if chosen.id == procurement.lead_officer_id:
@@ -306,11 +290,14 @@ def reassign_lead_officer(
     session.commit()
 
 
-def add_collaborator(session: Session, lead: User, procurement: Procurement, user_id: str) -> User:
-    """Let a colleague edit the procurement too."""
+def add_collaborator(
+    session: Session, lead: User, procurement: Procurement, user_id: int | None
+) -> User:
+    """Let a colleague edit the procurement too (InvalidInput `collaborator` for anyone who
+    cannot, or None)."""
     taken = collaborator_ids(session, procurement) | {procurement.lead_officer_id}
     chosen = next(
-        (u for u in lead_officer_choices(session) if str(u.id) == user_id and u.id not in taken),
+        (u for u in lead_officer_choices(session) if u.id == user_id and u.id not in taken),
         None,
     )
     if chosen is None:

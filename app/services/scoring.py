@@ -7,6 +7,7 @@ procurement's facts, the reference data and the overrides, and records overrides
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 
 from sqlmodel import Session
@@ -50,31 +51,47 @@ def known_topic(draft: Draft, code: str) -> None:
         raise NotFound(f"topic {code}")
 
 
+def check_reason(chosen: Mapping[str, int | None], reason: str) -> str:
+    """The reason, cleaned; InvalidInput if a measure is set by hand without one, or it is
+    too long."""
+    reason = clean_text(reason).strip()
+    if any(value is not None for value in chosen.values()):
+        if not reason:
+            raise InvalidInput({"reason": "Enter the reason for your judgement"})
+        if len(reason) > REASON_MAX:
+            raise InvalidInput({"reason": f"The reason must be {REASON_MAX} characters or fewer"})
+    return reason
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """An officer's professional judgement on a topic: the risk and scope to use (None: the
+    computed one) and why."""
+
+    risk: int | None = None
+    scope: int | None = None
+    reason: str = ""
+
+
 def set_overrides(
-    session: Session, user: User, draft: Draft, topic: str, form: Mapping[str, str]
+    session: Session, user: User, draft: Draft, topic: str, judgement: Judgement
 ) -> None:
     """Set (or clear) the officer's risk and scope for a topic.
 
-    Each of `risk` and `scope` is "computed" (use the computed value) or 0 to 3; a reason is
-    required whenever either is set by hand. InvalidInput names every problem.
+    Each of `risk` and `scope` is None (use the computed value) or 0 to 3; a reason is
+    required whenever either is set by hand. InvalidInput names every problem (`risk`,
+    `scope`, `reason`); NotFound for a topic that is not one.
     """
     known_topic(draft, topic)
-    chosen: dict[str, int | None] = {}
+    chosen: dict[str, int | None] = {"risk": judgement.risk, "scope": judgement.scope}
     errors: dict[str, str] = {}
-    for measure in MEASURES:
-        raw = clean_text(form.get(measure) or "").strip()
-        if raw == KEEP_COMPUTED:
-            chosen[measure] = None
-        elif raw in ("0", "1", "2", "3"):
-            chosen[measure] = int(raw)
-        else:
+    for measure, value in chosen.items():
+        if value is not None and not 0 <= value <= 3:
             errors[measure] = f"Select the {measure} to use, or keep the computed {measure}"
-    reason = clean_text(form.get("reason") or "").strip()
-    if any(value is not None for value in chosen.values()):
-        if not reason:
-            errors["reason"] = "Enter the reason for your judgement"
-        elif len(reason) > REASON_MAX:
-            errors["reason"] = f"The reason must be {REASON_MAX} characters or fewer"
+    try:
+        reason = check_reason(chosen, judgement.reason)
+    except InvalidInput as invalid:
+        errors |= invalid.errors
     if errors:
         raise InvalidInput(errors)
     act_as(session, Actor.of(user))

@@ -1,1 +1,2 @@
-"""HTML routes, one module per area, and the templating helpers."""
+"""HTML routes, one module per area, and the templating helpers. routes.py gathers them under
+one router that declares the CSRF check once."""

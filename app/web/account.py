@@ -6,7 +6,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.deps import (
-    CsrfProtected,
     CurrentSignIn,
     PostedForm,
     SessionDep,
@@ -21,7 +20,7 @@ from app.services import accounts
 from app.timeutil import utcnow
 from app.web.forms import field
 
-router = APIRouter(tags=["account"], dependencies=[CsrfProtected])
+router = APIRouter(tags=["account"])
 
 CONFIRMATIONS = {"password": "Your password has been changed"}
 

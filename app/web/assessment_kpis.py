@@ -17,7 +17,6 @@ from starlette.templating import Jinja2Templates
 
 from app.deps import (
     CatalogueDep,
-    CsrfProtected,
     DraftAccess,
     DraftDep,
     EditableDraft,
@@ -37,7 +36,6 @@ from app.scoring.kpi_choices import (
     target_text,
 )
 from app.scoring.kpis import suggested_target
-from app.scoring.topics import load_topics
 from app.services import assessments, kpis, procurements
 from app.services.kpis import KpiWork
 from app.specification import (
@@ -53,9 +51,9 @@ from app.specification import (
 )
 from app.timeutil import london_today, utcnow
 from app.web.assessments import primas_path
+from app.web.forms import field
 
-router = APIRouter(prefix="/procurements/{reference}/primas/kpis", tags=["primas"],
-                   dependencies=[CsrfProtected])  # fmt: skip
+router = APIRouter(prefix="/procurements/{reference}/primas/kpis", tags=["primas"])
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CONFLICT = (
@@ -160,7 +158,7 @@ def library(
     """Search the KPI library to add a KPI that was not suggested."""
     work = _work(access, session)
     query = q.strip()[:100]
-    topics = {topic.code: topic.name for topic in load_topics().topics}
+    topics = {topic.code: topic.name for topic in access.draft.catalogue.topics.topics}
     suggested = {row.kpi.code for row in work.task.suggested_rows}
     added = {row.kpi.code for row in work.task.added_rows}
     context = _context(
@@ -242,9 +240,10 @@ def kpi_duty_exception(
             decided = kpis.withdraw_kpi_exception(session, access.user, access.draft, seen)
         else:
             decided = kpis.record_kpi_exception(session, access.user, access.draft, reason, seen)
-    except InvalidInput as invalid:
+    except InvalidInput as invalid:  # the service names the reason; the page calls it s52-reason
+        errors = {"s52-reason": invalid.errors["reason"]}
         return _page(request, templates, access, _work(access, session),
-                     errors=invalid.errors, typed={"kpi-duty": {"reason": reason}},
+                     errors=errors, typed={"kpi-duty": {"reason": reason}},
                      status_code=422)  # fmt: skip
     if not decided.saved:  # changed on another page since: show what it holds now
         fresh = DraftAccess(
@@ -258,6 +257,29 @@ def kpi_duty_exception(
     return RedirectResponse(f"{kpis_path(access)}?updated={done}#s52-duty", 303)
 
 
+# The form's field (before "-<code>") for each fact of a decision the service names.
+FIELD_FOR_FACT = {"action": "decision", "target": "target", "reason": "reason"}
+
+
+def _decision(access: DraftAccess, code: str, fields: dict[str, str]) -> kpis.KpiDecision:
+    """The decision the form gives; InvalidInput by the service's names for what cannot be
+    read (NotFound for a KPI not in the library, before anything else)."""
+    kpi = kpis.library_kpi(access.draft, code)
+    try:
+        action = kpis.KpiAction(fields["action"])
+    except ValueError:
+        raise InvalidInput({"action": "Choose accept or reject"}) from None
+    target = None
+    typed = fields["target"].strip()
+    if action is kpis.KpiAction.ACCEPT and typed:  # empty: a baseline accepted as one
+        try:
+            target = parse_target(typed, kpi.unit)
+        except InvalidTarget as invalid:
+            raise InvalidInput({"target": str(invalid)}) from None
+    revision = parse_id(fields["revision"]) or 0
+    return kpis.KpiDecision(action, target, fields["reason"], revision)
+
+
 @router.post("/{code}", response_class=HTMLResponse)
 def decide(
     request: Request,
@@ -269,14 +291,25 @@ def decide(
 ) -> Response:
     """Accept, reject, add or remove a library KPI."""
     before = _work(access, session)
-    fields = {
-        name: str(form.get(name) or "") for name in ("action", "target", "reason", "revision")
-    }
+    fields = {name: field(form, name) for name in ("action", "target", "reason", "revision")}
     try:
-        decided = kpis.decide(session, access.user, access.draft, before.task, code, fields)
+        try:
+            decision = _decision(access, code, fields)
+        except InvalidInput:
+            # A page decided on elsewhere since is shown that decision first, whatever it sent.
+            seen = parse_id(fields["revision"]) or 0
+            if fields["action"] == "add" or not kpis.changed_since(
+                session, access.draft, code, seen
+            ):
+                raise
+            decided = kpis.Decided(saved=False)
+        else:
+            decided = kpis.decide(session, access.user, access.draft, before.task, code, decision)
     except InvalidInput as invalid:
         typed = {code: {"target": fields["target"], "reason": fields["reason"]}}
-        return _reply(request, templates, access, before, code, errors=invalid.errors,
+        errors = {f"{FIELD_FOR_FACT[key]}-{code}": message
+                  for key, message in invalid.errors.items()}  # fmt: skip
+        return _reply(request, templates, access, before, code, errors=errors,
                       typed=typed, status_code=422)  # fmt: skip
     after = _work(access, session)
     if not decided.saved:  # someone else decided it first: show theirs

@@ -12,7 +12,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from app.deps import (
-    CsrfProtected,
     DraftAccess,
     EditableDraft,
     IdPath,
@@ -21,21 +20,40 @@ from app.deps import (
     TemplatesDep,
 )
 from app.errors import InvalidInput
-from app.forms.inputs import parse_id, typed_fields
-from app.scoring.kpi_choices import FREQUENCIES, CustomKpi
+from app.forms.inputs import parse_id
+from app.scoring.kpi_choices import FREQUENCIES, CustomKpi, InvalidTarget, parse_target
 from app.services import kpis
 from app.specification import FREQUENCY_WORDS
 from app.timeutil import london_today
 from app.web.assessment_kpis import CONFLICT, kpis_path
+from app.web.forms import typed_fields
 
-router = APIRouter(prefix="/procurements/{reference}/primas/kpis/own", tags=["primas"],
-                   dependencies=[CsrfProtected])  # fmt: skip
+router = APIRouter(prefix="/procurements/{reference}/primas/kpis/own", tags=["primas"])
 
 FIELDS = ("title", "unit", "target", "frequency", "evidence")
 
 
 def _own(access: DraftAccess, session: SessionDep, kpi_id: int) -> CustomKpi:
     return kpis.custom_kpi(kpis.work(session, access.draft, london_today()).task, kpi_id)
+
+
+def _own_kpi(values: dict[str, str]) -> kpis.OwnKpi:
+    """The KPI the form gives; InvalidInput listing every problem when its target cannot be
+    read (in the form's words) along with what the service finds in the rest."""
+    unit = values["unit"].strip() or "the KPI's unit"
+    typed = values["target"].strip()
+    target, unread = None, {}
+    if typed:
+        try:
+            target = parse_target(typed, unit)
+        except InvalidTarget as invalid:
+            unread["target"] = str(invalid)
+    kpi = kpis.OwnKpi(values["title"], values["unit"], target, values["frequency"],
+                      values["evidence"])  # fmt: skip
+    if unread:
+        problems = kpis.own_kpi_problems(kpi)
+        raise InvalidInput({name: unread.get(name, message) for name, message in problems.items()})
+    return kpi
 
 
 @router.get("", response_class=HTMLResponse)
@@ -55,7 +73,7 @@ def add_own(
     """Save a KPI of the lead's own."""
     values = typed_fields(FIELDS, form)
     try:
-        kpis.save_custom(session, access.user, access.draft, None, values, 0)
+        kpis.save_custom(session, access.user, access.draft, None, _own_kpi(values), 0)
     except InvalidInput as invalid:
         return _own_page(request, templates, access, None, values, invalid.errors)
     return RedirectResponse(f"{kpis_path(access)}?updated=own#own-kpis", 303)
@@ -93,11 +111,14 @@ def change_own(
             done = kpis.remove_custom(session, access.user, access.draft, found, seen)
             updated = "removed"
         else:
-            done = kpis.save_custom(session, access.user, access.draft, found, values, seen)
+            own_kpi = _own_kpi(values)
+            done = kpis.save_custom(session, access.user, access.draft, found, own_kpi, seen)
             updated = "own"
     except InvalidInput as invalid:  # the form again as typed, still at the revision it saw
-        return _own_page(request, templates, access, found.id, values, invalid.errors,
-                         revision=seen)  # fmt: skip
+        if found.revision == seen:
+            return _own_page(request, templates, access, found.id, values, invalid.errors,
+                             revision=seen)  # fmt: skip
+        done = kpis.Decided(saved=False)  # changed elsewhere since: that comes first
     if not done.saved:
         latest = _own(access, session, kpi_id)
         return _own_page(request, templates, access, latest.id, kpis.custom_values(latest), {},

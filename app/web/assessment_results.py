@@ -8,7 +8,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from app.deps import (
-    CsrfProtected,
     DraftAccess,
     DraftDep,
     EditableDraft,
@@ -21,9 +20,9 @@ from app.services import kpis, procurements, scoring
 from app.services.scoring import KEEP_COMPUTED, MEASURES
 from app.timeutil import london_today
 from app.web.assessments import primas_path, progress
+from app.web.forms import field
 
-router = APIRouter(prefix="/procurements/{reference}/primas", tags=["primas"],
-                   dependencies=[CsrfProtected])  # fmt: skip
+router = APIRouter(prefix="/procurements/{reference}/primas", tags=["primas"])
 
 CONFIRMATIONS = {"judgement": "Your professional judgement has been saved."}
 
@@ -88,6 +87,28 @@ def judgement(
     return _judgement_page(request, templates, access, topic)
 
 
+def _judgement(values: dict[str, str]) -> scoring.Judgement:
+    """The judgement the form gives: each measure "computed" or 0 to 3. InvalidInput names
+    every measure that is neither (with the service's own problems left to the service)."""
+    chosen: dict[str, int | None] = {}
+    errors: dict[str, str] = {}
+    for measure in MEASURES:
+        typed = values[measure]
+        if typed == KEEP_COMPUTED:
+            chosen[measure] = None
+        elif typed in ("0", "1", "2", "3"):
+            chosen[measure] = int(typed)
+        else:
+            errors[measure] = f"Select the {measure} to use, or keep the computed {measure}"
+    if errors:  # with what the service would say of the reason, so every problem shows at once
+        try:
+            scoring.check_reason(chosen, values["reason"])
+        except InvalidInput as invalid:
+            errors |= invalid.errors
+        raise InvalidInput(errors)
+    return scoring.Judgement(chosen["risk"], chosen["scope"], values["reason"])
+
+
 @router.post("/results/{topic}", response_class=HTMLResponse)
 def save_judgement(
     request: Request,
@@ -98,9 +119,11 @@ def save_judgement(
     templates: TemplatesDep,
 ) -> Response:
     """Save the officer's risk and scope (or go back to the computed ones)."""
-    values = {name: str(form.get(name) or "") for name in (*MEASURES, "reason")}
+    scoring.known_topic(access.draft, topic)  # not found before anything typed is read
+    values = {name: field(form, name).strip() for name in (*MEASURES, "reason")}
     try:
-        scoring.set_overrides(session, access.user, access.draft, topic, values)
+        judgement = _judgement(values)
+        scoring.set_overrides(session, access.user, access.draft, topic, judgement)
     except InvalidInput as invalid:
         return _judgement_page(
             request, templates, access, topic, values=values, errors=invalid.errors

@@ -15,7 +15,6 @@ from starlette.templating import Jinja2Templates
 
 from app.deps import (
     CatalogueDep,
-    CsrfProtected,
     DraftDep,
     EditableDraft,
     PostedForm,
@@ -34,8 +33,7 @@ from app.services.assessments import Draft
 from app.timeutil import london_today
 from app.web.question_views import error_anchors, question_views, save_announcement
 
-router = APIRouter(prefix="/procurements/{reference}/primas", tags=["primas"],
-                   dependencies=[CsrfProtected])  # fmt: skip
+router = APIRouter(prefix="/procurements/{reference}/primas", tags=["primas"])
 
 
 def primas_path(procurement: Procurement) -> str:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import Any
 
 from starlette.datastructures import FormData
 
@@ -45,3 +46,17 @@ def parse_date_input(label: str, day: str, month: str, year: str) -> tuple[date 
         return parse_date_parts(label, day, month, year), None
     except InputError as error:
         return None, str(error)
+
+
+DATE_PARTS = ("day", "month", "year")
+
+
+def typed_fields(names: Iterable[str], form: Any) -> dict[str, str]:
+    """Each named field as typed (cleaned; "" when missing or not text). A date part such as
+    `tender_day` is read from its GOV.UK date input's field, `tender-day`."""
+    values = {}
+    for name in names:
+        stem, _, part = name.rpartition("_")
+        value = form.get(f"{stem}-{part}" if stem and part in DATE_PARTS else name, "")
+        values[name] = clean_text(value) if isinstance(value, str) else ""
+    return values

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.deps import (
-    CsrfProtected,
     CurrentUser,
     EditableProcurement,
     IdPath,
@@ -20,12 +19,12 @@ from app.errors import InvalidInput, PrimasError
 from app.forms.inputs import parse_id
 from app.models import Procurement
 from app.services import procurements
-from app.services.procurement_form import ProcurementInput
 from app.web.forms import field
 from app.web.procurement_form_page import form_page
+from app.web.procurement_input import ProcurementInput, merged, page_errors
 from app.web.procurements import show_page
 
-router = APIRouter(prefix="/procurements", tags=["procurements"], dependencies=[CsrfProtected])
+router = APIRouter(prefix="/procurements", tags=["procurements"])
 
 
 def _back(procurement: Procurement, updated: str) -> RedirectResponse:
@@ -57,19 +56,23 @@ def save_edit(
 ) -> Response:
     """Save, unless someone else saved first: then show what they changed beside yours."""
     raw = ProcurementInput.from_form(form)
-    base = ProcurementInput(**{name: field(form, f"base-{name}") for name in raw.as_dict()})
+    base = ProcurementInput.from_form(form, prefix="base-")
     version = parse_id(field(form, "version")) or 0
     try:
-        procurements.update(session, user, procurement, raw, version=version, base=base)
+        facts = raw.facts(session)
+        procurements.update(session, user, procurement, facts, version=version,
+                            base=base.started_from())  # fmt: skip
     except InvalidInput as invalid:
         return form_page(request, templates, session, raw, mode="edit", user=user,
-                         procurement=procurement, errors=invalid.errors, version=version,
-                         base=base)  # fmt: skip
+                         procurement=procurement, errors=page_errors(invalid.errors),
+                         version=version, base=base)  # fmt: skip
     except procurements.EditConflict as conflict:
         current = conflict.current
-        return form_page(request, templates, session, conflict.merged, mode="edit", user=user,
-                         procurement=current, version=current.version,
-                         base=ProcurementInput.from_procurement(current, session),
+        theirs = ProcurementInput.from_procurement(current, session)
+        # The editor's own changes kept; the other person's wherever the editor left a field.
+        shown = merged(raw, base, theirs) if conflict.changes else raw
+        return form_page(request, templates, session, shown, mode="edit", user=user,
+                         procurement=current, version=current.version, base=theirs,
                          conflict=conflict.changes)  # fmt: skip
     return _back(procurement, "saved")
 
@@ -133,7 +136,7 @@ def reassign(
     """Give the procurement to the chosen lead officer."""
     chosen = field(form, "lead_officer")
     try:
-        procurements.reassign_lead_officer(session, user, procurement, chosen)
+        procurements.reassign_lead_officer(session, user, procurement, parse_id(chosen))
     except InvalidInput as invalid:
         context = {
             "procurement": procurement,
@@ -159,7 +162,7 @@ def add_collaborator(
     """Add a colleague who may edit the procurement."""
     chosen = field(form, "collaborator")
     try:
-        procurements.add_collaborator(session, user, procurement, chosen)
+        procurements.add_collaborator(session, user, procurement, parse_id(chosen))
     except InvalidInput as invalid:
         return show_page(request, templates, session, procurement, user, errors=invalid.errors)
     return _back(procurement, "collaborator-added")

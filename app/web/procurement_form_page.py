@@ -10,9 +10,9 @@ from sqlmodel import Session
 from starlette.templating import Jinja2Templates
 
 from app.models import ContractType, DeliveryLocation, Procurement, User
-from app.services.procurement_form import ProcurementInput
 from app.services.procurements import FieldChange
 from app.services.reference_data import list_categories, list_directorates
+from app.web.procurement_input import ProcurementInput
 
 # Where each field's error links to: a date input's first box, a radio group's first option.
 ERROR_ANCHORS = {"tender": "tender-day", "start": "start-day"}

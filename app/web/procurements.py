@@ -13,7 +13,6 @@ from starlette.templating import Jinja2Templates
 
 from app.deps import (
     BuyerUser,
-    CsrfProtected,
     CurrentUser,
     PostedForm,
     ProcurementDep,
@@ -24,7 +23,7 @@ from app.errors import InvalidInput
 from app.models import Category, DeliveryLocation, Directorate, Procurement, User
 from app.scoring.reference_data import NoValueInForce
 from app.services import assessments, audit_log, procurements
-from app.services.procurement_form import FIELD_LABELS, ProcurementInput, describe_value
+from app.services.procurement_form import FIELD_LABELS, describe_value
 from app.services.procurement_search import (
     STATUSES,
     VALUE_BANDS,
@@ -35,8 +34,9 @@ from app.services.reference_data import list_categories, list_directorates
 from app.timeutil import london_today
 from app.web.forms import page_number
 from app.web.procurement_form_page import form_page
+from app.web.procurement_input import ProcurementInput, page_errors
 
-router = APIRouter(prefix="/procurements", tags=["procurements"], dependencies=[CsrfProtected])
+router = APIRouter(prefix="/procurements", tags=["procurements"])
 
 CONFIRMATIONS = {
     "created": "Procurement recorded",
@@ -92,11 +92,11 @@ def create_procurement(
     """Record the procurement, or show the form again with what was typed and what is wrong."""
     raw = ProcurementInput.from_form(form)
     try:
-        procurement = procurements.create(session, user, raw, today=london_today())
+        facts = raw.facts(session)
+        procurement = procurements.create(session, user, facts, today=london_today())
     except InvalidInput as invalid:
-        return form_page(
-            request, templates, session, raw, mode="new", user=user, errors=invalid.errors
-        )
+        errors = page_errors(invalid.errors)
+        return form_page(request, templates, session, raw, mode="new", user=user, errors=errors)
     return RedirectResponse(f"/procurements/{procurement.reference}?updated=created", 303)
 
 

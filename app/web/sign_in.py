@@ -6,7 +6,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.deps import (
-    CsrfProtected,
     CurrentSignIn,
     OptionalSignIn,
     PostedForm,
@@ -25,7 +24,7 @@ from app.settings import Settings
 from app.timeutil import utcnow
 from app.web.forms import field, local_path
 
-router = APIRouter(tags=["sign in"], dependencies=[CsrfProtected])
+router = APIRouter(tags=["sign in"])
 
 SIGN_IN_MESSAGES = {
     accounts.SignInOutcome.WRONG_DETAILS: "Enter a correct email address and password",

@@ -20,7 +20,7 @@ from tests.support.factories import (
     make_draft,
     make_procurement,
     make_user,
-    procurement_input,
+    procurement_facts,
 )
 from tests.support.primas import autosave, post
 
@@ -61,8 +61,9 @@ def journey(app: FastAPI, session: Session, live_server: str) -> dict[str, objec
     admin = make_user(session, Role.ADMIN)
     record = make_procurement(session, lead, value="2,400,000")
     make_draft(session, record, lead, version=3)
-    procurements.update(session, lead, record, procurement_input(value="2,600,000"),
-                        version=record.version, base=procurement_input())  # fmt: skip
+    more = procurement_facts(session, value="2,600,000")
+    procurements.update(session, lead, record, more, version=record.version,
+                        base=procurement_facts(session))  # fmt: skip
     client = signed_in_client(app, session, lead)
     base = f"/procurements/{record.reference}/primas"
     for question, answer in {"agency_labour": "yes", "low_paid_roles": "yes",

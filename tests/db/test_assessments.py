@@ -15,7 +15,7 @@ from app.models import Assessment, AssessmentAnswer, AuditEvent, Role, User
 from app.scoring.topics import load_topics
 from app.services import assessments, procurements
 from tests.support.catalogue import primas_definition, shipped
-from tests.support.factories import make_draft, make_procurement, make_user, procurement_input
+from tests.support.factories import make_draft, make_procurement, make_user, procurement_facts
 
 V1 = primas_definition(1)
 V99 = parse_definition(
@@ -182,9 +182,9 @@ def test_changing_the_procurement_says_what_changed(session: Session) -> None:
     draft = assessments.start(session, lead, procurement, V1)
     loaded = assessments.load(session, draft, LIBRARY)
     assert assessments.context_change(loaded) is None
-    procurements.update(session, lead, procurement,
-                        procurement_input(category="construction-works", contract_type="works"),
-                        version=1, base=procurement_input())  # fmt: skip
+    works = procurement_facts(session, category="construction-works", contract_type="works")
+    procurements.update(session, lead, procurement, works, version=1,
+                        base=procurement_facts(session))  # fmt: skip
     loaded = assessments.load(session, draft, LIBRARY)
     change = assessments.context_change(loaded)
     assert change is not None

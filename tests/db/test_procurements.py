@@ -1,5 +1,6 @@
 """Procurement records: validation, references, edit conflicts, ownership and what they owe."""
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -8,11 +9,13 @@ from sqlmodel import Session, select
 from app.errors import InvalidInput
 from app.models import AuditEvent, Procurement, Role
 from app.services import procurements
-from app.services.procurement_form import ProcurementInput, validate
+from app.services.procurement_form import ProcurementFacts, ProcurementValues, validate
 from app.services.reference_data import add_reference_value
+from app.web.procurement_input import ProcurementInput, merged, page_errors
 from tests.support.factories import (
     make_procurement,
     make_user,
+    procurement_facts,
     procurement_form_data,
     procurement_input,
 )
@@ -20,14 +23,23 @@ from tests.support.factories import (
 NEXT_YEAR = date.today().year + 1
 
 
+def checked(session: Session, raw: ProcurementInput) -> ProcurementValues:
+    """The values the form gives, read as the page reads it and checked by the service, with
+    any errors by form field, as the page shows them."""
+    try:
+        return validate(session, raw.facts(session))
+    except InvalidInput as invalid:
+        raise InvalidInput(page_errors(invalid.errors)) from None
+
+
 def errors_for(session: Session, **typed: str) -> dict[str, str]:
     with pytest.raises(InvalidInput) as refused:
-        validate(session, procurement_input(**typed))
+        checked(session, procurement_input(**typed))
     return refused.value.errors
 
 
 def test_a_valid_form_becomes_values(session: Session) -> None:
-    values = validate(session, procurement_input(value="£1,250,000.50", extension_months=""))
+    values = checked(session, procurement_input(value="£1,250,000.50", extension_months=""))
     assert values.value_pence == 125_000_050
     assert values.extension_months == 0
     assert values.planned_tender_date == date(NEXT_YEAR, 3, 1)
@@ -35,7 +47,7 @@ def test_a_valid_form_becomes_values(session: Session) -> None:
 
 def test_an_empty_form_lists_every_required_field_in_page_order(session: Session) -> None:
     with pytest.raises(InvalidInput) as refused:
-        validate(session, ProcurementInput())
+        checked(session, ProcurementInput())
     assert refused.value.errors == {
         "title": "Enter a title",
         "description": "Enter a description of what is being bought",
@@ -126,12 +138,12 @@ def test_inactive_categories_and_directorates_cannot_be_chosen(session: Session)
 def test_a_call_off_keeps_the_framework_s_name(
     session: Session, framework: str, typed_name: str, stored_name: str
 ) -> None:
-    values = validate(session, procurement_input(framework=framework, framework_name=typed_name))
+    values = checked(session, procurement_input(framework=framework, framework_name=typed_name))
     assert (values.framework, values.framework_name) == (framework, stored_name)
 
 
 def test_tender_and_start_may_be_the_same_day(session: Session) -> None:
-    values = validate(session, procurement_input(start_month="3"))
+    values = checked(session, procurement_input(start_month="3"))
     assert values.planned_tender_date == values.expected_start_date
 
 
@@ -166,8 +178,8 @@ def test_annual_value(session: Session) -> None:
 def test_editing_bumps_the_version(session: Session) -> None:
     lead = make_user(session, Role.LEAD)
     procurement = make_procurement(session, lead)
-    base = procurement_input()
-    procurements.update(session, lead, procurement, procurement_input(title="New title"),
+    base = procurement_facts(session)
+    procurements.update(session, lead, procurement, procurement_facts(session, title="New title"),
                         version=1, base=base)  # fmt: skip
     assert procurement.title == "New title"
     assert procurement.version == 2
@@ -181,11 +193,12 @@ def test_an_edit_to_an_older_version_is_a_conflict_showing_their_changes(session
     procurement = make_procurement(session, lead)
     opened = procurement_input()  # what both saw when they opened the form
     procurements.update(session, colleague, procurement,
-                        procurement_input(value="300,000", title="Their title"), version=1,
-                        base=opened)  # fmt: skip
+                        procurement_facts(session, value="300,000", title="Their title"),
+                        version=1, base=opened.facts(session))  # fmt: skip
+    mine = procurement_input(value="275,000")
     with pytest.raises(procurements.EditConflict) as conflict:
-        procurements.update(session, lead, procurement,
-                            procurement_input(value="275,000"), version=1, base=opened)  # fmt: skip
+        procurements.update(session, lead, procurement, mine.facts(session), version=1,
+                            base=opened.facts(session))  # fmt: skip
     changes = {change.field: change for change in conflict.value.changes}
     assert set(changes) == {"title", "value_pence"}
     value, title = changes["value_pence"], changes["title"]
@@ -202,14 +215,15 @@ def test_an_edit_to_an_older_version_is_a_conflict_showing_their_changes(session
         False,
     )
     # The form shown again holds both: their title, and the value this editor typed.
-    assert conflict.value.merged.title == "Their title"
-    assert conflict.value.merged.value == "275,000"
+    theirs = ProcurementInput.from_procurement(conflict.value.current, session)
+    shown = merged(mine, opened, theirs)
+    assert (shown.title, shown.value) == ("Their title", "275,000")
     session.refresh(procurement)
     assert procurement.value_pence == 30_000_000  # nothing was overwritten
     # Saving the form as shown keeps their title and applies this editor's value.
-    procurements.update(session, lead, procurement, conflict.value.merged,
+    procurements.update(session, lead, procurement, shown.facts(session),
                         version=conflict.value.current.version,
-                        base=ProcurementInput.from_procurement(procurement, session))  # fmt: skip
+                        base=theirs.facts(session))  # fmt: skip
     assert (procurement.title, procurement.value_pence) == ("Their title", 27_500_000)
 
 
@@ -220,23 +234,25 @@ def test_a_newer_version_that_changed_no_field_of_the_form_is_no_conflict(
     approver = make_user(session, Role.APPROVER)
     new_lead = make_user(session, Role.LEAD)
     procurement = make_procurement(session, lead)
-    procurements.reassign_lead_officer(session, approver, procurement, str(new_lead.id))
+    procurements.reassign_lead_officer(session, approver, procurement, new_lead.id)
     assert procurement.version == 2
-    procurements.update(session, lead, procurement, procurement_input(title="Retitled"),
-                        version=1, base=procurement_input())  # fmt: skip
+    procurements.update(session, lead, procurement, procurement_facts(session, title="Retitled"),
+                        version=1, base=procurement_facts(session))  # fmt: skip
     assert (procurement.title, procurement.lead_officer_id) == ("Retitled", new_lead.id)
 
 
 def test_a_conflict_we_cannot_describe_keeps_everything_typed(session: Session) -> None:
     lead = make_user(session, Role.LEAD)
     procurement = make_procurement(session, lead)
-    procurements.update(session, lead, procurement, procurement_input(title="Elsewhere"),
-                        version=1, base=procurement_input())  # fmt: skip
-    mine = procurement_input(title="Mine")
+    procurements.update(session, lead, procurement, procurement_facts(session, title="Elsewhere"),
+                        version=1, base=procurement_facts(session))  # fmt: skip
+    mine = procurement_facts(session, title="Mine")
     with pytest.raises(procurements.EditConflict) as conflict:
-        procurements.update(session, lead, procurement, mine, version=1, base=ProcurementInput())
-    assert conflict.value.changes == []
-    assert conflict.value.merged == mine
+        # The form's starting values did not come back: nothing to tell what changed from.
+        procurements.update(session, lead, procurement, mine, version=1,
+                            base=ProcurementInput().started_from())  # fmt: skip
+    assert conflict.value.changes == []  # so the page keeps everything typed
+    assert procurement.title == "Elsewhere"
 
 
 def test_a_save_racing_another_is_caught_by_the_database(session: Session, engine) -> None:  # type: ignore[no-untyped-def]
@@ -249,11 +265,14 @@ def test_a_save_racing_another_is_caught_by_the_database(session: Session, engin
         theirs.title = "Saved elsewhere"
         other.commit()
     with pytest.raises(procurements.EditConflict) as conflict:
-        procurements.update(session, lead, procurement, procurement_input(title="Mine"),
-                            version=1, base=procurement_input())  # fmt: skip
+        procurements.update(session, lead, procurement, procurement_facts(session, title="Mine"),
+                            version=1, base=procurement_facts(session))  # fmt: skip
     assert conflict.value.current.title == "Saved elsewhere"
-    assert [change.field for change in conflict.value.changes] == ["title"]
-    assert conflict.value.merged.title == "Mine"  # both changed it: the editor's entry is kept
+    [change] = conflict.value.changes
+    assert change.field == "title"
+    assert change.you_changed  # both changed it: the form keeps the editor's entry
+    theirs = ProcurementInput.from_procurement(conflict.value.current, session)
+    assert merged(procurement_input(title="Mine"), procurement_input(), theirs).title == "Mine"
 
 
 def test_who_may_edit(session: Session) -> None:
@@ -263,7 +282,7 @@ def test_who_may_edit(session: Session) -> None:
     approver = make_user(session, Role.APPROVER)
     admin = make_user(session, Role.ADMIN)
     procurement = make_procurement(session, lead)
-    procurements.add_collaborator(session, lead, procurement, str(colleague.id))
+    procurements.add_collaborator(session, lead, procurement, colleague.id)
     allowed = {user.email for user in (lead, colleague, stranger, approver, admin)
                if procurements.can_edit(session, user, procurement)}  # fmt: skip
     assert allowed == {lead.email, colleague.email, admin.email}
@@ -278,9 +297,9 @@ def test_collaborators(session: Session) -> None:
     colleague = make_user(session, Role.LEAD, name="Aisha Khan")
     admin_only = make_user(session, Role.ADMIN)
     procurement = make_procurement(session, lead)
-    procurements.add_collaborator(session, lead, procurement, str(colleague.id))
+    procurements.add_collaborator(session, lead, procurement, colleague.id)
     assert [u.name for u in procurements.collaborators(session, procurement)] == ["Aisha Khan"]
-    for refused in (str(colleague.id), str(lead.id), str(admin_only.id), "999", "x"):
+    for refused in (colleague.id, lead.id, admin_only.id, 999, None):
         with pytest.raises(InvalidInput):
             procurements.add_collaborator(session, lead, procurement, refused)
     assert procurements.remove_collaborator(session, lead, procurement, colleague.id or 0)
@@ -296,15 +315,15 @@ def test_reassigning_the_lead_officer(session: Session) -> None:
     procurement = make_procurement(session, lead)
     approver = make_user(session, Role.APPROVER)
     new_lead = make_user(session, Role.LEAD)
-    procurements.add_collaborator(session, lead, procurement, str(new_lead.id))
-    procurements.reassign_lead_officer(session, approver, procurement, str(new_lead.id))
+    procurements.add_collaborator(session, lead, procurement, new_lead.id)
+    procurements.reassign_lead_officer(session, approver, procurement, new_lead.id)
     assert procurement.lead_officer_id == new_lead.id
     assert procurements.collaborators(session, procurement) == []  # lead now, not collaborator
     version = procurement.version
-    procurements.reassign_lead_officer(session, approver, procurement, str(new_lead.id))
+    procurements.reassign_lead_officer(session, approver, procurement, new_lead.id)
     assert procurement.version == version  # the same person again changes nothing
     with pytest.raises(InvalidInput):
-        procurements.reassign_lead_officer(session, approver, procurement, "")
+        procurements.reassign_lead_officer(session, approver, procurement, None)
 
 
 def test_references_keep_counting_past_9999(session: Session) -> None:
@@ -319,7 +338,7 @@ def test_references_keep_counting_past_9999(session: Session) -> None:
 def test_text_is_cleaned_before_it_is_stored(session: Session) -> None:
     form = {"title": "Nul\x00 byte", "description": "Line one\r\nLine two"}
     raw = ProcurementInput.from_form(procurement_form_data(**form))
-    values = validate(session, raw)
+    values = checked(session, raw)
     assert values.title == "Nul byte"
     assert values.description == "Line one\nLine two"
 
@@ -327,7 +346,7 @@ def test_text_is_cleaned_before_it_is_stored(session: Session) -> None:
 def test_the_description_limit_counts_a_line_break_once(session: Session) -> None:
     text = ("x" * 99 + "\r\n") * 40  # 4,000 characters as the page counts them
     raw = ProcurementInput.from_form(procurement_form_data(description=text.strip()))
-    assert len(validate(session, raw).description) <= 4000
+    assert len(checked(session, raw).description) <= 4000
 
 
 def test_withdrawing_keeps_the_record(session: Session) -> None:
@@ -378,3 +397,28 @@ def test_reference_values_are_checked(session: Session) -> None:
         add_reference_value(session, admin, key="primas_threshold",
                             effective_from=date(2018, 1, 1), amount=0)  # fmt: skip
     assert set(refused.value.errors) == {"amount", "effective_from"}
+
+
+def test_the_service_takes_typed_facts_and_names_the_facts_at_fault(session: Session) -> None:
+    # What the API will send: no page's strings, and errors by the domain's field names.
+    with pytest.raises(InvalidInput) as refused:
+        validate(session, ProcurementFacts())
+    assert list(refused.value.errors) == [
+        "title", "description", "directorate", "category", "contract_type", "light_touch",
+        "framework", "value_pence", "term_months", "planned_tender_date", "expected_start_date",
+        "delivery_location",
+    ]  # fmt: skip
+    good = procurement_facts(session)
+    wrong = replace(good, value_pence=0, term_months=241, light_touch=True,
+                    contract_type="goods", expected_start_date=date(NEXT_YEAR, 2, 1))  # fmt: skip
+    with pytest.raises(InvalidInput) as refused:
+        validate(session, wrong)
+    assert refused.value.errors == {
+        "light_touch": "The light-touch regime applies only to services contracts",
+        "value_pence": "The whole-life value must be more than £0",
+        "term_months": "The contract term must be 240 months or fewer",
+        "expected_start_date": (
+            "Expected contract start date must be the same as or after the planned tender date"
+        ),
+    }
+    assert validate(session, good).value_pence == 25_000_000

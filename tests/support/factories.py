@@ -10,7 +10,8 @@ from typing import Any
 from sqlmodel import Session
 
 from app.models import Category, Directorate, Procurement, ReferenceValue, Role, User
-from app.services.procurement_form import ProcurementInput
+from app.services.procurement_form import ProcurementFacts
+from app.web.procurement_input import ProcurementInput
 from tests.support.catalogue import primas_definition
 
 
@@ -101,12 +102,19 @@ def procurement_input(**overrides: str) -> ProcurementInput:
     return ProcurementInput(**(fields | overrides))
 
 
+def procurement_facts(session: Session, **overrides: str) -> ProcurementFacts:
+    """The facts the valid form gives (with `overrides` typed into it), read as the page reads
+    them; InvalidInput by form field if they cannot be."""
+    return procurement_input(**overrides).facts(session)
+
+
 def make_procurement(session: Session, lead: User | None = None, **overrides: str) -> Procurement:
     """A procurement recorded through the service by `lead` (a new category lead by default)."""
     from app.services import procurements
 
     lead = lead or make_user(session, Role.LEAD)
-    return procurements.create(session, lead, procurement_input(**overrides), today=date.today())
+    facts = procurement_facts(session, **overrides)
+    return procurements.create(session, lead, facts, today=date.today())
 
 
 def procurement_form_data(**overrides: str) -> dict[str, str]:

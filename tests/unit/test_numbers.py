@@ -9,7 +9,7 @@ import pytest
 from app.forms.inputs import InputError, parse_money, parse_whole_number
 from app.numbers import MONEY_CEILING_PENCE, TypedNumber, read_number
 from app.scoring.kpi_choices import InvalidTarget, parse_target
-from app.services.reference_form import parse_percentage
+from app.web.reference_input import parse_percentage
 
 
 @pytest.mark.parametrize(

@@ -265,9 +265,7 @@ def people(app: FastAPI, session: Session) -> Iterator[People]:
     }
     target = make_user(session, Role.LEAD, name="Target User")
     procurement = make_procurement(session, users["lead"])
-    procurements.add_collaborator(
-        session, users["lead"], procurement, str(users["collaborator"].id)
-    )
+    procurements.add_collaborator(session, users["lead"], procurement, users["collaborator"].id)
     draft = make_draft(session, procurement, users["lead"])
     own_kpi = KpiSelection(
         assessment_id=draft.id, status="accepted", target="12", updated_by_id=users["lead"].id,

@@ -60,7 +60,9 @@ def _router_dependencies(app: FastAPI) -> Iterator[Any]:
     """Dependencies declared on an included router as a whole (CSRF, for example)."""
     for node in app.routes:
         context = getattr(node, "include_context", None)
-        for depends in getattr(context, "dependencies", None) or []:
+        router = getattr(node, "original_router", None)
+        for depends in [*(getattr(context, "dependencies", None) or []),
+                        *(getattr(router, "dependencies", None) or [])]:  # fmt: skip
             yield depends.dependency
 
 

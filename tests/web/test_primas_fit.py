@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from app.models import Assessment, KpiSelection, Role
 from app.services import procurements
 from tests.support.auth import signed_in_client
-from tests.support.factories import make_draft, make_procurement, make_user, procurement_input
+from tests.support.factories import make_draft, make_procurement, make_user, procurement_facts
 from tests.support.html import form_values, parse, text_of
 from tests.support.primas import autosave, lead_with_draft, post
 
@@ -247,8 +247,8 @@ def test_the_value_changing_also_asks_for_confirmation(app: FastAPI, session: Se
     assert post(client, f"{base}/kpis/{APPRENTICESHIPS}", form).status_code == 303
     record = procurements.get_by_reference(session, base.split("/")[2])
     assert record is not None
-    procurements.update(session, lead, record, procurement_input(value="3,000,000"),
-                        version=record.version, base=procurement_input())  # fmt: skip
+    procurements.update(session, lead, record, procurement_facts(session, value="3,000,000"),
+                        version=record.version, base=procurement_facts(session))  # fmt: skip
     card = parse(client.get(f"{base}/kpis")).find(id=f"kpi-{APPRENTICESHIPS}")
     assert card.find(id=f"kpi-{APPRENTICESHIPS}-confirm") is not None  # 125 became 156
 

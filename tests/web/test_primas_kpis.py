@@ -423,7 +423,7 @@ def two_pages(app: FastAPI, session: Session) -> tuple[TestClient, TestClient, U
     """A lead and a collaborator on the same draft."""
     lead_client, lead, base = lead_with_draft(app, session)
     colleague = make_user(session, Role.LEAD)
-    procurements.add_collaborator(session, lead, procurement_of(session, base), str(colleague.id))
+    procurements.add_collaborator(session, lead, procurement_of(session, base), colleague.id)
     return lead_client, signed_in_client(app, session, colleague), colleague, base
 
 
@@ -444,6 +444,21 @@ def test_a_decision_on_a_kpi_someone_else_decided_first_is_not_saved(
     assert card.find("input", {"name": "revision"})["value"] == "1"
     (row,) = stored(session)
     assert (row.status, row.reason, row.updated_by_id) == ("accepted", "", colleague.id)
+
+
+def test_a_stale_page_is_shown_the_other_decision_before_its_unreadable_target(
+    app: FastAPI, session: Session
+) -> None:
+    page_a, page_b, colleague, base = two_pages(app, session)
+    assert decide(page_b, base, LLW, target="100").status_code == 303  # B accepts first
+    response = decide(page_a, base, LLW, target="abc", revision="0")
+    assert response.status_code == 409  # not 422 for "abc" on a card that is out of date
+    card = parse(response).find(id=f"kpi-{LLW}")
+    assert text_of(card.find(id=f"kpi-{LLW}-notice")) == CONFLICT
+    unread = decide(page_a, base, LLW, target="abc", revision="1")  # now up to date
+    assert unread.status_code == 422
+    (row,) = stored(session)
+    assert (row.status, row.updated_by_id) == ("accepted", colleague.id)
 
 
 def test_with_htmx_the_conflict_notice_is_inside_the_card(app: FastAPI, session: Session) -> None:
@@ -664,6 +679,8 @@ def test_your_own_kpi_is_saved_changed_and_removed(app: FastAPI, session: Sessio
     assert stored(session)[0].target == "98"
     stale_and_invalid = post(client, f"{base}/kpis/own/{row.id}", values | {"title": ""})
     assert stale_and_invalid.status_code == 409  # the conflict is news before any typo
+    stale_target = post(client, f"{base}/kpis/own/{row.id}", values | {"target": "lots"})
+    assert stale_target.status_code == 409  # an unreadable target too
     invalid = post(client, f"{base}/kpis/own/{row.id}", values | {"title": "", "revision": "2"})
     assert invalid.status_code == 422
     assert error_links(parse(invalid)) == [("Enter the KPI's title", "#title")]

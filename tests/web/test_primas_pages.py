@@ -141,7 +141,7 @@ def test_someone_else_saving_in_between_is_a_conflict_whatever_the_page(
     colleague = make_user(session, Role.LEAD)
     record = procurements.get_by_reference(session, base.split("/")[2])
     assert record is not None
-    procurements.add_collaborator(session, lead, record, str(colleague.id))
+    procurements.add_collaborator(session, lead, record, colleague.id)
     theirs = signed_in_client(app, session, colleague)
     token = "a-page-token"
     autosave(client, base, "lots", {"lots": "yes", "rev-lots": "0", "page": token})

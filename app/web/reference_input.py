@@ -21,12 +21,12 @@ from app.forms.inputs import (
     parse_date_parts,
     parse_money,
     parse_whole_number,
-    typed_fields,
 )
 from app.models import ReferenceValue, User
 from app.numbers import MONEY_CEILING_PENCE, read_number
 from app.scoring.reference_data import NO, YES, ReferenceKey, Unit
 from app.services.reference_data import add_reference_value, reference_value_problems
+from app.web.forms import typed_fields
 
 AMOUNT_LABEL = "amount"
 DATE_LABEL = "Date it takes effect"
