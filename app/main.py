@@ -14,6 +14,7 @@ from app import __version__
 from app.api import health
 from app.db import create_database_engine
 from app.deps.errors import install_error_handlers
+from app.scoring.catalogue import Catalogue
 from app.security_headers import SecurityHeadersMiddleware
 from app.services.demo import demo_users_exist
 from app.services.startup import start
@@ -24,11 +25,13 @@ from app.web.templating import create_templates
 STATIC_DIR = PROJECT_ROOT / "app" / "static"
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the service for `settings` (read from the environment when not given)."""
+def create_app(settings: Settings | None = None, *, catalogue: Catalogue | None = None) -> FastAPI:
+    """Build the service for `settings` (read from the environment when not given). A process
+    that builds many apps (the tests) passes the `catalogue` it set up once with `start`."""
     settings = settings or Settings()
-    # Refuse to start on a bad form, scoring rules or KPI library (DefinitionInvalid lists all).
-    catalogue = start(settings.forms_dir)  # and turn on the audit log
+    if catalogue is None:
+        # Refuse to start on a bad form, rules or KPI library (DefinitionInvalid lists all).
+        catalogue = start(settings.forms_dir)  # and turn on the audit log
     engine = create_database_engine(
         settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms
     )

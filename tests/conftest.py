@@ -121,7 +121,7 @@ def session(engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def app(settings: Settings) -> Iterator[FastAPI]:
-    app = create_app(settings)
+    app = create_app(settings, catalogue=shipped())  # read once per run, as a process does
     yield app
     app.state.engine.dispose()
 
