@@ -96,7 +96,9 @@ def seed(database_url: str) -> tuple[list[Person], str, str]:
             procurement = procurements.create(session, lead, raw, today=date.today())
             draft = assessments.start(session, lead, procurement, definition)
             for question, answer in (("llw_workers", "yes"), ("supplies_goods", "yes")):
-                assessments.save_answer(session, lead, draft, question, answer, seen_revision=0)
+                assessments.save_answer(
+                    session, lead, draft, definition.question(question), answer, seen_revision=0
+                )
             token = sessions.start_session(session, lead, policy, utcnow())
             session.commit()
             base = f"/procurements/{procurement.reference}/primas"

@@ -27,7 +27,7 @@ from app.db import session_scope
 from app.deps import csrf
 from app.deps.errors import is_htmx
 from app.errors import PasswordChangeRequired, PrimasError, SignInRequired, StaleForm
-from app.forms.inputs import MAX_INTEGER
+from app.inputs import MAX_INTEGER
 from app.models import Role, User
 from app.scoring.reference_data import ReferenceKey, UnknownReferenceKey, reference_key
 from app.services import sessions

@@ -11,15 +11,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
 from app.forms.definition import Option, Question
-from app.forms.inputs import (
+from app.inputs import (
     InputError,
     clean_text,
     format_pounds,
     parse_date_parts,
-    parse_id,
     parse_money,
     pounds_for_input,
 )
@@ -29,14 +28,7 @@ NOT_KNOWN = Option(value="not-known", label="Not known yet")
 YES, NO = Option(value="yes", label="Yes"), Option(value="no", label="No")
 # Plain decimals, with optional thousands commas: no exponents, no NaN, no other scripts' digits.
 SHORT_TEXT_MAX, LONG_TEXT_MAX = 200, 4000
-
-
-class FormValues(Protocol):
-    """Submitted form data: one value per name, or every value of a repeated name."""
-
-    def get(self, key: str, /) -> Any: ...  # noqa: D102
-
-    def getlist(self, key: str, /) -> list[Any]: ...  # noqa: D102
+DATE_PARTS = ("day", "month", "year")  # a date is typed, and kept, in these three parts
 
 
 class UnknownQuestionType(KeyError):
@@ -111,10 +103,9 @@ class QuestionType:
         """The choices offered (with 'Not known yet' where the question allows it)."""
         return question.options + ((NOT_KNOWN,) if question.not_known else ())
 
-    def raw_from_form(self, question: Question, form: FormValues) -> Any:
-        """What was submitted for this question, as typed."""
-        value = form.get(question.id)
-        return clean_text(value) if isinstance(value, str) else ""
+    def fits(self, question: Question, raw: Any) -> bool:
+        """Whether `raw` has the shape this type's answers are typed in (here, one text)."""
+        return isinstance(raw, str)
 
     def is_empty(self, raw: Any) -> bool:
         """True when nothing was entered."""
@@ -225,8 +216,8 @@ class MultipleChoice(SingleChoice):
     template = "_questions/checkboxes.html"
     operators = frozenset({"contains", "answered"})
 
-    def raw_from_form(self, question: Question, form: FormValues) -> Any:
-        return [clean_text(value) for value in form.getlist(question.id) if isinstance(value, str)]
+    def fits(self, question: Question, raw: Any) -> bool:
+        return isinstance(raw, list) and all(isinstance(value, str) for value in raw)
 
     def is_empty(self, raw: Any) -> bool:
         return not raw
@@ -353,9 +344,12 @@ class DateAnswer(QuestionType):
     template = "_questions/date.html"
     operators = frozenset({"answered"})
 
-    def raw_from_form(self, question: Question, form: FormValues) -> Any:
-        return {part: clean_text(str(form.get(f"{question.id}-{part}") or ""))
-                for part in ("day", "month", "year")}  # fmt: skip
+    def fits(self, question: Question, raw: Any) -> bool:
+        return (
+            isinstance(raw, Mapping)
+            and set(raw) <= set(DATE_PARTS)
+            and all(isinstance(value, str) for value in raw.values())
+        )
 
     def is_empty(self, raw: Any) -> bool:
         if type(raw) is not dict and not isinstance(raw, Mapping):  # the plain dict first
@@ -364,7 +358,7 @@ class DateAnswer(QuestionType):
 
     def parse(self, question: Question, raw: Any) -> Parsed:
         label = (question.name or "date").capitalize()
-        parts = [str(raw.get(name, "")) for name in ("day", "month", "year")]
+        parts = [str(raw.get(name, "")) for name in DATE_PARTS]
         try:
             day = parse_date_parts(label, *parts)
         except InputError as error:
@@ -398,14 +392,17 @@ class Group(QuestionType):
     name = "group"
     template = "_questions/group.html"
 
-    def raw_from_form(self, question: Question, form: FormValues) -> Any:
-        count = parse_id(str(form.get(f"{question.id}-count") or "")) or 0
-        entries = []
-        for index in range(min(count, question.max_items)):
-            prefixed = _Prefixed(form, f"{question.id}-{index}-")
-            entries.append({part.id: question_type(part.type).raw_from_form(part, prefixed)
-                            for part in question.fields})  # fmt: skip
-        return entries
+    def fits(self, question: Question, raw: Any) -> bool:
+        if not isinstance(raw, list):
+            return False
+        parts = {part.id: part for part in question.fields}
+        return all(
+            isinstance(entry, Mapping)
+            and set(entry) <= set(parts)
+            and all(question_type(parts[name].type).fits(parts[name], value)
+                    for name, value in entry.items())
+            for entry in raw
+        )  # fmt: skip
 
     def is_empty(self, raw: Any) -> bool:
         return not raw or all(self._entry_empty(entry) for entry in raw)
@@ -465,19 +462,6 @@ class Group(QuestionType):
         return problems
 
 
-class _Prefixed:
-    """Form values seen through a name prefix, for the parts of one 'add another' entry."""
-
-    def __init__(self, form: FormValues, prefix: str) -> None:
-        self.form, self.prefix = form, prefix
-
-    def get(self, key: str, /) -> Any:
-        return self.form.get(self.prefix + key)
-
-    def getlist(self, key: str, /) -> list[Any]:
-        return self.form.getlist(self.prefix + key)
-
-
 QUESTION_TYPES: Mapping[str, QuestionType] = {
     kind.name: kind
     for kind in (
@@ -504,6 +488,13 @@ def read_answer(question: Question, raw: Any) -> Parsed:
 def counted_answer(question: Question, raw: Any) -> Any:
     """The value of an answer that counts: read_answer's value when valid, else None."""
     return question_type(question.type).counted_value(question, raw)
+
+
+def answer_fits(question: Question, raw: Any) -> bool:
+    """Whether `raw` has the shape of an answer to `question`, as typed: one text, a list of
+    chosen values, a date's day, month and year, or a list of 'add another' entries. Whatever
+    reads an answer (a page's form, the API's JSON) gives it in this shape."""
+    return question_type(question.type).fits(question, raw)
 
 
 def required_error(question: Question) -> str:

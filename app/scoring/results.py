@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from app.forms.definition import Question
-from app.forms.inputs import format_pounds
+from app.inputs import format_pounds
 from app.scoring.obligations import Obligation, Weighting
 from app.scoring.reference_data import ReferenceEntry
 from app.scoring.topics import Theme, Topic

@@ -24,6 +24,7 @@ from app.forms.conditions import ProcurementContext
 from app.forms.definition import FormDefinition, Question, Task
 from app.forms.journey import Walk, walk
 from app.forms.moving import Move, plan_move
+from app.forms.types import answer_fits
 from app.models import (
     Assessment,
     AssessmentAnswer,
@@ -270,17 +271,22 @@ def save_answer(
     session: Session,
     user: User,
     assessment: Assessment,
-    question_id: str,
+    question: Question,
     raw: Any,
     *,
     seen_revision: int,
     page: str = "",
     commit: bool = True,
 ) -> SaveOutcome:
-    """Save one answer made on a page that last saw `seen_revision` of it. `page` is the page's
-    token: a revision saved since by the same person from the same page (its own earlier save,
-    whose reply had not reached it yet) is no conflict; one saved by anyone else, or from
-    another page, is."""
+    """Save one answer, as typed, made on a page that last saw `seen_revision` of it. `page` is
+    the page's token: a revision saved since by the same person from the same page (its own
+    earlier save, whose reply had not reached it yet) is no conflict; one saved by anyone else,
+    or from another page, is. An answer not in the shape the question takes (`answer_fits`) is
+    InvalidInput naming the question; one that is in shape is kept whatever it says, so what was
+    typed is never lost, and its format errors are shown where it is asked."""
+    if not answer_fits(question, raw):
+        raise InvalidInput({question.id: "The answer is not in the form this question takes"})
+    question_id = question.id
     row = session.get(AssessmentAnswer, (assessment.id, question_id))
     if row is not None and row.raw == raw:
         return SaveOutcome(row.revision)  # nothing changed
@@ -346,7 +352,7 @@ def save_task(
     for attempt in range(1, SAVE_ATTEMPTS + 1):
         try:
             outcomes = {
-                question.id: save_answer(session, user, assessment, question.id,
+                question.id: save_answer(session, user, assessment, question,
                                          raws[question.id],
                                          seen_revision=revisions.get(question.id, 0),
                                          page=page, commit=False)

@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from app.errors import InvalidInput, NotFound
-from app.forms.inputs import clean_text, format_pounds
+from app.inputs import clean_text, format_pounds
 from app.models import (
     ContractType,
     DeliveryLocation,

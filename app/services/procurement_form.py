@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from app.errors import InvalidInput
-from app.forms.inputs import format_pounds
+from app.inputs import format_pounds
 from app.models import (
     Category,
     ContractType,

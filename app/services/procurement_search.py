@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, exists, func, select
 
-from app.forms.inputs import clean_text, parse_id
+from app.inputs import clean_text, parse_id
 from app.models import Category, Directorate, Procurement, ProcurementCollaborator, User
 
 PER_PAGE = 25

@@ -13,7 +13,7 @@ from datetime import date
 from sqlmodel import Session
 
 from app.errors import InvalidInput, NotFound
-from app.forms.inputs import clean_text
+from app.inputs import clean_text
 from app.models import ScoreOverride, User
 from app.scoring.engine import Result, score_walk
 from app.scoring.rules import ScoringRules

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from app.deps import AdminUser, SessionDep, TemplatesDep
-from app.forms.inputs import clean_text
+from app.inputs import clean_text
 from app.services import audit_log
 from app.timeutil import LONDON
 from app.web.forms import page_number, parse_date_input

@@ -18,7 +18,7 @@ from app.deps import (
     TemplatesDep,
 )
 from app.errors import InvalidInput
-from app.forms.inputs import parse_id
+from app.inputs import parse_id
 from app.models import ReferenceValue
 from app.scoring.reference_data import REFERENCE_KEYS, NoValueInForce, ReferenceEntry, ReferenceKey
 from app.services import reference_data

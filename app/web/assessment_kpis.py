@@ -27,7 +27,7 @@ from app.deps import (
     is_htmx,
 )
 from app.errors import InvalidInput
-from app.forms.inputs import parse_id
+from app.inputs import parse_id
 from app.scoring.kpi_choices import (
     InvalidTarget,
     KpiRow,

@@ -20,7 +20,7 @@ from app.deps import (
     TemplatesDep,
 )
 from app.errors import InvalidInput
-from app.forms.inputs import parse_id
+from app.inputs import parse_id
 from app.scoring.kpi_choices import FREQUENCIES, CustomKpi, InvalidTarget, parse_target
 from app.services import kpis
 from app.specification import FREQUENCY_WORDS

@@ -23,14 +23,14 @@ from app.deps import (
 )
 from app.errors import PrimasError
 from app.forms.definition import Task
-from app.forms.inputs import parse_id
 from app.forms.journey import TaskStatus, walk
-from app.forms.types import question_type
+from app.inputs import parse_id
 from app.models import Procurement
 from app.scoring.results import Result
 from app.services import assessments, kpis, procurements, scoring
 from app.services.assessments import Draft
 from app.timeutil import london_today
+from app.web.question_input import answer_from_form, answers_from_form
 from app.web.question_views import error_anchors, question_views, save_announcement
 
 router = APIRouter(prefix="/procurements/{reference}/primas", tags=["primas"])
@@ -46,10 +46,6 @@ def _task(draft: Draft, task_id: str) -> Task:
         return draft.definition.task(task_id)
     except KeyError:
         raise PrimasError(404, "Page not found") from None
-
-
-def _raws(task: Task, form: FormData) -> dict[str, Any]:
-    return {q.id: question_type(q.type).raw_from_form(q, form) for q in task.questions}
 
 
 CONFLICT = (
@@ -248,7 +244,7 @@ def save_task(
     """Save the page. 'Save and continue' checks it; follow-ups that now apply are asked next."""
     procurement, draft, user = access.procurement, access.draft, access.user
     task = _task(draft, task_id)
-    raws = _raws(task, form)
+    raws = answers_from_form(task, form)
     action = str(form.get("action", "continue"))
     before = {q.id for q in draft.walk.questions_in(task)}
     # Save first, whatever the button, so nothing typed is lost whatever happens next.
@@ -311,12 +307,12 @@ def save_answer(
     except KeyError:
         raise PrimasError(404, "Page not found") from None
     question = draft.definition.question(question_id)
-    raw = question_type(question.type).raw_from_form(question, form)
+    raw = answer_from_form(question, form)
     seen = parse_id(str(form.get(f"rev-{question_id}") or "")) or 0
     shown_before = draft.walk.shown_ids
     page = _page(form)
     outcome = assessments.save_answer(
-        session, user, draft.assessment, question_id, raw, seen_revision=seen, page=page
+        session, user, draft.assessment, question, raw, seen_revision=seen, page=page
     )
     saved = assessments.load(session, draft.assessment, catalogue)
     current = saved.walk

@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from app.forms.inputs import InputError, clean_text, parse_date_parts, parse_id
+from app.inputs import InputError, clean_text, parse_date_parts, parse_id
 
 
 def field(form: FormData, name: str) -> str:

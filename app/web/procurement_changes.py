@@ -16,7 +16,7 @@ from app.deps import (
     TemplatesDep,
 )
 from app.errors import InvalidInput, PrimasError
-from app.forms.inputs import parse_id
+from app.inputs import parse_id
 from app.models import Procurement
 from app.services import procurements
 from app.web.forms import field

@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.errors import InvalidInput
-from app.forms.inputs import (
+from app.inputs import (
     InputError,
     clean_text,
     parse_date_parts,

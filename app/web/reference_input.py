@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.errors import InvalidInput
-from app.forms.inputs import (
+from app.inputs import (
     InputError,
     format_pounds,
     parse_date_parts,

@@ -21,8 +21,8 @@ from starlette.templating import Jinja2Templates
 
 from app import __version__
 from app.deps import csrf, resolve_signed_in
-from app.forms.inputs import format_pounds
 from app.forms.types import question_type
+from app.inputs import format_pounds
 from app.models import Role
 from app.scoring.obligations import by_basis
 from app.services.sessions import SignedIn

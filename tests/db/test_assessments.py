@@ -64,16 +64,20 @@ def test_answers_save_as_typed_with_a_revision(session: Session) -> None:
     lead = session.get(User, draft.created_by_id)
     assert lead is not None
     outcome = assessments.save_answer(
-        session, lead, draft, "workforce_size", "12abc", seen_revision=0
+        session, lead, draft, V1.question("workforce_size"), "12abc", seen_revision=0
     )
     assert (outcome.revision, outcome.conflict) == (1, None)
     loaded = assessments.load(session, draft, LIBRARY)
     assert loaded.answers["workforce_size"].raw == "12abc"  # kept as typed, even though invalid
     assert "workforce_size" not in loaded.walk.values  # but never counted
-    again = assessments.save_answer(session, lead, draft, "workforce_size", "12", seen_revision=1)
+    again = assessments.save_answer(
+        session, lead, draft, V1.question("workforce_size"), "12", seen_revision=1
+    )
     assert again.revision == 2
     assert assessments.load(session, draft, LIBRARY).walk.values["workforce_size"] == "12"
-    same = assessments.save_answer(session, lead, draft, "workforce_size", "12", seen_revision=1)
+    same = assessments.save_answer(
+        session, lead, draft, V1.question("workforce_size"), "12", seen_revision=1
+    )
     assert (same.revision, same.conflict) == (2, None)  # nothing changed, nothing to conflict
     events = session.exec(
         select(AuditEvent).where(AuditEvent.entity_type == "assessment_answer")
@@ -86,15 +90,23 @@ def test_two_pages_editing_one_question_see_each_others_answer(session: Session)
     lead = make_user(session, Role.LEAD)
     # Both pages opened with no answer (revision 0). The first saves.
     assert (
-        assessments.save_answer(session, lead, draft, "lots", "yes", seen_revision=0).revision == 1
+        assessments.save_answer(
+            session, lead, draft, V1.question("lots"), "yes", seen_revision=0
+        ).revision
+        == 1
     )
     # The second page's save names revision 0: refused, and it is shown the first's answer.
-    outcome = assessments.save_answer(session, lead, draft, "lots", "no", seen_revision=0)
+    outcome = assessments.save_answer(
+        session, lead, draft, V1.question("lots"), "no", seen_revision=0
+    )
     assert outcome.conflict is not None and outcome.conflict.raw == "yes"
     assert assessments.load(session, draft, LIBRARY).answers["lots"].raw == "yes"
     # Having seen it (revision 1), it can replace it deliberately.
     assert (
-        assessments.save_answer(session, lead, draft, "lots", "no", seen_revision=1).revision == 2
+        assessments.save_answer(
+            session, lead, draft, V1.question("lots"), "no", seen_revision=1
+        ).revision
+        == 2
     )
 
 
@@ -103,8 +115,9 @@ def test_successive_saves_from_one_page_never_conflict(session: Session) -> None
     lead = make_user(session, Role.LEAD)
     revision = 0
     for typed in ("1", "12", "120", "1200"):
-        outcome = assessments.save_answer(session, lead, draft, "workforce_size", typed,
-                                          seen_revision=revision)  # fmt: skip
+        outcome = assessments.save_answer(
+            session, lead, draft, V1.question("workforce_size"), typed, seen_revision=revision
+        )
         assert outcome.conflict is None
         revision = outcome.revision
     assert revision == 4
@@ -121,16 +134,20 @@ def _save_racing_in(session: Session, lead: User, assessment: Assessment, typed:
             raced.append(True)
             mine = other.get(Assessment, assessment.id)
             assert mine is not None
-            assessments.save_answer(other, lead, mine, "workforce_size", typed, seen_revision=1)
+            assessments.save_answer(
+                other, lead, mine, V1.question("workforce_size"), typed, seen_revision=1
+            )
             other.close()
 
 
 def test_a_save_overtaken_between_its_read_and_write_is_a_conflict(session: Session) -> None:
     draft = make_draft(session)
     lead = make_user(session, Role.LEAD)
-    assessments.save_answer(session, lead, draft, "workforce_size", "10", seen_revision=0)
+    assessments.save_answer(
+        session, lead, draft, V1.question("workforce_size"), "10", seen_revision=0
+    )
     _save_racing_in(session, lead, draft, "30")
-    outcome = assessments.save_answer(session, lead, draft, "workforce_size", "20",
+    outcome = assessments.save_answer(session, lead, draft, V1.question("workforce_size"), "20",
                                       seen_revision=1)  # fmt: skip
     assert outcome.conflict == assessments.StoredAnswer("30", 2)
     session.expire_all()
@@ -143,7 +160,9 @@ def test_save_and_continue_overtaken_by_an_autosave_reports_it_and_loses_nothing
 ) -> None:
     draft = make_draft(session)
     lead = make_user(session, Role.LEAD)
-    assessments.save_answer(session, lead, draft, "workforce_size", "10", seen_revision=0)
+    assessments.save_answer(
+        session, lead, draft, V1.question("workforce_size"), "10", seen_revision=0
+    )
     task = V1.task_of("workforce_size")
     _save_racing_in(session, lead, draft, "30")
     outcomes = assessments.save_task(session, lead, draft, task,
@@ -161,15 +180,32 @@ def test_save_and_continue_overtaken_by_an_autosave_reports_it_and_loses_nothing
     assert rows == {"workforce_size": ("30", 2), "staff_on_premises": ("yes", 1)}
 
 
+def test_an_answer_not_in_the_shape_of_its_question_is_refused_and_nothing_saved(
+    session: Session,
+) -> None:
+    """What any face sends (a page's form, the API's JSON) reaches the service as typed; a list
+    for a yes or no question, or a text for a date, is refused by name, not stored."""
+    draft = make_draft(session)
+    lead = make_user(session, Role.LEAD)
+    for question_id, misfit in (("lots", ["yes"]), ("workforce_size", {"day": "1"})):
+        with pytest.raises(InvalidInput) as refused:
+            assessments.save_answer(session, lead, draft, V1.question(question_id), misfit,
+                                    seen_revision=0)  # fmt: skip
+        assert set(refused.value.errors) == {question_id}
+    assert session.exec(select(AssessmentAnswer)).all() == []
+
+
 def test_follow_ups_follow_the_answers_and_hidden_answers_are_kept_not_counted(
     session: Session,
 ) -> None:
     draft = make_draft(session)
     lead = make_user(session, Role.LEAD)
     for question, raw in (("staff_on_premises", "yes"), ("hours_per_day", "3")):
-        assessments.save_answer(session, lead, draft, question, raw, seen_revision=0)
+        assessments.save_answer(session, lead, draft, V1.question(question), raw, seen_revision=0)
     assert assessments.load(session, draft, LIBRARY).walk.values["hours_per_day"] == "3"
-    assessments.save_answer(session, lead, draft, "staff_on_premises", "no", seen_revision=1)
+    assessments.save_answer(
+        session, lead, draft, V1.question("staff_on_premises"), "no", seen_revision=1
+    )
     loaded = assessments.load(session, draft, LIBRARY)
     assert "hours_per_day" not in loaded.walk.shown_ids
     assert "hours_per_day" not in loaded.walk.values
@@ -199,7 +235,7 @@ def test_moving_a_draft_to_a_newer_version_keeps_matching_answers(session: Sessi
     lead = make_user(session, Role.LEAD)
     for question, raw in (("staff_on_premises", "yes"), ("workforce_size", "40"),
                           ("agency_labour", "no"), ("lots", "yes")):  # fmt: skip
-        assessments.save_answer(session, lead, draft, question, raw, seen_revision=0)
+        assessments.save_answer(session, lead, draft, V1.question(question), raw, seen_revision=0)
     loaded = assessments.load(session, draft, LIBRARY)
     result = assessments.upgrade(session, lead, loaded, V99)
     assert sorted(result.kept) == ["lots", "staff_on_premises"]
@@ -214,7 +250,9 @@ def test_moving_a_draft_to_a_newer_version_keeps_matching_answers(session: Sessi
 def test_a_new_version_never_changes_an_existing_assessment(session: Session) -> None:
     draft = make_draft(session)
     lead = make_user(session, Role.LEAD)
-    assessments.save_answer(session, lead, draft, "agency_labour", "no", seen_revision=0)
+    assessments.save_answer(
+        session, lead, draft, V1.question("agency_labour"), "no", seen_revision=0
+    )
     # A library that now also holds v2 still loads the draft on v1, with all its answers.
     loaded = assessments.load(session, draft, LIBRARY)
     assert loaded.definition is V1
@@ -233,7 +271,7 @@ def test_moving_a_version_1_draft_to_version_2_asks_the_living_wage_test_afresh(
     for question, raw in (("staff_on_premises", "yes"), ("hours_per_day", "1.5"),
                           ("weeks_per_year", "52"), ("prompt_payment", "no"),
                           ("lots", "yes"), ("msat", "yes")):  # fmt: skip
-        assessments.save_answer(session, lead, draft, question, raw, seen_revision=0)
+        assessments.save_answer(session, lead, draft, V1.question(question), raw, seen_revision=0)
     loaded = assessments.load(session, draft, shipped())
     result = assessments.upgrade(session, lead, loaded, primas_definition(2))
     assert sorted(result.kept) == ["lots", "msat"]

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from app.forms.inputs import (
+from app.inputs import (
     InputError,
     format_pounds,
     parse_date_parts,

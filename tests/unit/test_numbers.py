@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.forms.inputs import InputError, parse_money, parse_whole_number
+from app.inputs import InputError, parse_money, parse_whole_number
 from app.numbers import MONEY_CEILING_PENCE, TypedNumber, read_number
 from app.scoring.kpi_choices import InvalidTarget, parse_target
 from app.web.reference_input import parse_percentage

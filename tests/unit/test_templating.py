@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from app.forms.inputs import format_pounds as format_pence
+from app.inputs import format_pounds as format_pence
 from app.timeutil import long_date
 from app.web.templating import format_london_time
 

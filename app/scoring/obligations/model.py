@@ -14,7 +14,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 from app import timeutil
-from app.forms.inputs import format_pounds
+from app.inputs import format_pounds
 from app.scoring.reference_data import (
     YES,
     NoValueInForce,

@@ -10,10 +10,12 @@ from app.forms.types import (
     QUESTION_TYPES,
     Parsed,
     UnknownQuestionType,
+    answer_fits,
     question_type,
     read_answer,
     required_error,
 )
+from app.web.question_input import answer_from_form
 
 OPTIONS = (Option(value="a", label="A"), Option(value="b", label="B"))
 PART_FIELDS = (
@@ -73,11 +75,25 @@ def test_every_registered_type_has_an_example() -> None:
 class TestEveryQuestionType:
     """The contract: read from a form, parse, show, round-trip, refuse, and a template."""
 
-    def test_reads_its_own_form_fields(self, kind: str) -> None:
+    def test_a_page_reads_its_form_fields_into_the_answer_as_typed(self, kind: str) -> None:
         question = question_of(kind)
         raw, posted, _ = EXAMPLES[kind]
-        read = question_type(kind).raw_from_form(question, form_of(posted))
+        read = answer_from_form(question, form_of(posted))
+        assert answer_fits(question, read) and answer_fits(question, raw)
         assert read_answer(question, read).value == read_answer(question, raw).value
+
+    def test_an_answer_of_another_shape_does_not_fit(self, kind: str) -> None:
+        question = question_of(kind)
+        others = [None, 12, {"day": 1}, [{"nonsense": "x"}], ["a", 1], "text"]
+        raw, _, _ = EXAMPLES[kind]
+        misfits = [other for other in others if type(other) is not type(raw)]
+        if kind == "date":
+            misfits += [{"day": "1", "hour": "3"}]
+        if kind == "group":
+            misfits += [[{"action": ["a list"]}], [{"nonsense": "x"}]]
+        assert misfits
+        for other in misfits:
+            assert not answer_fits(question, other), other
 
     def test_parses_a_valid_answer(self, kind: str) -> None:
         raw, _, value = EXAMPLES[kind]
@@ -87,7 +103,7 @@ class TestEveryQuestionType:
 
     def test_nothing_entered_is_no_answer_and_no_error(self, kind: str) -> None:
         question = question_of(kind)
-        empty = question_type(kind).raw_from_form(question, FormData([]))
+        empty = answer_from_form(question, FormData([]))
         assert question_type(kind).is_empty(empty)
         assert read_answer(question, empty) == Parsed(None)
         assert read_answer(question, None) == Parsed(None)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from app.forms.inputs import pounds_for_input
+from app.inputs import pounds_for_input
 from app.scoring.engine import Result, spend_band
 from app.scoring.obligations import Obligation
 from app.scoring.reference_data import ReferenceEntry
