@@ -9,6 +9,8 @@ from sqlmodel import Field, SQLModel
 from app.models.types import UTCDateTime
 from app.timeutil import utcnow
 
+FLASH_MAX = 300
+
 
 class UserSession(SQLModel, table=True):
     """A signed-in browser. The cookie holds a random token; only its SHA-256 is stored here."""
@@ -20,6 +22,9 @@ class UserSession(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    # A confirmation to show on the next page this browser opens ("Procurement recorded"), left
+    # by the change that redirected there: a flash message, kept here rather than in the URL.
+    flash: str | None = Field(default=None, max_length=FLASH_MAX)
 
 
 class SignInFailure(SQLModel, table=True):

@@ -334,14 +334,6 @@ def custom_kpi(task: KpiTask, custom_id: int) -> CustomKpi:
     raise NotFound(f"own KPI {custom_id}")
 
 
-def custom_values(own: CustomKpi | None) -> dict[str, str]:
-    """The custom KPI form's fields, filled in from a saved KPI (or empty)."""
-    if own is None:
-        return {"title": "", "unit": "", "target": "", "frequency": "", "evidence": ""}
-    return {"title": own.title, "unit": own.unit, "target": target_text(own.target),
-            "frequency": own.frequency, "evidence": own.evidence}  # fmt: skip
-
-
 @dataclass(frozen=True)
 class OwnKpi:
     """A KPI of the lead's own, typed: `target` in `unit` (None when not given)."""

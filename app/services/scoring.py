@@ -22,7 +22,6 @@ from app.services.audit import Actor, act_as
 from app.timeutil import utcnow
 
 MEASURES = ("risk", "scope")
-KEEP_COMPUTED = "computed"
 REASON_MAX = 1000
 
 

@@ -12,9 +12,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, delete, select, update
 
 from app.models import User, UserSession
+from app.models.sessions import FLASH_MAX
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,26 @@ def extend_session(
     signed_in.session.last_seen_at = now
     session.commit()
     return SignedIn(signed_in.user, signed_in.session, _ends_at(signed_in.session, policy))
+
+
+def leave_message(session: Session, token_hash: str, message: str) -> None:
+    """Keep `message` for the next page the session with `token_hash` opens (a flash message),
+    replacing any not yet shown; committed, since the change it confirms already is."""
+    if not message or len(message) > FLASH_MAX:
+        raise ValueError(f"a flash message has 1 to {FLASH_MAX} characters")
+    statement = update(UserSession).where(col(UserSession.token_hash) == token_hash)
+    session.exec(statement.values(flash=message))
+    session.commit()
+
+
+def take_message(session: Session, signed_in: SignedIn) -> str | None:
+    """The message left for this session, if any, which is then gone: shown once."""
+    row = signed_in.session
+    message = row.flash
+    if message is not None:
+        row.flash = None
+        session.commit()
+    return message
 
 
 def end_session(session: Session, token: str) -> None:

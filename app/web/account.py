@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -15,22 +17,24 @@ from app.deps import (
     set_session_cookie,
     throttle_policy,
 )
-from app.errors import InvalidInput
 from app.services import accounts
 from app.timeutil import utcnow
+from app.web.flash import Confirmation, FlashDep
+from app.web.form_pages import path_to, submit
 from app.web.forms import field
 
 router = APIRouter(tags=["account"])
 
-CONFIRMATIONS = {"password": "Your password has been changed"}
-
 
 @router.get("/account", response_class=HTMLResponse)
 def account(
-    request: Request, signed_in: CurrentSignIn, templates: TemplatesDep, updated: str = ""
+    request: Request,
+    signed_in: CurrentSignIn,
+    templates: TemplatesDep,
+    confirmation: Confirmation,
 ) -> HTMLResponse:
     """Your account: name, email, roles."""
-    context = {"user": signed_in.user, "confirmation": CONFIRMATIONS.get(updated)}
+    context = {"user": signed_in.user, "confirmation": confirmation}
     return templates.TemplateResponse(request, "account/account.html", context)
 
 
@@ -51,9 +55,11 @@ def change_password(
     session: SessionDep,
     settings: SettingsDep,
     templates: TemplatesDep,
+    flash: FlashDep,
 ) -> Response:
     """Change the password, then carry on in a new session (all others end)."""
-    try:
+
+    def change() -> Response:
         token = accounts.change_own_password(
             session,
             signed_in,
@@ -64,11 +70,13 @@ def change_password(
             session_policy=session_policy(settings),
             now=utcnow(),
         )
-    except InvalidInput as invalid:
-        context = {"user": signed_in.user, "errors": invalid.errors}
-        return templates.TemplateResponse(
-            request, "account/password.html", context, status_code=422
-        )
-    response = RedirectResponse("/account?updated=password", status_code=303)
-    set_session_cookie(response, settings, token)
-    return response
+        flash.say("Your password has been changed", new_token=token)
+        response = RedirectResponse(path_to(request, "account"), status_code=303)
+        set_session_cookie(response, settings, token)
+        return response
+
+    def again(errors: Mapping[str, str]) -> Response:
+        context = {"user": signed_in.user, "errors": errors}
+        return templates.TemplateResponse(request, "account/password.html", context)
+
+    return submit(request, flash, change, again=again)

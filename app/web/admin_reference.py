@@ -3,11 +3,12 @@ and the form to add a value from a date."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from app.deps import (
@@ -17,13 +18,13 @@ from app.deps import (
     SessionDep,
     TemplatesDep,
 )
-from app.errors import InvalidInput
-from app.inputs import parse_id
 from app.models import ReferenceValue
-from app.scoring.reference_data import REFERENCE_KEYS, NoValueInForce, ReferenceEntry, ReferenceKey
+from app.scoring.reference_data import NoValueInForce, ReferenceEntry, ReferenceKey
 from app.services import reference_data
 from app.services.reference_data import KeyHistory
 from app.timeutil import london_today, long_date
+from app.web.flash import Confirmation, FlashDep
+from app.web.form_pages import Done, path_to, submit
 from app.web.reference_input import ReferenceValueInput, add_from_form, format_amount
 
 router = APIRouter(prefix="/admin/reference-data", tags=["admin: reference data"])
@@ -67,15 +68,8 @@ def _amount_of(entry: ReferenceEntry) -> str:
     return format_amount(entry.amount, entry.unit)
 
 
-def _added(session: Session, added: str) -> str | None:
+def _added(key: ReferenceKey, value: ReferenceValue) -> str:
     """The banner after adding a value: what was added, to which key, from when."""
-    value_id = parse_id(added)
-    value = session.get(ReferenceValue, value_id) if value_id else None
-    if value is None:
-        return None
-    key = REFERENCE_KEYS.get(value.key)
-    if key is None:
-        return None
     return (
         f"{key.label}: {format_amount(value.amount, key.unit)} added, "
         f"taking effect on {long_date(value.effective_from)}"
@@ -88,7 +82,7 @@ def list_reference_data(
     _admin: AdminUser,
     session: SessionDep,
     templates: TemplatesDep,
-    added: str = "",
+    confirmation: Confirmation,
 ) -> HTMLResponse:
     """Every setting in catalogue order: the value in force today (London) and its history."""
     today = london_today()
@@ -96,7 +90,7 @@ def list_reference_data(
         "groups": grouped(reference_data.key_histories(session, today)),
         "today": today,
         "amount_of": _amount_of,
-        "confirmation": _added(session, added),
+        "confirmation": confirmation,
     }
     return templates.TemplateResponse(request, "admin/reference_data.html", context)
 
@@ -107,7 +101,7 @@ def _form_page(
     session: Session,
     key: ReferenceKey,
     raw: ReferenceValueInput,
-    errors: dict[str, str],
+    errors: Mapping[str, str],
 ) -> HTMLResponse:
     try:
         in_force: ReferenceEntry | None = reference_data.value_in_force(
@@ -144,11 +138,18 @@ def add_value(
     session: SessionDep,
     templates: TemplatesDep,
     form: PostedForm,
+    flash: FlashDep,
 ) -> Response:
     """Record the value (audited as the admin's change), or show the form again with errors."""
     raw = ReferenceValueInput.from_form(form)
-    try:
+
+    def add() -> Done:
         value = add_from_form(session, admin, key, raw)
-    except InvalidInput as invalid:
-        return _form_page(request, templates, session, key, raw, invalid.errors)
-    return RedirectResponse(f"/admin/reference-data?added={value.id}", status_code=303)
+        return Done(path_to(request, "list_reference_data"), _added(key, value))
+
+    return submit(
+        request,
+        flash,
+        add,
+        again=lambda errors: _form_page(request, templates, session, key, raw, errors),
+    )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from app.deps import (
     AdminUser,
@@ -16,21 +17,15 @@ from app.deps import (
     TemplatesDep,
     throttle_policy,
 )
-from app.errors import InvalidInput
 from app.models import Role, User
 from app.services import accounts
 from app.services.audit import Actor
 from app.timeutil import utcnow
+from app.web.flash import Confirmation, FlashDep
+from app.web.form_pages import Done, navigate, path_to, submit
 from app.web.forms import field, values
 
 router = APIRouter(prefix="/admin/users", tags=["admin: users"])
-
-CONFIRMATIONS = {
-    "roles": "Roles updated",
-    "deactivated": "User deactivated. They have been signed out everywhere",
-    "reactivated": "User reactivated. They can sign in again",
-    "unlocked": "User unlocked. They can try to sign in again now",
-}
 
 
 def role_items(selected: list[str]) -> list[dict[str, object]]:
@@ -54,7 +49,7 @@ def _detail(
     settings: SettingsDep,
     user: User,
     *,
-    errors: dict[str, str] | None = None,
+    errors: Mapping[str, str] | None = None,
     confirmation: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
@@ -90,29 +85,25 @@ def create_user(
     admin: AdminUser,
     session: SessionDep,
     templates: TemplatesDep,
-) -> HTMLResponse:
+) -> Response:
     """Create the user and show their one-time password, once."""
     name, email, roles = field(form, "name"), field(form, "email"), values(form, "roles")
     entered = {"name": name, "email": email, "roles": roles}
-    try:
+
+    def create() -> Response:
         user, one_time_password = accounts.create_user(
-            session,
-            Actor.of(admin),
-            name=name,
-            email=email,
-            roles=roles,
+            session, Actor.of(admin), name=name, email=email, roles=roles
         )
-    except InvalidInput as invalid:
-        context = {
-            "values": entered,
-            "errors": invalid.errors,
-            "role_items": role_items(roles),
-        }
-        return templates.TemplateResponse(request, "admin/new_user.html", context, status_code=422)
-    context = {"user": user, "password": one_time_password, "created": True}
-    return templates.TemplateResponse(
-        request, "admin/one_time_password.html", context, status_code=201
-    )
+        context = {"user": user, "password": one_time_password, "created": True}
+        return templates.TemplateResponse(
+            request, "admin/one_time_password.html", context, status_code=201
+        )
+
+    def again(errors: Mapping[str, str]) -> Response:
+        context = {"values": entered, "errors": errors, "role_items": role_items(roles)}
+        return templates.TemplateResponse(request, "admin/new_user.html", context)
+
+    return submit(request, None, create, again=again)
 
 
 @router.get("/{user_id}", response_class=HTMLResponse)
@@ -122,12 +113,10 @@ def user_detail(
     session: SessionDep,
     settings: SettingsDep,
     templates: TemplatesDep,
-    updated: str = "",
+    confirmation: Confirmation,
 ) -> HTMLResponse:
     """One user: details, status and the actions an admin can take."""
-    return _detail(
-        request, templates, session, settings, user, confirmation=CONFIRMATIONS.get(updated)
-    )
+    return _detail(request, templates, session, settings, user, confirmation=confirmation)
 
 
 @router.get("/{user_id}/roles", response_class=HTMLResponse)
@@ -145,15 +134,20 @@ def change_roles(
     admin: AdminUser,
     session: SessionDep,
     templates: TemplatesDep,
+    flash: FlashDep,
 ) -> Response:
     """Save the user's roles."""
     chosen = values(form, "roles")
-    try:
+
+    def change() -> Done:
         accounts.change_roles(session, admin, user, chosen)
-    except InvalidInput as invalid:
-        context = {"user": user, "errors": invalid.errors, "role_items": role_items(chosen)}
-        return templates.TemplateResponse(request, "admin/roles.html", context, status_code=422)
-    return RedirectResponse(f"/admin/users/{user.id}?updated=roles", status_code=303)
+        return Done(path_to(request, "user_detail", user_id=user.id), "Roles updated")
+
+    def again(errors: Mapping[str, str]) -> Response:
+        context = {"user": user, "errors": errors, "role_items": role_items(chosen)}
+        return templates.TemplateResponse(request, "admin/roles.html", context)
+
+    return submit(request, flash, change, again=again)
 
 
 @router.post("/{user_id}/deactivate", response_class=HTMLResponse)
@@ -164,29 +158,39 @@ def deactivate(
     session: SessionDep,
     settings: SettingsDep,
     templates: TemplatesDep,
+    flash: FlashDep,
 ) -> Response:
     """Deactivate the user; their sessions end at once."""
-    try:
+
+    def change() -> Done:
         accounts.deactivate(session, admin, user)
-    except InvalidInput as invalid:
-        return _detail(
-            request, templates, session, settings, user, errors=invalid.errors, status_code=422
-        )
-    return RedirectResponse(f"/admin/users/{user.id}?updated=deactivated", status_code=303)
+        message = "User deactivated. They have been signed out everywhere"
+        return Done(path_to(request, "user_detail", user_id=user.id), message)
+
+    def again(errors: Mapping[str, str]) -> Response:
+        return _detail(request, templates, session, settings, user, errors=errors)
+
+    return submit(request, flash, change, again=again)
 
 
 @router.post("/{user_id}/reactivate")
-def reactivate(user: ManagedUser, admin: AdminUser, session: SessionDep) -> Response:
+def reactivate(
+    request: Request, user: ManagedUser, admin: AdminUser, session: SessionDep, flash: FlashDep
+) -> Response:
     """Let the user sign in again."""
     accounts.reactivate(session, admin, user)
-    return RedirectResponse(f"/admin/users/{user.id}?updated=reactivated", status_code=303)
+    flash.say("User reactivated. They can sign in again")
+    return navigate(request, path_to(request, "user_detail", user_id=user.id))
 
 
 @router.post("/{user_id}/unlock")
-def unlock(user: ManagedUser, admin: AdminUser, session: SessionDep) -> Response:
+def unlock(
+    request: Request, user: ManagedUser, admin: AdminUser, session: SessionDep, flash: FlashDep
+) -> Response:
     """Clear the user's failed sign-ins."""
     accounts.unlock(session, admin, user)
-    return RedirectResponse(f"/admin/users/{user.id}?updated=unlocked", status_code=303)
+    flash.say("User unlocked. They can try to sign in again now")
+    return navigate(request, path_to(request, "user_detail", user_id=user.id))
 
 
 @router.post("/{user_id}/one-time-password", response_class=HTMLResponse)

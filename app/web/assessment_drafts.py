@@ -20,13 +20,18 @@ from app.forms.types import question_type
 from app.scoring.reference_data import NoValueInForce
 from app.services import assessments, kpis, procurements
 from app.timeutil import london_today
+from app.web.assessment_kpis import kpis_path
 from app.web.assessments import primas_path
+from app.web.flash import FlashDep
+from app.web.form_pages import navigate
+from app.web.procurements import procurement_path
 
 router = APIRouter(prefix="/procurements/{reference}/primas", tags=["primas"])
 
 
 @router.post("/start")
 def start(
+    request: Request,
     procurement: EditableProcurement,
     user: CurrentUser,
     session: SessionDep,
@@ -44,7 +49,7 @@ def start(
             "Its value is below the PRIMAS threshold: Think Local instead.",
         )
     assessments.start(session, user, procurement, catalogue.latest("primas"))
-    return RedirectResponse(primas_path(procurement), 303)
+    return RedirectResponse(primas_path(request, procurement), 303)
 
 
 @router.get("/check", response_class=HTMLResponse)
@@ -64,36 +69,42 @@ def check_answers(
         "draft": draft,
         "walk": current,
         "can_edit": procurements.can_edit(session, user, procurement),
-        "base": primas_path(procurement),
+        "base": primas_path(request, procurement),
         "describe": lambda q, value: question_type(q.type).describe(q, value),
         "result": work.result,
         "kpi_task": work.task,
-        "kpis_base": f"{primas_path(procurement)}/kpis",
+        "kpis_base": kpis_path(request, access),
     }
     return templates.TemplateResponse(request, "assessments/check.html", context)
 
 
 @router.post("/acknowledge")
-def acknowledge(access: EditableDraft, session: SessionDep) -> Response:
+def acknowledge(request: Request, access: EditableDraft, session: SessionDep) -> Response:
     """The lead has seen how the procurement's changes affected the questions."""
     assessments.acknowledge_change(session, access.draft)
-    return RedirectResponse(primas_path(access.procurement), 303)
+    return RedirectResponse(primas_path(request, access.procurement), 303)
 
 
 @router.get("/discard", response_class=HTMLResponse)
 def discard_form(request: Request, access: EditableDraft, templates: TemplatesDep) -> HTMLResponse:
     """Are you sure?"""
     procurement, draft = access.procurement, access.draft
-    context = {"procurement": procurement, "draft": draft, "base": primas_path(procurement)}
+    context = {
+        "procurement": procurement,
+        "draft": draft,
+        "base": primas_path(request, procurement),
+    }
     return templates.TemplateResponse(request, "assessments/discard.html", context)
 
 
 @router.post("/discard")
-def discard(access: EditableDraft, session: SessionDep) -> Response:
+def discard(
+    request: Request, access: EditableDraft, session: SessionDep, flash: FlashDep
+) -> Response:
     """Throw the draft away; the procurement can start a new one."""
     assessments.discard(session, access.user, access.draft.assessment)
-    reference = access.procurement.reference
-    return RedirectResponse(f"/procurements/{reference}?updated=primas-discarded", 303)
+    flash.say("PRIMAS draft discarded")
+    return navigate(request, procurement_path(request, access.procurement))
 
 
 @router.get("/upgrade", response_class=HTMLResponse)
@@ -110,7 +121,7 @@ def upgrade_form(
         "draft": draft,
         "newest": newest,
         "move": plan_move(draft.definition, newest, draft.raw_answers),
-        "base": primas_path(procurement),
+        "base": primas_path(request, procurement),
     }
     return templates.TemplateResponse(request, "assessments/upgrade.html", context)
 
@@ -133,6 +144,6 @@ def upgrade(
         "procurement": procurement,
         "newest": newest,
         "result": result,
-        "base": primas_path(procurement),
+        "base": primas_path(request, procurement),
     }
     return templates.TemplateResponse(request, "assessments/upgraded.html", context)

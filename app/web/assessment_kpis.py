@@ -9,6 +9,7 @@ KPI (or with the GOV.UK error summary).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -51,6 +52,8 @@ from app.specification import (
 )
 from app.timeutil import london_today, utcnow
 from app.web.assessments import primas_path
+from app.web.flash import Confirmation, FlashDep
+from app.web.form_pages import Done, navigate, path_to, submit
 from app.web.forms import field
 
 router = APIRouter(prefix="/procurements/{reference}/primas/kpis", tags=["primas"])
@@ -60,18 +63,15 @@ CONFLICT = (
     "Someone else changed this KPI while you were looking at it. Their decision is shown: "
     "check it, then decide again."
 )
-CONFIRMATIONS = {
-    "added": "The KPI has been added to your list.",
-    "own": "Your KPI has been saved.",
-    "removed": "The KPI has been taken off your list.",
-    "kpi-duty-recorded": "Your reason has been recorded: the KPI duty does not apply.",
-    "kpi-duty-withdrawn": "Your reason has been taken back: the KPI duty applies again.",
-}
+KPI_ADDED = "The KPI has been added to your list."
+KPI_REMOVED = "The KPI has been taken off your list."
+KPI_DUTY_RECORDED = "Your reason has been recorded: the KPI duty does not apply."
+KPI_DUTY_WITHDRAWN = "Your reason has been taken back: the KPI duty applies again."
 
 
-def kpis_path(access: DraftAccess) -> str:
+def kpis_path(request: Request, access: DraftAccess, *, anchor: str = "") -> str:
     """Where a draft's KPI task lives."""
-    return f"{primas_path(access.procurement)}/kpis"
+    return path_to(request, "kpi_task", reference=access.procurement.reference, anchor=anchor)
 
 
 def _work(access: DraftAccess, session: SessionDep) -> KpiWork:
@@ -84,14 +84,14 @@ def _card_values(row: KpiRow) -> dict[str, str]:
     return {"target": target_text(target) if target is not None else "", "reason": row.rejection}
 
 
-def _context(access: DraftAccess, work: KpiWork, **extra: Any) -> dict[str, Any]:
+def _context(request: Request, access: DraftAccess, work: KpiWork, **extra: Any) -> dict[str, Any]:
     return {
         "procurement": access.procurement,
         "draft": access.draft,
         "task": work.task,
         "result": work.result,
-        "base": primas_path(access.procurement),
-        "kpis_base": kpis_path(access),
+        "base": primas_path(request, access.procurement),
+        "kpis_base": kpis_path(request, access),
         "frequency_words": FREQUENCY_WORDS,
         "clause": lambda row, target: _clause_preview(row, target, access),
         "own_clause": lambda own: clause(
@@ -118,7 +118,7 @@ def _page(
     access: DraftAccess,
     work: KpiWork,
     *,
-    errors: dict[str, str] | None = None,
+    errors: Mapping[str, str] | None = None,
     typed: dict[str, dict[str, str]] | None = None,
     notices: dict[str, str] | None = None,
     confirmation: str | None = None,
@@ -126,7 +126,7 @@ def _page(
     status_code: int = 200,
 ) -> HTMLResponse:
     context = _context(
-        access, work, errors=errors or {}, typed=typed or {}, notices=notices or {},
+        request, access, work, errors=errors or {}, typed=typed or {}, notices=notices or {},
         confirmation=confirmation, exception_conflict=exception_conflict,
     )  # fmt: skip
     return templates.TemplateResponse(
@@ -140,11 +140,11 @@ def kpi_task(
     access: EditableDraft,
     session: SessionDep,
     templates: TemplatesDep,
-    updated: str = "",
+    confirmation: Confirmation,
 ) -> HTMLResponse:
     """The suggested KPIs with their reasons and targets, the lead's decisions and own KPIs."""
     work = _work(access, session)
-    return _page(request, templates, access, work, confirmation=CONFIRMATIONS.get(updated))
+    return _page(request, templates, access, work, confirmation=confirmation)
 
 
 @router.get("/library", response_class=HTMLResponse)
@@ -162,7 +162,7 @@ def library(
     suggested = {row.kpi.code for row in work.task.suggested_rows}
     added = {row.kpi.code for row in work.task.added_rows}
     context = _context(
-        access, work, query=query, found=search(work.library, query, topics),
+        request, access, work, query=query, found=search(work.library, query, topics),
         topics=topics, suggested_codes=suggested, added_codes=added,
         suggested_target=lambda kpi: suggested_target(
             kpi, access.draft.context.value_pence, access.draft.context.term_months,
@@ -191,7 +191,7 @@ def specification(
     contract = kpis.contract(access.procurement, access.draft, settings.council_name)
     accepted = accepted_kpis(work.task)
     context = _context(
-        access, work, contract=contract, accepted=accepted,
+        request, access, work, contract=contract, accepted=accepted,
         clauses=[clause(kpi, contract.title) for kpi in accepted],
         requirements=_requirements(access, work),
         draft_note=DRAFT_NOTE,
@@ -229,32 +229,37 @@ def kpi_duty_exception(
     session: SessionDep,
     templates: TemplatesDep,
     catalogue: CatalogueDep,
+    flash: FlashDep,
 ) -> Response:
     """Record why the supplier's performance could not appropriately be assessed by KPIs (the
     Procurement Act's KPI duty then does not apply), change the reason, or take it back."""
     seen = parse_id(str(form.get("revision") or "")) or 0
     reason = str(form.get("reason") or "")
     withdrawing = form.get("action") == "withdraw"
-    try:
+
+    def change() -> Done | Response:
         if withdrawing:
             decided = kpis.withdraw_kpi_exception(session, access.user, access.draft, seen)
         else:
             decided = kpis.record_kpi_exception(session, access.user, access.draft, reason, seen)
-    except InvalidInput as invalid:  # the service names the reason; the page calls it s52-reason
-        errors = {"s52-reason": invalid.errors["reason"]}
+        if not decided.saved:  # changed on another page since: show what it holds now
+            fresh = DraftAccess(
+                access.procurement, assessments.load(session, access.draft.assessment, catalogue),
+                access.user,
+            )  # fmt: skip
+            return _page(request, templates, fresh, _work(fresh, session),
+                         typed={"kpi-duty": {"reason": reason}}, exception_conflict=True,
+                         status_code=409)  # fmt: skip
+        done = KPI_DUTY_WITHDRAWN if withdrawing else KPI_DUTY_RECORDED
+        return Done(kpis_path(request, access, anchor="s52-duty"), done)
+
+    def again(errors: Mapping[str, str]) -> Response:
+        # The service names the reason; the page calls it s52-reason.
         return _page(request, templates, access, _work(access, session),
-                     errors=errors, typed={"kpi-duty": {"reason": reason}},
-                     status_code=422)  # fmt: skip
-    if not decided.saved:  # changed on another page since: show what it holds now
-        fresh = DraftAccess(
-            access.procurement, assessments.load(session, access.draft.assessment, catalogue),
-            access.user,
-        )  # fmt: skip
-        return _page(request, templates, fresh, _work(fresh, session),
-                     typed={"kpi-duty": {"reason": reason}}, exception_conflict=True,
-                     status_code=409)  # fmt: skip
-    done = "kpi-duty-withdrawn" if withdrawing else "kpi-duty-recorded"
-    return RedirectResponse(f"{kpis_path(access)}?updated={done}#s52-duty", 303)
+                     errors={"s52-reason": errors["reason"]},
+                     typed={"kpi-duty": {"reason": reason}})  # fmt: skip
+
+    return submit(request, flash, change, again=again)
 
 
 # The form's field (before "-<code>") for each fact of a decision the service names.
@@ -288,6 +293,7 @@ def decide(
     form: PostedForm,
     session: SessionDep,
     templates: TemplatesDep,
+    flash: FlashDep,
 ) -> Response:
     """Accept, reject, add or remove a library KPI."""
     before = _work(access, session)
@@ -316,20 +322,14 @@ def decide(
         return _reply(request, templates, access, after, code, notices={code: CONFLICT},
                       status_code=409)  # fmt: skip
     if fields["action"] == "add":
-        return _navigate(request, f"{kpis_path(access)}?updated=added#kpi-{code}")
+        flash.say(KPI_ADDED)
+        return navigate(request, kpis_path(request, access, anchor=f"kpi-{code}"))
     if fields["action"] == "remove":
-        return _navigate(request, f"{kpis_path(access)}?updated=removed#own-kpis")
+        flash.say(KPI_REMOVED)
+        return navigate(request, kpis_path(request, access, anchor="own-kpis"))
     if is_htmx(request):
         return _reply(request, templates, access, after, code)
-    return RedirectResponse(f"{kpis_path(access)}#kpi-{code}", 303)
-
-
-def _navigate(request: Request, target: str) -> Response:
-    """Go to another page: a redirect, or for htmx (which would follow a redirect inside the
-    card) an instruction to navigate."""
-    if is_htmx(request):
-        return Response(status_code=200, headers={"HX-Redirect": target})
-    return RedirectResponse(target, 303)
+    return RedirectResponse(kpis_path(request, access, anchor=f"kpi-{code}"), 303)
 
 
 def _reply(
@@ -339,7 +339,7 @@ def _reply(
     work: KpiWork,
     code: str,
     *,
-    errors: dict[str, str] | None = None,
+    errors: Mapping[str, str] | None = None,
     typed: dict[str, dict[str, str]] | None = None,
     notices: dict[str, str] | None = None,
     status_code: int = 200,
@@ -353,9 +353,10 @@ def _reply(
     try:
         row = work.task.row(code)
     except KeyError:
-        return _navigate(request, kpis_path(access))
+        return navigate(request, kpis_path(request, access))
     context = _context(
-        access, work, row=row, errors=errors or {}, typed=typed or {}, notices=notices or {},
+        request, access, work, row=row, errors=errors or {}, typed=typed or {},
+        notices=notices or {},
     )  # fmt: skip
     return templates.TemplateResponse(  # a conflict's card is news, not a failure: 200
         request, "assessments/_kpi_decided.html", context, status_code=422 if errors else 200

@@ -7,8 +7,10 @@ drawn from, so one made after someone else changed the KPI is refused and their 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from starlette.templating import Jinja2Templates
 
 from app.deps import (
@@ -21,20 +23,37 @@ from app.deps import (
 )
 from app.errors import InvalidInput
 from app.inputs import parse_id
-from app.scoring.kpi_choices import FREQUENCIES, CustomKpi, InvalidTarget, parse_target
+from app.scoring.kpi_choices import (
+    FREQUENCIES,
+    CustomKpi,
+    InvalidTarget,
+    parse_target,
+    target_text,
+)
 from app.services import kpis
 from app.specification import FREQUENCY_WORDS
 from app.timeutil import london_today
-from app.web.assessment_kpis import CONFLICT, kpis_path
+from app.web.assessment_kpis import CONFLICT, KPI_REMOVED, kpis_path
+from app.web.flash import FlashDep
+from app.web.form_pages import Done, submit
 from app.web.forms import typed_fields
 
 router = APIRouter(prefix="/procurements/{reference}/primas/kpis/own", tags=["primas"])
 
 FIELDS = ("title", "unit", "target", "frequency", "evidence")
+SAVED = "Your KPI has been saved."
 
 
 def _own(access: DraftAccess, session: SessionDep, kpi_id: int) -> CustomKpi:
     return kpis.custom_kpi(kpis.work(session, access.draft, london_today()).task, kpi_id)
+
+
+def _form_values(own: CustomKpi | None) -> dict[str, str]:
+    """The form's fields, filled in from a saved KPI (or empty)."""
+    if own is None:
+        return dict.fromkeys(FIELDS, "")
+    return {"title": own.title, "unit": own.unit, "target": target_text(own.target),
+            "frequency": own.frequency, "evidence": own.evidence}  # fmt: skip
 
 
 def _own_kpi(values: dict[str, str]) -> kpis.OwnKpi:
@@ -59,7 +78,7 @@ def _own_kpi(values: dict[str, str]) -> kpis.OwnKpi:
 @router.get("", response_class=HTMLResponse)
 def new_own(request: Request, access: EditableDraft, templates: TemplatesDep) -> HTMLResponse:
     """The form for a KPI of the lead's own."""
-    return _own_page(request, templates, access, None, kpis.custom_values(None), {})
+    return _own_page(request, templates, access, None, _form_values(None), {})
 
 
 @router.post("", response_class=HTMLResponse)
@@ -69,14 +88,18 @@ def add_own(
     form: PostedForm,
     session: SessionDep,
     templates: TemplatesDep,
+    flash: FlashDep,
 ) -> Response:
     """Save a KPI of the lead's own."""
     values = typed_fields(FIELDS, form)
-    try:
+
+    def save() -> Done:
         kpis.save_custom(session, access.user, access.draft, None, _own_kpi(values), 0)
-    except InvalidInput as invalid:
-        return _own_page(request, templates, access, None, values, invalid.errors)
-    return RedirectResponse(f"{kpis_path(access)}?updated=own#own-kpis", 303)
+        return Done(kpis_path(request, access, anchor="own-kpis"), SAVED)
+
+    return submit(request, flash, save,
+                  again=lambda errors: _own_page(request, templates, access, None, values,
+                                                 errors))  # fmt: skip
 
 
 @router.get("/{kpi_id}", response_class=HTMLResponse)
@@ -89,7 +112,7 @@ def own(
 ) -> HTMLResponse:
     """Change one of the lead's own KPIs."""
     found = _own(access, session, kpi_id)
-    return _own_page(request, templates, access, found.id, kpis.custom_values(found), {},
+    return _own_page(request, templates, access, found.id, _form_values(found), {},
                      revision=found.revision)  # fmt: skip
 
 
@@ -101,30 +124,38 @@ def change_own(
     form: PostedForm,
     session: SessionDep,
     templates: TemplatesDep,
+    flash: FlashDep,
 ) -> Response:
     """Save a change to one of the lead's own KPIs, or take it off the list."""
     found = _own(access, session, kpi_id)
     seen = parse_id(str(form.get("revision") or "")) or 0
     values = typed_fields(FIELDS, form)
-    try:
-        if form.get("action") == "remove":
+    removing = form.get("action") == "remove"
+
+    def theirs() -> Response:  # changed elsewhere since: that comes first
+        latest = _own(access, session, kpi_id)
+        return _own_page(request, templates, access, latest.id, _form_values(latest), {},
+                         revision=latest.revision, notice=CONFLICT, status_code=409)  # fmt: skip
+
+    def change() -> Done | Response:
+        if removing:
             done = kpis.remove_custom(session, access.user, access.draft, found, seen)
-            updated = "removed"
         else:
             own_kpi = _own_kpi(values)
             done = kpis.save_custom(session, access.user, access.draft, found, own_kpi, seen)
-            updated = "own"
-    except InvalidInput as invalid:  # the form again as typed, still at the revision it saw
-        if found.revision == seen:
-            return _own_page(request, templates, access, found.id, values, invalid.errors,
-                             revision=seen)  # fmt: skip
-        done = kpis.Decided(saved=False)  # changed elsewhere since: that comes first
-    if not done.saved:
-        latest = _own(access, session, kpi_id)
-        return _own_page(request, templates, access, latest.id, kpis.custom_values(latest), {},
-                         revision=latest.revision, notice=CONFLICT, status_code=409)  # fmt: skip
-    anchor = "own-kpis" if updated == "removed" else f"own-{kpi_id}"
-    return RedirectResponse(f"{kpis_path(access)}?updated={updated}#{anchor}", 303)
+        if not done.saved:
+            return theirs()
+        if removing:
+            return Done(kpis_path(request, access, anchor="own-kpis"), KPI_REMOVED)
+        return Done(kpis_path(request, access, anchor=f"own-{kpi_id}"), SAVED)
+
+    def again(errors: Mapping[str, str]) -> Response:
+        if found.revision != seen:
+            return theirs()
+        # The form again as typed, still at the revision it saw.
+        return _own_page(request, templates, access, found.id, values, errors, revision=seen)
+
+    return submit(request, flash, change, again=again)
 
 
 def _own_page(
@@ -133,7 +164,7 @@ def _own_page(
     access: DraftAccess,
     kpi_id: int | None,
     values: dict[str, str],
-    errors: dict[str, str],
+    errors: Mapping[str, str],
     *,
     revision: int = 0,
     notice: str = "",
@@ -141,7 +172,7 @@ def _own_page(
 ) -> HTMLResponse:
     context = {
         "procurement": access.procurement,
-        "kpis_base": kpis_path(access),
+        "kpis_base": kpis_path(request, access),
         "kpi_id": kpi_id,
         "values": values,
         "errors": errors,

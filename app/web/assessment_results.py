@@ -3,8 +3,10 @@ officer's professional judgement on a topic's scores."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from starlette.templating import Jinja2Templates
 
 from app.deps import (
@@ -17,14 +19,17 @@ from app.deps import (
 )
 from app.errors import InvalidInput
 from app.services import kpis, procurements, scoring
-from app.services.scoring import KEEP_COMPUTED, MEASURES
+from app.services.scoring import MEASURES
 from app.timeutil import london_today
 from app.web.assessments import primas_path, progress
+from app.web.flash import Confirmation, FlashDep
+from app.web.form_pages import Done, path_to, submit
 from app.web.forms import field
 
 router = APIRouter(prefix="/procurements/{reference}/primas", tags=["primas"])
 
-CONFIRMATIONS = {"judgement": "Your professional judgement has been saved."}
+# The radio that keeps a measure's computed score rather than the officer's own.
+KEEP_COMPUTED = "computed"
 
 
 @router.get("/results", response_class=HTMLResponse)
@@ -33,7 +38,7 @@ def results(
     access: DraftDep,
     session: SessionDep,
     templates: TemplatesDep,
-    updated: str = "",
+    confirmation: Confirmation,
 ) -> HTMLResponse:
     """The heatmap, every obligation and how each number was reached."""
     procurement, draft = access.procurement, access.draft
@@ -46,8 +51,8 @@ def results(
         "can_edit": procurements.can_edit(session, access.user, procurement),
         "completed": done.completed,
         "applicable": done.applicable,
-        "confirmation": CONFIRMATIONS.get(updated),
-        "base": primas_path(procurement),
+        "confirmation": confirmation,
+        "base": primas_path(request, procurement),
     }
     return templates.TemplateResponse(request, "assessments/results.html", context)
 
@@ -59,7 +64,7 @@ def _judgement_page(
     topic: str,
     *,
     values: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
+    errors: Mapping[str, str] | None = None,
 ) -> HTMLResponse:
     row = scoring.result(access.draft, london_today()).topic(topic)
     if values is None:  # the page as saved: the officer's values, or the computed ones
@@ -71,7 +76,7 @@ def _judgement_page(
         "row": row,
         "values": values,
         "errors": errors or {},
-        "base": primas_path(access.procurement),
+        "base": primas_path(request, access.procurement),
     }
     return templates.TemplateResponse(
         request, "assessments/judgement.html", context, status_code=422 if errors else 200
@@ -117,16 +122,19 @@ def save_judgement(
     form: PostedForm,
     session: SessionDep,
     templates: TemplatesDep,
+    flash: FlashDep,
 ) -> Response:
     """Save the officer's risk and scope (or go back to the computed ones)."""
     scoring.known_topic(access.draft, topic)  # not found before anything typed is read
     values = {name: field(form, name).strip() for name in (*MEASURES, "reason")}
-    try:
-        judgement = _judgement(values)
-        scoring.set_overrides(session, access.user, access.draft, topic, judgement)
-    except InvalidInput as invalid:
-        return _judgement_page(
-            request, templates, access, topic, values=values, errors=invalid.errors
-        )
-    target = f"{primas_path(access.procurement)}/results?updated=judgement#topic-{topic}"
-    return RedirectResponse(target, 303)
+
+    def save() -> Done:
+        scoring.set_overrides(session, access.user, access.draft, topic, _judgement(values))
+        target = path_to(request, "results", reference=access.procurement.reference,
+                         anchor=f"topic-{topic}")  # fmt: skip
+        return Done(target, "Your professional judgement has been saved.")
+
+    def again(errors: Mapping[str, str]) -> Response:
+        return _judgement_page(request, templates, access, topic, values=values, errors=errors)
+
+    return submit(request, flash, save, again=again)

@@ -30,15 +30,17 @@ from app.scoring.results import Result
 from app.services import assessments, kpis, procurements, scoring
 from app.services.assessments import Draft
 from app.timeutil import london_today
+from app.web.flash import Confirmation, FlashDep
+from app.web.form_pages import path_to
 from app.web.question_input import answer_from_form, answers_from_form
 from app.web.question_views import error_anchors, question_views, save_announcement
 
 router = APIRouter(prefix="/procurements/{reference}/primas", tags=["primas"])
 
 
-def primas_path(procurement: Procurement) -> str:
-    """Where a procurement's PRIMAS lives."""
-    return f"/procurements/{procurement.reference}/primas"
+def primas_path(request: Request, procurement: Procurement, *, anchor: str = "") -> str:
+    """Where a procurement's PRIMAS lives: its task list."""
+    return path_to(request, "task_list", reference=procurement.reference, anchor=anchor)
 
 
 def _task(draft: Draft, task_id: str) -> Task:
@@ -128,7 +130,7 @@ def task_list(
     session: SessionDep,
     templates: TemplatesDep,
     catalogue: CatalogueDep,
-    updated: str = "",
+    confirmation: Confirmation,
 ) -> HTMLResponse:
     """Each task with its status, grouped under the strategy's themes, then the KPI task."""
     procurement, draft, user = access.procurement, access.draft, access.user
@@ -148,10 +150,8 @@ def task_list(
         "result": work.result,
         "newer": newest if newest.version > draft.definition.version else None,
         "can_edit": procurements.can_edit(session, user, procurement),
-        "base": primas_path(procurement),
-        "confirmation": "Your answers have been saved. You can come back to them at any time."
-        if updated == "saved"
-        else None,
+        "base": primas_path(request, procurement),
+        "confirmation": confirmation,
     }
     return templates.TemplateResponse(request, "assessments/task_list.html", context)
 
@@ -186,7 +186,7 @@ def task_page(
         "anchors": error_anchors(task, errors or {}),
         "notice": notice,
         "result": scoring.result(draft, london_today()),
-        "base": primas_path(procurement),
+        "base": primas_path(request, procurement),
     }
     return templates.TemplateResponse(
         request, "assessments/task.html", context, status_code=status_code
@@ -240,6 +240,7 @@ def save_task(
     session: SessionDep,
     templates: TemplatesDep,
     catalogue: CatalogueDep,
+    flash: FlashDep,
 ) -> Response:
     """Save the page. 'Save and continue' checks it; follow-ups that now apply are asked next."""
     procurement, draft, user = access.procurement, access.draft, access.user
@@ -269,7 +270,8 @@ def save_task(
     if _group_action(task, raws, action):
         return again(raws=raws)
     if action == "later":
-        return RedirectResponse(f"{primas_path(procurement)}?updated=saved", 303)
+        flash.say("Your answers have been saved. You can come back to them at any time.")
+        return RedirectResponse(primas_path(request, procurement), 303)
     newly_asked = [q for q in saved.walk.questions_in(task) if q.id not in before]
     if newly_asked:
         notice = "Your answers mean more questions apply. Answer them below."
@@ -281,9 +283,9 @@ def save_task(
         return again(errors=errors, status_code=422)
     following = _next_task(saved, task)
     target = (
-        f"{primas_path(procurement)}/tasks/{following.id}"
+        path_to(request, "show_task", reference=procurement.reference, task_id=following.id)
         if following
-        else primas_path(procurement)
+        else primas_path(request, procurement)
     )
     return RedirectResponse(target, 303)
 
@@ -347,6 +349,6 @@ def save_answer(
         "announcement": announcement,
         "page_token": page,
         "result": scoring.result(saved, london_today()),
-        "base": primas_path(procurement),
+        "base": primas_path(request, procurement),
     }
     return templates.TemplateResponse(request, "assessments/_saved.html", context)

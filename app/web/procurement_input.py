@@ -9,6 +9,7 @@ page order.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 from typing import Any
@@ -163,7 +164,9 @@ class ProcurementInput:
         return None if unread else facts
 
 
-def page_errors(problems: dict[str, str], unread: dict[str, str] | None = None) -> dict[str, str]:
+def page_errors(
+    problems: Mapping[str, str], unread: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """The service's problems by form field (it names facts: `value_pence` is the form's
     `value`), with what the form could not read in its own words in their place, in the order
     the fields appear on the page."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 from starlette.templating import Jinja2Templates
 
@@ -19,7 +20,6 @@ from app.deps import (
     SessionDep,
     TemplatesDep,
 )
-from app.errors import InvalidInput
 from app.models import Category, DeliveryLocation, Directorate, Procurement, User
 from app.scoring.reference_data import NoValueInForce
 from app.services import assessments, audit_log, procurements
@@ -32,21 +32,20 @@ from app.services.procurement_search import (
 )
 from app.services.reference_data import list_categories, list_directorates
 from app.timeutil import london_today
+from app.web.flash import Confirmation, FlashDep
+from app.web.form_pages import Done, path_to, submit
 from app.web.forms import page_number
 from app.web.procurement_form_page import form_page
 from app.web.procurement_input import ProcurementInput, page_errors
 
 router = APIRouter(prefix="/procurements", tags=["procurements"])
 
-CONFIRMATIONS = {
-    "created": "Procurement recorded",
-    "saved": "Your changes have been saved",
-    "withdrawn": "Procurement withdrawn. It stays on record",
-    "lead-officer": "Lead officer changed",
-    "collaborator-added": "Collaborator added",
-    "collaborator-removed": "Collaborator removed",
-    "primas-discarded": "PRIMAS draft discarded",
-}
+
+def procurement_path(request: Request, procurement: Procurement, *, anchor: str = "") -> str:
+    """A procurement's own page."""
+    return path_to(request, "show_procurement", reference=procurement.reference, anchor=anchor)
+
+
 # Audit columns that are not fields on the form, in words.
 HISTORY_FIELD_LABELS = FIELD_LABELS | {"status": "Status", "withdrawn_reason": "Reason withdrawn"}
 
@@ -88,16 +87,20 @@ def create_procurement(
     user: BuyerUser,
     session: SessionDep,
     templates: TemplatesDep,
+    flash: FlashDep,
 ) -> Response:
     """Record the procurement, or show the form again with what was typed and what is wrong."""
     raw = ProcurementInput.from_form(form)
-    try:
-        facts = raw.facts(session)
-        procurement = procurements.create(session, user, facts, today=london_today())
-    except InvalidInput as invalid:
-        errors = page_errors(invalid.errors)
-        return form_page(request, templates, session, raw, mode="new", user=user, errors=errors)
-    return RedirectResponse(f"/procurements/{procurement.reference}?updated=created", 303)
+
+    def create() -> Done:
+        procurement = procurements.create(session, user, raw.facts(session), today=london_today())
+        return Done(procurement_path(request, procurement), "Procurement recorded")
+
+    def again(errors: Mapping[str, str]) -> Response:
+        return form_page(request, templates, session, raw, mode="new", user=user,
+                         errors=page_errors(errors))  # fmt: skip
+
+    return submit(request, flash, create, again=again)
 
 
 def _owes(session: Session, procurement: Procurement) -> dict[str, Any]:
@@ -158,7 +161,7 @@ def show_page(
     user: User,
     *,
     confirmation: str | None = None,
-    errors: dict[str, str] | None = None,
+    errors: Mapping[str, str] | None = None,
 ) -> HTMLResponse:
     """The procurement's page: details, what it owes, who works on it and its history."""
     working = procurements.collaborators(session, procurement)
@@ -198,8 +201,7 @@ def show_procurement(
     user: CurrentUser,
     session: SessionDep,
     templates: TemplatesDep,
-    updated: str = "",
+    confirmation: Confirmation,
 ) -> HTMLResponse:
     """One procurement: its details, what it owes, who works on it and its history."""
-    return show_page(request, templates, session, procurement, user,
-                     confirmation=CONFIRMATIONS.get(updated))  # fmt: skip
+    return show_page(request, templates, session, procurement, user, confirmation=confirmation)

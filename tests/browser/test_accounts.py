@@ -71,7 +71,7 @@ def test_an_admin_deactivates_a_user_whose_next_request_is_refused(
     assert_accessible(page, url=live_server + f"/admin/users/{user.id}")
     page.get_by_role("button", name="Deactivate").click()
     assert "User deactivated" in page.locator(".govuk-notification-banner").inner_text()
-    assert_accessible(page, url=live_server + f"/admin/users/{user.id}?updated=deactivated")
+    assert_accessible(page, url=live_server + f"/admin/users/{user.id}")
 
     theirs.reload()
     assert theirs.url == live_server + "/sign-in?next=%2Faccount"

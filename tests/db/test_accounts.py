@@ -125,6 +125,25 @@ def test_sessions_end_after_the_idle_timeout(session: Session) -> None:
     assert session.get(UserSession, sessions.hash_token(token)) is None
 
 
+def test_a_confirmation_is_left_for_one_session_and_shown_once(session: Session) -> None:
+    user = make_user(session)
+    now = utcnow()
+    mine, other = (sessions.start_session(session, user, POLICY, now) for _ in range(2))
+    session.commit()
+    sessions.leave_message(session, sessions.hash_token(mine), "Roles updated")
+    sessions.leave_message(session, sessions.hash_token(mine), "Collaborator added")  # the latest
+    elsewhere = sessions.resolve_session(session, other, POLICY, now)
+    assert elsewhere is not None and sessions.take_message(session, elsewhere) is None
+    signed_in = sessions.resolve_session(session, mine, POLICY, now)
+    assert signed_in is not None
+    assert sessions.take_message(session, signed_in) == "Collaborator added"
+    session.expire_all()
+    again = sessions.resolve_session(session, mine, POLICY, now)
+    assert again is not None and sessions.take_message(session, again) is None
+    with pytest.raises(ValueError):
+        sessions.leave_message(session, sessions.hash_token(mine), "x" * 301)
+
+
 def test_sessions_end_at_their_absolute_lifetime_however_active(session: Session) -> None:
     user = make_user(session)
     now = utcnow()

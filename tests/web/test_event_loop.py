@@ -33,6 +33,7 @@ ASYNC_DEPENDENCIES = {
     "app.deps.core._reference_key_or_404",
     "app.deps.core.verify_csrf",
     "app.deps.records._catalogue",
+    "app.web.flash._flash",  # builds the helper; saying a message happens in the handler
 }
 
 

@@ -79,15 +79,23 @@ def big_draft(app: FastAPI, session: Session) -> tuple[TestClient, User, str]:
                            framework="none", light_touch="no")  # fmt: skip
 
 
-def decide(client: TestClient, base: str, code: str, *, htmx: bool = False, **fields: str):  # type: ignore[no-untyped-def]
-    """Post a decision on a KPI as the card's form does (htmx sends the token as a header)."""
+def decide(
+    client: TestClient, base: str, code: str, *, htmx: bool = False, on: str = "", **fields: str
+):  # type: ignore[no-untyped-def]
+    """Post a decision on a KPI as the card's form does (htmx sends the token as a header, and
+    the address of the page it is on: `on`, the KPI task by default)."""
     data = {"action": "accept", "target": "", "reason": "", "revision": "0"} | fields
     if not htmx:
         return post(client, f"{base}/kpis/{code}", data)
+    current = f"http://testserver{on or f'{base}/kpis'}"
     return client.post(
         f"{base}/kpis/{code}",
         data=data,
-        headers={"HX-Request": "true", "X-CSRF-Token": csrf_token(client)},
+        headers={
+            "HX-Request": "true",
+            "X-CSRF-Token": csrf_token(client),
+            "HX-Current-URL": current,
+        },  # fmt: skip
         follow_redirects=False,
     )
 
@@ -528,7 +536,7 @@ def test_adding_and_removing_a_library_kpi(app: FastAPI, session: Session) -> No
     client, _, base = lead_with_draft(app, session)
     response = decide(client, base, APPRENTICESHIPS, action="add")
     assert response.status_code == 303
-    assert response.headers["location"] == f"{base}/kpis?updated=added#kpi-{APPRENTICESHIPS}"
+    assert response.headers["location"] == f"{base}/kpis#kpi-{APPRENTICESHIPS}"
     page = parse(client.get(response.headers["location"]))
     assert "The KPI has been added to your list." in text_of(
         page.find(class_="govuk-notification-banner")
@@ -553,7 +561,7 @@ def test_adding_and_removing_a_library_kpi(app: FastAPI, session: Session) -> No
     form = form_values(card.find("form"))
     removed = post(client, f"{base}/kpis/{APPRENTICESHIPS}", form | {"action": "remove"})
     assert removed.status_code == 303
-    assert removed.headers["location"] == f"{base}/kpis?updated=removed#own-kpis"
+    assert removed.headers["location"] == f"{base}/kpis#own-kpis"
     assert stored(session) == []
     page = parse(client.get(removed.headers["location"]))
     assert "The KPI has been taken off your list." in text_of(page)
@@ -567,11 +575,26 @@ def test_with_htmx_removing_a_kpi_moves_to_the_whole_page(app: FastAPI, session:
     assert decide(client, base, APPRENTICESHIPS, action="add").status_code == 303
     (row,) = stored(session)
     reply = decide(client, base, APPRENTICESHIPS, htmx=True, action="remove",
-                   revision=str(row.revision))  # fmt: skip
+                   revision=str(row.revision), on=f"{base}/kpis#own-kpis")  # fmt: skip
     assert reply.status_code == 200
-    assert reply.headers["HX-Redirect"] == f"{base}/kpis?updated=removed#own-kpis"
+    assert reply.headers["HX-Redirect"] == f"{base}/kpis#own-kpis"
+    # Already on that page (only the anchor differs), so setting the address alone would only
+    # scroll: htmx is told to load it afresh, to show the list without it and the confirmation.
+    assert reply.headers["HX-Refresh"] == "true"
     assert reply.text == ""
     assert stored(session) == []
+    page = parse(client.get(f"{base}/kpis"))
+    assert "The KPI has been taken off your list." in text_of(page)
+
+
+def test_with_htmx_adding_from_the_library_goes_to_the_kpi_task(
+    app: FastAPI, session: Session
+) -> None:
+    client, _, base = lead_with_draft(app, session)
+    reply = decide(client, base, APPRENTICESHIPS, htmx=True, action="add",
+                   on=f"{base}/kpis/library?q=apprentic")  # fmt: skip
+    assert reply.headers["HX-Redirect"] == f"{base}/kpis#kpi-{APPRENTICESHIPS}"
+    assert "HX-Refresh" not in reply.headers  # another page: setting the address loads it
 
 
 def test_a_suggested_kpi_is_rejected_not_removed(app: FastAPI, session: Session) -> None:
@@ -641,7 +664,7 @@ def test_your_own_kpi_is_saved_changed_and_removed(app: FastAPI, session: Sessio
     client, lead, base = lead_with_draft(app, session)
     saved = post(client, f"{base}/kpis/own", OWN | {"target": "95%"})
     assert saved.status_code == 303
-    assert saved.headers["location"] == f"{base}/kpis?updated=own#own-kpis"
+    assert saved.headers["location"] == f"{base}/kpis#own-kpis"
     (row,) = stored(session)
     assert (row.kpi_code, row.status, row.title, row.unit, row.target, row.frequency) == (
         None, "accepted", OWN["title"], OWN["unit"], "95", "monthly"
@@ -670,7 +693,7 @@ def test_your_own_kpi_is_saved_changed_and_removed(app: FastAPI, session: Sessio
     changed = post(client, f"{base}/kpis/own/{row.id}",
                    values | {"target": "98", "frequency": "quarterly"})  # fmt: skip
     assert changed.status_code == 303
-    assert changed.headers["location"] == f"{base}/kpis?updated=own#own-{row.id}"
+    assert changed.headers["location"] == f"{base}/kpis#own-{row.id}"
     (row,) = stored(session)
     assert (row.target, row.frequency, row.revision) == ("98", "quarterly", 2)
     stale = post(client, f"{base}/kpis/own/{row.id}", values | {"target": "50"})  # revision 1
@@ -696,7 +719,7 @@ def test_your_own_kpi_is_saved_changed_and_removed(app: FastAPI, session: Sessio
     own_id = row.id
     removed = post(client, f"{base}/kpis/own/{own_id}", {"action": "remove", "revision": "2"})
     assert removed.status_code == 303
-    assert removed.headers["location"] == f"{base}/kpis?updated=removed#own-kpis"
+    assert removed.headers["location"] == f"{base}/kpis#own-kpis"
     assert stored(session) == []
     page = parse(client.get(removed.headers["location"]))
     assert page.find(id=f"own-{own_id}") is None

@@ -42,7 +42,7 @@ def test_recording_a_procurement_says_what_it_owes(app: FastAPI, session: Sessio
     response = post(client, "/procurements/new", procurement_form_data(value="£1,250,000"))
     assert response.status_code == 303
     reference = f"PRC-{date.today().year}-0001"
-    assert response.headers["location"] == f"/procurements/{reference}?updated=created"
+    assert response.headers["location"] == f"/procurements/{reference}"
     page = parse(client.get(response.headers["location"]))
     assert heading(page) == "Cleaning of council offices"
     assert text_of(page.find(class_="govuk-notification-banner")).endswith("Procurement recorded")
