@@ -10,6 +10,7 @@ from datetime import date
 
 from app.numbers import read_number
 
+DATE_PARTS = ("day", "month", "year")  # a GOV.UK date is typed, and kept, in these three parts
 # The largest id or count we ever accept from a person or a URL: a 32-bit database integer.
 MAX_INTEGER = 2**31 - 1
 

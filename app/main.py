@@ -19,7 +19,7 @@ from app.security_headers import SecurityHeadersMiddleware
 from app.services.demo import demo_users_exist
 from app.services.startup import start
 from app.settings import PROJECT_ROOT, Settings
-from app.web.routes import pages_router
+from app.web.routes import RoutePaths, pages_router
 from app.web.templating import create_templates
 
 STATIC_DIR = PROJECT_ROOT / "app" / "static"
@@ -54,7 +54,8 @@ def create_app(settings: Settings | None = None, *, catalogue: Catalogue | None 
     app.state.settings = settings
     app.state.catalogue = catalogue
     app.state.engine = engine
-    app.state.templates = create_templates(settings)
+    app.state.paths = RoutePaths(app)
+    app.state.templates = create_templates(settings, app.state.paths)
 
     app.add_middleware(SecurityHeadersMiddleware, production=settings.is_production)
     install_error_handlers(app)

@@ -69,5 +69,4 @@ def _bare_context(app: FastAPI) -> dict[str, object]:
         "anchors": error_anchors(task, {}),
         "notice": "",
         "result": scoring.result(draft, london_today()),
-        "base": f"/procurements/{reference}/primas",
     }

@@ -123,7 +123,7 @@ async def _sign_in_required(request: Request, exc: Exception) -> Response:
     if is_htmx(request):
         # Never a sign-in page swapped into the element that asked.
         return _page_message(request, "_partials/session_expired.html", {}, 401)
-    target = "/sign-in"
+    target = str(request.app.url_path_for("sign_in_form"))
     if request.method == "GET":
         target += "?" + urlencode(
             {"next": request.url.path + (f"?{request.url.query}" if request.url.query else "")}
@@ -139,7 +139,7 @@ async def _stale_form(request: Request, exc: Exception) -> Response:
 
 
 async def _password_change_required(request: Request, exc: Exception) -> Response:
-    return RedirectResponse("/account/password", status_code=303)
+    return RedirectResponse(str(request.app.url_path_for("password_form")), status_code=303)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:

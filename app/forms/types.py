@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from app.forms.definition import Option, Question
 from app.inputs import (
+    DATE_PARTS,
     InputError,
     clean_text,
     format_pounds,
@@ -28,7 +29,6 @@ NOT_KNOWN = Option(value="not-known", label="Not known yet")
 YES, NO = Option(value="yes", label="Yes"), Option(value="no", label="No")
 # Plain decimals, with optional thousands commas: no exponents, no NaN, no other scripts' digits.
 SHORT_TEXT_MAX, LONG_TEXT_MAX = 200, 4000
-DATE_PARTS = ("day", "month", "year")  # a date is typed, and kept, in these three parts
 
 
 class UnknownQuestionType(KeyError):

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, exists, func, select
 
-from app.inputs import clean_text, parse_id
 from app.models import Category, Directorate, Procurement, ProcurementCollaborator, User
 
 PER_PAGE = 25
-MAX_QUERY = 200
 
 
 @dataclass(frozen=True)
@@ -37,44 +34,15 @@ STATUSES = {"active": "Active", "withdrawn": "Withdrawn", "any": "Active or with
 
 @dataclass(frozen=True)
 class ProcurementFilter:
-    """What the list is narrowed to; each field comes from, and goes back to, the URL."""
+    """What the list is narrowed to ("" or None: not narrowed by that)."""
 
-    q: str = ""
-    status: str = "active"
-    category: str = ""
-    directorate: str = ""
-    lead: str = ""
-    band: str = ""
-    mine: bool = False
-
-    @classmethod
-    def from_query(cls, query: Any) -> ProcurementFilter:
-        """From the URL's query string; unknown values are ignored rather than refused."""
-        status = query.get("status", "active")
-        return cls(
-            q=clean_text(query.get("q", "")).strip()[:MAX_QUERY],
-            status=status if status in STATUSES else "active",
-            category=query.get("category", ""),
-            directorate=query.get("directorate", ""),
-            lead=str(parse_id(query.get("lead")) or ""),
-            band=query.get("band", "")
-            if query.get("band") in {b.code for b in VALUE_BANDS}
-            else "",
-            mine=query.get("mine") == "yes",
-        )
-
-    def as_query(self) -> dict[str, str]:
-        """The non-empty filters, for links that reproduce the list."""
-        values = {
-            "q": self.q,
-            "status": self.status if self.status != "active" else "",
-            "category": self.category,
-            "directorate": self.directorate,
-            "lead": self.lead,
-            "band": self.band,
-            "mine": "yes" if self.mine else "",
-        }
-        return {name: value for name, value in values.items() if value}
+    q: str = ""  # words in the reference, title or description
+    status: str = "active"  # one of STATUSES
+    category: str = ""  # a category's code
+    directorate: str = ""  # a directorate's code
+    lead: int | None = None  # the lead officer's user id
+    band: str = ""  # one of VALUE_BANDS' codes
+    mine: bool = False  # only those the user leads or works on
 
 
 @dataclass(frozen=True)
@@ -119,8 +87,8 @@ def _conditions(wanted: ProcurementFilter, me: User) -> list[ColumnElement[bool]
         conditions.append(col(Category.code) == wanted.category)
     if wanted.directorate:
         conditions.append(col(Directorate.code) == wanted.directorate)
-    if wanted.lead:
-        conditions.append(col(Procurement.lead_officer_id) == int(wanted.lead))
+    if wanted.lead is not None:
+        conditions.append(col(Procurement.lead_officer_id) == wanted.lead)
     band = next((b for b in VALUE_BANDS if b.code == wanted.band), None)
     if band is not None:
         conditions.append(col(Procurement.value_pence) >= band.from_pence)

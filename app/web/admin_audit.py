@@ -12,6 +12,7 @@ from app.deps import AdminUser, SessionDep, TemplatesDep
 from app.inputs import clean_text
 from app.services import audit_log
 from app.timeutil import LONDON
+from app.web.form_pages import path_to
 from app.web.forms import page_number, parse_date_input
 
 router = APIRouter(prefix="/admin/audit", tags=["admin: audit"])
@@ -60,7 +61,9 @@ def show_audit_log(
         "actors": audit_log.actor_names(session, page.events),
         "records": audit_log.record_names(session, page.events),
         "entity_labels": audit_log.ENTITY_LABELS,
-        "page_link": lambda number: "/admin/audit?" + urlencode({**filters, "page": number}),
+        "page_link": lambda number: (
+            path_to(request, "show_audit_log") + "?" + urlencode({**filters, "page": number})
+        ),
     }
     return templates.TemplateResponse(
         request, "admin/audit.html", context, status_code=422 if errors else 200

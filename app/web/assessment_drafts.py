@@ -20,7 +20,6 @@ from app.forms.types import question_type
 from app.scoring.reference_data import NoValueInForce
 from app.services import assessments, kpis, procurements
 from app.timeutil import london_today
-from app.web.assessment_kpis import kpis_path
 from app.web.assessments import primas_path
 from app.web.flash import FlashDep
 from app.web.form_pages import navigate
@@ -69,11 +68,9 @@ def check_answers(
         "draft": draft,
         "walk": current,
         "can_edit": procurements.can_edit(session, user, procurement),
-        "base": primas_path(request, procurement),
         "describe": lambda q, value: question_type(q.type).describe(q, value),
         "result": work.result,
         "kpi_task": work.task,
-        "kpis_base": kpis_path(request, access),
     }
     return templates.TemplateResponse(request, "assessments/check.html", context)
 
@@ -92,7 +89,6 @@ def discard_form(request: Request, access: EditableDraft, templates: TemplatesDe
     context = {
         "procurement": procurement,
         "draft": draft,
-        "base": primas_path(request, procurement),
     }
     return templates.TemplateResponse(request, "assessments/discard.html", context)
 
@@ -121,7 +117,6 @@ def upgrade_form(
         "draft": draft,
         "newest": newest,
         "move": plan_move(draft.definition, newest, draft.raw_answers),
-        "base": primas_path(request, procurement),
     }
     return templates.TemplateResponse(request, "assessments/upgrade.html", context)
 
@@ -144,6 +139,5 @@ def upgrade(
         "procurement": procurement,
         "newest": newest,
         "result": result,
-        "base": primas_path(request, procurement),
     }
     return templates.TemplateResponse(request, "assessments/upgraded.html", context)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from starlette.templating import Jinja2Templates
 
 from app.deps import (
@@ -51,7 +51,6 @@ from app.specification import (
     word_document,
 )
 from app.timeutil import london_today, utcnow
-from app.web.assessments import primas_path
 from app.web.flash import Confirmation, FlashDep
 from app.web.form_pages import Done, navigate, path_to, submit
 from app.web.forms import field
@@ -90,8 +89,6 @@ def _context(request: Request, access: DraftAccess, work: KpiWork, **extra: Any)
         "draft": access.draft,
         "task": work.task,
         "result": work.result,
-        "base": primas_path(request, access.procurement),
-        "kpis_base": kpis_path(request, access),
         "frequency_words": FREQUENCY_WORDS,
         "clause": lambda row, target: _clause_preview(row, target, access),
         "own_clause": lambda own: clause(
@@ -298,7 +295,8 @@ def decide(
     """Accept, reject, add or remove a library KPI."""
     before = _work(access, session)
     fields = {name: field(form, name) for name in ("action", "target", "reason", "revision")}
-    try:
+
+    def change() -> Done | Response:
         try:
             decision = _decision(access, code, fields)
         except InvalidInput:
@@ -311,25 +309,25 @@ def decide(
             decided = kpis.Decided(saved=False)
         else:
             decided = kpis.decide(session, access.user, access.draft, before.task, code, decision)
-    except InvalidInput as invalid:
+        after = _work(access, session)
+        if not decided.saved:  # someone else decided it first: show theirs
+            return _reply(request, templates, access, after, code, notices={code: CONFLICT},
+                          status_code=409)  # fmt: skip
+        if fields["action"] == "add":
+            return Done(kpis_path(request, access, anchor=f"kpi-{code}"), KPI_ADDED)
+        if fields["action"] == "remove":
+            return Done(kpis_path(request, access, anchor="own-kpis"), KPI_REMOVED)
+        if is_htmx(request):
+            return _reply(request, templates, access, after, code)
+        return Done(kpis_path(request, access, anchor=f"kpi-{code}"))
+
+    def again(problems: Mapping[str, str]) -> Response:
         typed = {code: {"target": fields["target"], "reason": fields["reason"]}}
         errors = {f"{FIELD_FOR_FACT[key]}-{code}": message
-                  for key, message in invalid.errors.items()}  # fmt: skip
-        return _reply(request, templates, access, before, code, errors=errors,
-                      typed=typed, status_code=422)  # fmt: skip
-    after = _work(access, session)
-    if not decided.saved:  # someone else decided it first: show theirs
-        return _reply(request, templates, access, after, code, notices={code: CONFLICT},
-                      status_code=409)  # fmt: skip
-    if fields["action"] == "add":
-        flash.say(KPI_ADDED)
-        return navigate(request, kpis_path(request, access, anchor=f"kpi-{code}"))
-    if fields["action"] == "remove":
-        flash.say(KPI_REMOVED)
-        return navigate(request, kpis_path(request, access, anchor="own-kpis"))
-    if is_htmx(request):
-        return _reply(request, templates, access, after, code)
-    return RedirectResponse(kpis_path(request, access, anchor=f"kpi-{code}"), 303)
+                  for key, message in problems.items()}  # fmt: skip
+        return _reply(request, templates, access, before, code, errors=errors, typed=typed)
+
+    return submit(request, flash, change, again=again)
 
 
 def _reply(

@@ -172,7 +172,6 @@ def _own_page(
 ) -> HTMLResponse:
     context = {
         "procurement": access.procurement,
-        "kpis_base": kpis_path(request, access),
         "kpi_id": kpi_id,
         "values": values,
         "errors": errors,

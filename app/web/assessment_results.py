@@ -21,7 +21,7 @@ from app.errors import InvalidInput
 from app.services import kpis, procurements, scoring
 from app.services.scoring import MEASURES
 from app.timeutil import london_today
-from app.web.assessments import primas_path, progress
+from app.web.assessments import progress
 from app.web.flash import Confirmation, FlashDep
 from app.web.form_pages import Done, path_to, submit
 from app.web.forms import field
@@ -52,7 +52,6 @@ def results(
         "completed": done.completed,
         "applicable": done.applicable,
         "confirmation": confirmation,
-        "base": primas_path(request, procurement),
     }
     return templates.TemplateResponse(request, "assessments/results.html", context)
 
@@ -76,7 +75,6 @@ def _judgement_page(
         "row": row,
         "values": values,
         "errors": errors or {},
-        "base": primas_path(request, access.procurement),
     }
     return templates.TemplateResponse(
         request, "assessments/judgement.html", context, status_code=422 if errors else 200

@@ -150,7 +150,6 @@ def task_list(
         "result": work.result,
         "newer": newest if newest.version > draft.definition.version else None,
         "can_edit": procurements.can_edit(session, user, procurement),
-        "base": primas_path(request, procurement),
         "confirmation": confirmation,
     }
     return templates.TemplateResponse(request, "assessments/task_list.html", context)
@@ -186,7 +185,6 @@ def task_page(
         "anchors": error_anchors(task, errors or {}),
         "notice": notice,
         "result": scoring.result(draft, london_today()),
-        "base": primas_path(request, procurement),
     }
     return templates.TemplateResponse(
         request, "assessments/task.html", context, status_code=status_code
@@ -349,6 +347,5 @@ def save_answer(
         "announcement": announcement,
         "page_token": page,
         "result": scoring.result(saved, london_today()),
-        "base": primas_path(request, procurement),
     }
     return templates.TemplateResponse(request, "assessments/_saved.html", context)

@@ -55,7 +55,8 @@ def submit(
         done = change()
     except InvalidInput as invalid:
         response = again(invalid.errors)
-        if response.status_code == 200:  # `again` may answer otherwise (409: changed since)
+        # `again` may answer otherwise: 409 (changed since) or an instruction to navigate.
+        if response.status_code == 200 and "HX-Redirect" not in response.headers:
             response.status_code = 422
         return response
     if isinstance(done, Response):
@@ -85,5 +86,5 @@ def navigate(request: Request, target: str) -> Response:
 def path_to(request: Request, name: str, /, *, anchor: str = "", **params: object) -> str:
     """The path of the route called `name` (a handler's name), with an optional #anchor: every
     link and redirect is built from the routes, so none can point at a page that moved."""
-    path = str(request.app.url_path_for(name, **{k: str(v) for k, v in params.items()}))
+    path: str = request.app.state.paths(name, **{k: str(v) for k, v in params.items()})
     return f"{path}#{anchor}" if anchor else path

@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from app.inputs import InputError, clean_text, parse_date_parts, parse_id
+from app.inputs import DATE_PARTS, InputError, clean_text, parse_date_parts, parse_id
 
 
 def field(form: FormData, name: str) -> str:
@@ -46,9 +46,6 @@ def parse_date_input(label: str, day: str, month: str, year: str) -> tuple[date 
         return parse_date_parts(label, day, month, year), None
     except InputError as error:
         return None, str(error)
-
-
-DATE_PARTS = ("day", "month", "year")
 
 
 def typed_fields(names: Iterable[str], form: Any) -> dict[str, str]:

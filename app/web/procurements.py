@@ -20,6 +20,7 @@ from app.deps import (
     SessionDep,
     TemplatesDep,
 )
+from app.inputs import clean_text, parse_id
 from app.models import Category, DeliveryLocation, Directorate, Procurement, User
 from app.scoring.reference_data import NoValueInForce
 from app.services import assessments, audit_log, procurements
@@ -50,14 +51,45 @@ def procurement_path(request: Request, procurement: Procurement, *, anchor: str 
 HISTORY_FIELD_LABELS = FIELD_LABELS | {"status": "Status", "withdrawn_reason": "Reason withdrawn"}
 
 
+MAX_QUERY = 200
+
+
+def filter_from_query(query: Mapping[str, str]) -> ProcurementFilter:
+    """The list's filter from the URL's query string; unknown values are ignored, not refused."""
+    status, band = query.get("status", "active"), query.get("band", "")
+    return ProcurementFilter(
+        q=clean_text(query.get("q", "")).strip()[:MAX_QUERY],
+        status=status if status in STATUSES else "active",
+        category=query.get("category", "")[:MAX_QUERY],
+        directorate=query.get("directorate", "")[:MAX_QUERY],
+        lead=parse_id(query.get("lead")),
+        band=band if band in {b.code for b in VALUE_BANDS} else "",
+        mine=query.get("mine") == "yes",
+    )
+
+
+def query_of(wanted: ProcurementFilter) -> dict[str, str]:
+    """The filters in use, as the query string that reproduces the list."""
+    values = {
+        "q": wanted.q,
+        "status": wanted.status if wanted.status != "active" else "",
+        "category": wanted.category,
+        "directorate": wanted.directorate,
+        "lead": str(wanted.lead or ""),
+        "band": wanted.band,
+        "mine": "yes" if wanted.mine else "",
+    }
+    return {name: value for name, value in values.items() if value}
+
+
 @router.get("", response_class=HTMLResponse)
 def list_procurements(
     request: Request, user: CurrentUser, session: SessionDep, templates: TemplatesDep
 ) -> HTMLResponse:
     """Every procurement, searched and filtered by the URL, newest first."""
-    wanted = ProcurementFilter.from_query(request.query_params)
+    wanted = filter_from_query(request.query_params)
     page = search_procurements(session, wanted, user, page=page_number(request.query_params))
-    query = wanted.as_query()
+    query = query_of(wanted)
     context = {
         "page": page,
         "wanted": wanted,
@@ -67,7 +99,9 @@ def list_procurements(
         "lead_officers": procurements.lead_officers_to_filter_by(session),
         "value_bands": VALUE_BANDS,
         "statuses": STATUSES,
-        "page_link": lambda number: "/procurements?" + urlencode({**query, "page": number}),
+        "page_link": lambda number: (
+            path_to(request, "list_procurements") + "?" + urlencode({**query, "page": number})
+        ),
     }
     return templates.TemplateResponse(request, "procurements/list.html", context)
 

@@ -14,8 +14,7 @@ from typing import Any
 from starlette.datastructures import FormData
 
 from app.forms.definition import Question, Task
-from app.forms.types import DATE_PARTS
-from app.inputs import clean_text, parse_id
+from app.inputs import DATE_PARTS, clean_text, parse_id
 
 
 def answer_from_form(question: Question, form: FormData, prefix: str = "") -> Any:

@@ -22,6 +22,7 @@ from app.deps import (
 from app.services import accounts, sessions
 from app.settings import Settings
 from app.timeutil import utcnow
+from app.web.form_pages import path_to
 from app.web.forms import field, local_path
 
 router = APIRouter(tags=["sign in"])
@@ -113,18 +114,20 @@ def sign_in(
                              errors={"email": SIGN_IN_MESSAGES[result.outcome]},
                              status_code=status)  # fmt: skip
     assert result.user is not None
-    target = "/account/password" if result.user.must_change_password else next_path
+    target = path_to(request, "password_form") if result.user.must_change_password else next_path
     redirect = RedirectResponse(target, status_code=303)
     set_session_cookie(redirect, settings, result.token)
     return redirect
 
 
 @router.post("/sign-out")
-def sign_out(signed_in: OptionalSignIn, session: SessionDep, settings: SettingsDep) -> Response:
+def sign_out(
+    request: Request, signed_in: OptionalSignIn, session: SessionDep, settings: SettingsDep
+) -> Response:
     """End the session and say so."""
     if signed_in is not None:
         accounts.sign_out(session, signed_in)
-    response = RedirectResponse("/signed-out", status_code=303)
+    response = RedirectResponse(path_to(request, "signed_out"), status_code=303)
     response.delete_cookie(
         session_cookie_name(settings),
         path="/",

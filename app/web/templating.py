@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from jinja2 import (
     ChainableUndefined,
@@ -12,6 +13,7 @@ from jinja2 import (
     FileSystemLoader,
     PackageLoader,
     PrefixLoader,
+    Undefined,
     select_autoescape,
 )
 from sqlalchemy.exc import SQLAlchemyError
@@ -62,24 +64,27 @@ def static_url(path: str) -> str:
     return f"/static/{path}?v={__version__}"
 
 
-def navigation_for(path: str, signed_in: SignedIn | None) -> list[dict[str, Any]]:
+def navigation_for(
+    path: str, signed_in: SignedIn | None, url_path_for: PathBuilder
+) -> list[dict[str, Any]]:
     """The service navigation items this user sees, the current one marked."""
     if signed_in is None:
         return []
-    items = [("Home", "/"), ("Procurements", "/procurements")]
+    items = [("Home", "home"), ("Procurements", "list_procurements")]
     if signed_in.user.has_role(Role.ADMIN):
         items += [
-            ("Users", "/admin/users"),
-            ("Reference data", "/admin/reference-data"),
-            ("Audit log", "/admin/audit"),
+            ("Users", "list_users"),
+            ("Reference data", "list_reference_data"),
+            ("Audit log", "show_audit_log"),
         ]
+    hrefs = [(text, str(url_path_for(name))) for text, name in items]
     return [
         {
             "text": text,
             "href": href,
             "active": path == href or (href != "/" and path.startswith(href)),
         }
-        for text, href in items
+        for text, href in hrefs
     ]
 
 
@@ -107,7 +112,7 @@ def _request_context(request: Request) -> dict[str, Any]:
         "signed_in": signed_in,
         "current_user": signed_in.user if signed_in else None,
         "csrf_token": csrf.token_for(settings, signed_in, anonymous_id),
-        "navigation": navigation_for(request.url.path, signed_in),
+        "navigation": navigation_for(request.url.path, signed_in, request.app.state.paths),
         "current_path": request.url.path,
         "session_warning_seconds": settings.session_warning_seconds,
         "session_idle_time": format_duration(settings.session_idle_timeout_seconds),
@@ -115,8 +120,29 @@ def _request_context(request: Request) -> dict[str, Any]:
     }
 
 
-def create_templates(settings: Settings) -> Jinja2Templates:
-    """The template renderer for one app."""
+class PathBuilder(Protocol):
+    """What builds a route's path from its name (a Starlette app's `url_path_for`)."""
+
+    def __call__(self, name: str, /, **params: Any) -> str: ...  # noqa: D102
+
+
+def path_builder(url_path_for: PathBuilder) -> Callable[..., str]:
+    """`path_to(name, anchor="", **params)` for templates: the path of the route called `name`
+    with its parameters, and an optional #anchor. A parameter that is missing or empty (an
+    undefined variable in a template renders as nothing) is an error, never a broken link."""
+
+    def path_to(name: str, /, anchor: object = "", **params: object) -> str:
+        for key, value in params.items():
+            if isinstance(value, Undefined) or value is None or str(value) == "":
+                raise ValueError(f"path_to({name!r}): no value for {key!r}")
+        path = str(url_path_for(name, **{key: str(value) for key, value in params.items()}))
+        return f"{path}#{anchor}" if anchor else path
+
+    return path_to
+
+
+def create_templates(settings: Settings, url_path_for: PathBuilder) -> Jinja2Templates:
+    """The template renderer for one app, whose routes `url_path_for` knows."""
     environment = Environment(
         loader=ChoiceLoader(
             [
@@ -142,6 +168,7 @@ def create_templates(settings: Settings) -> Jinja2Templates:
         question_template=lambda question: question_type(question.type).template,
         target_words=target_words,
         by_basis=by_basis,
+        path_to=path_builder(url_path_for),
     )
     environment.filters.update(
         pence=format_pounds,
