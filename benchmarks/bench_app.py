@@ -65,6 +65,8 @@ def _bare_context(app: FastAPI) -> dict[str, object]:
         "task": task,
         "section": section,
         "views": question_views(draft, task, current),
+        "applies": bool(current.questions_in(task)),
+        "page_token": "bench",
         "errors": {},
         "anchors": error_anchors(task, {}),
         "notice": "",
