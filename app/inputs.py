@@ -6,6 +6,7 @@ the person who typed it, naming the field by its label ("Enter the whole-life va
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from app.numbers import read_number
@@ -109,8 +110,21 @@ def parse_id(text: str | None) -> int | None:
     return number if 0 < number <= MAX_INTEGER else None
 
 
+# What text may hold, by XML 1.0 (the Word specification is XML, so a character outside it makes
+# the document impossible to write): below U+0020 only tab, line feed and carriage return; never
+# a lone surrogate, U+FFFE or U+FFFF. https://www.w3.org/TR/xml/#charsets
+_UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\r\ud800-\udfff\ufffe\uffff]")
+_CLEANED = str.maketrans(
+    {0x0B: "\n", 0x0C: "\n"}  # vertical tab and form feed, pasted from Word: line breaks
+    | dict.fromkeys([*range(0x00, 0x09), *range(0x0E, 0x20)], None)
+    | dict.fromkeys([*range(0xD800, 0xE000), 0xFFFE, 0xFFFF], None)
+)
+
+
 def clean_text(text: str) -> str:
-    """Text as typed, minus what no database should store: NUL characters, Windows line ends."""
-    if "\x00" not in text and "\r" not in text:  # nearly always: nothing to copy
+    """Text as typed, made safe to store and to write into any document: Windows and old Mac
+    line ends become line feeds, vertical tabs and form feeds line breaks, and the characters
+    XML 1.0 does not allow are removed. Nothing is refused: what cannot be kept is dropped."""
+    if _UNWANTED.search(text) is None:  # nearly always: nothing to copy
         return text
-    return text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n").translate(_CLEANED)

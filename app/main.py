@@ -14,6 +14,7 @@ from app import __version__
 from app.api import health
 from app.db import create_database_engine
 from app.deps.errors import install_error_handlers
+from app.deps.limits import BodyLimit
 from app.scoring.catalogue import Catalogue
 from app.security_headers import SecurityHeadersMiddleware
 from app.services.demo import demo_users_exist
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, *, catalogue: Catalogue | None 
     app.state.templates = create_templates(settings, app.state.paths)
 
     app.add_middleware(SecurityHeadersMiddleware, production=settings.is_production)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health.router)

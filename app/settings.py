@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     session_idle_timeout_seconds: int = Field(default=30 * 60, ge=30)
     session_max_age_seconds: int = Field(default=12 * 60 * 60, ge=60)
     session_warning_seconds: int = Field(default=5 * 60, ge=20)
+    # The largest request body accepted, in bytes (forms and, later, API requests): 1 MB.
+    max_body_bytes: int = Field(default=1_000_000, ge=10_000)
     sign_in_max_failures: int = Field(default=10, ge=1)
     sign_in_failure_window_seconds: int = Field(default=15 * 60, ge=1)
     forms_dir: Path = PROJECT_ROOT / "app" / "forms" / "definitions"

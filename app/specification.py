@@ -20,6 +20,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.table import Table
 
+from app.inputs import clean_text
 from app.scoring.kpi_choices import KpiTask
 from app.scoring.kpis import Kpi
 from app.scoring.obligations import Obligation
@@ -206,6 +207,13 @@ DRAFT_NOTE = (
 )
 
 
+def xml_safe(text: str) -> str:
+    """Text as a Word document can hold it: what was stored before pasted control characters
+    were cleaned at the boundary (app/inputs.clean_text) is cleaned here too, so no saved text
+    can make the document impossible to write."""
+    return clean_text(text)
+
+
 def word_document(
     contract: Contract,
     applying: Sequence[SupplierRequirement],
@@ -217,10 +225,10 @@ def word_document(
     title, subject, dates), never the library's defaults."""
     document = Document()
     properties = document.core_properties
-    properties.title = contract.heading
-    properties.subject = f"{contract.reference}: {contract.title}"
-    properties.author = contract.council
-    properties.last_modified_by = contract.council
+    properties.title = xml_safe(contract.heading)
+    properties.subject = xml_safe(f"{contract.reference}: {contract.title}")
+    properties.author = xml_safe(contract.council)
+    properties.last_modified_by = xml_safe(contract.council)
     properties.category = "Specification"
     properties.comments = "Written by the PRIMAS service from the procurement's assessment."
     properties.keywords = "sustainability; social value; specification"
@@ -228,39 +236,39 @@ def word_document(
     properties.created = properties.modified = created
     properties.revision = 1
     header = document.sections[0].header.paragraphs[0]
-    header.text = (
-        f"{contract.council}: {contract.reference}" if contract.council else (contract.reference)
+    header.text = xml_safe(
+        f"{contract.council}: {contract.reference}" if contract.council else contract.reference
     )
-    document.add_heading(contract.heading, level=0)
+    document.add_heading(xml_safe(contract.heading), level=0)
     if not contract.approved:
         document.add_paragraph(DRAFT_NOTE)
-    document.add_paragraph(contract.description)
+    document.add_paragraph(xml_safe(contract.description))
 
     document.add_heading("About the contract", level=1)
     for label, value in (("Reference", contract.reference),) + contract.facts:
         paragraph = document.add_paragraph()
         paragraph.add_run(f"{label}: ").bold = True
-        paragraph.add_run(value)
+        paragraph.add_run(xml_safe(value))
 
     document.add_heading("What the supplier must do", level=1)
     if not applying:
         document.add_paragraph("No statutory or policy obligation adds requirements.")
     for requirement in applying:
-        document.add_heading(requirement.title, level=2)
-        document.add_paragraph(requirement.supplier)
+        document.add_heading(xml_safe(requirement.title), level=2)
+        document.add_paragraph(xml_safe(requirement.supplier))
         if requirement.details:
-            document.add_paragraph(requirement.details_heading)
+            document.add_paragraph(xml_safe(requirement.details_heading))
         for line in requirement.details:
-            document.add_paragraph(line, style="List Bullet")
+            document.add_paragraph(xml_safe(line), style="List Bullet")
 
     document.add_heading("Key performance indicators", level=1)
     if not kpis:
         document.add_paragraph("No key performance indicators have been accepted yet.")
     for accepted in kpis:
-        document.add_heading(accepted.title, level=2)
-        document.add_paragraph(clause(accepted, contract.title))
+        document.add_heading(xml_safe(accepted.title), level=2)
+        document.add_paragraph(xml_safe(clause(accepted, contract.title)))
         if accepted.definition:
-            document.add_paragraph(f"Definition: {accepted.definition}")
+            document.add_paragraph(xml_safe(f"Definition: {accepted.definition}"))
 
     document.add_heading("KPI schedule", level=1)
     table = document.add_table(rows=1, cols=len(SCHEDULE_COLUMNS))
@@ -274,7 +282,7 @@ def word_document(
         values = (accepted.title, accepted.unit, accepted.target_words,
                   FREQUENCY_WORDS[accepted.frequency].capitalize(), accepted.evidence)  # fmt: skip
         for cell, value in zip(row, values, strict=True):
-            cell.text = value
+            cell.text = xml_safe(value)
     output = BytesIO()
     document.save(output)
     return output.getvalue()

@@ -6,6 +6,7 @@ import pytest
 
 from app.inputs import (
     InputError,
+    clean_text,
     format_pounds,
     parse_date_parts,
     parse_money,
@@ -113,3 +114,40 @@ def test_dates_must_be_real(parts: tuple[str, str, str], message: str) -> None:
 def test_real_dates_and_optional_empty_ones() -> None:
     assert parse_date_parts("Date", "29", "2", "2028") == date(2028, 2, 29)
     assert parse_date_parts("Date", " ", "", "") is None
+
+
+# XML 1.0's Char production (https://www.w3.org/TR/xml/#charsets): below U+0020 only tab, line
+# feed and carriage return; never a surrogate, U+FFFE or U+FFFF.
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("Line one\r\nLine two\rthree", "Line one\nLine two\nthree"),
+        ("Pasted\vfrom\x0cWord", "Pasted\nfrom\nWord"),  # vertical tab and form feed: line breaks
+        ("a\x00b\x01c\x08d\x0ee\x1ff", "abcdef"),  # the other controls XML refuses: removed
+        ("lone \ud800surrogate and \ufffe\uffff", "lone surrogate and "),
+        ("tab\tstays, as do é, £, – and \u2028", "tab\tstays, as do é, £, – and \u2028"),
+    ],
+)
+def test_pasted_text_is_made_safe_to_store_and_to_write_into_a_document(
+    typed: str, kept: str
+) -> None:
+    assert clean_text(typed) == kept
+
+
+def test_every_character_xml_refuses_is_cleaned_and_every_other_kept() -> None:
+    def xml_allows(code: int) -> bool:
+        return (
+            code in (0x09, 0x0A, 0x0D)
+            or 0x20 <= code <= 0xD7FF
+            or 0xE000 <= code <= 0xFFFD
+            or 0x10000 <= code <= 0x10FFFF
+        )
+
+    for code in range(0x10000):
+        cleaned = clean_text(chr(code))
+        if code == 0x0D:
+            assert cleaned == "\n"
+        elif xml_allows(code):
+            assert cleaned == chr(code), hex(code)
+        else:
+            assert all(xml_allows(ord(c)) for c in cleaned), hex(code)

@@ -480,3 +480,21 @@ def test_the_supplier_s_mitigation_actions_are_in_the_modern_slavery_requirement
     assert "The Supplier shall also carry out these actions:" in texts
     assert "Audit the agency supplying cleaners, by 1 June 2027" in texts
     assert requirements([slavery])[0].details == ()
+
+
+def test_text_saved_with_pasted_control_characters_still_makes_a_document() -> None:
+    """Text stored before the boundary cleaned it (a vertical tab pasted into a description, a
+    NUL in a KPI's evidence) is cleaned as the document is written, never a failed download."""
+    pasted = Contract(
+        reference="PRC-2026-0002",
+        title="Cleaning\x0bof offices",
+        description="Daily\vcleaning\x00 of the town hall.\x0c",
+        facts=(("Term", "36 months\x01"),),
+        council="Hackney Council",
+    )
+    own = AcceptedKpi("Visits\x02 made", "visits\x1f", "monthly", "Logs\x0bsigned", Decimal(12))
+    document = opened(doc([LLW], (*ACCEPTED, own), contract=pasted))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Daily\ncleaning of the town hall.\n" in text
+    assert "Term: 36 months" in text
+    assert document.tables[-1].rows[-1].cells[0].text == "Visits made"

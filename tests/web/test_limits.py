@@ -1,0 +1,88 @@
+"""No request body larger than the limit is read: refused with 413 at once when its length is
+declared, or as soon as a body sent in chunks passes the limit, and answered like any error."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from fastapi import FastAPI
+from sqlmodel import Session, select
+
+from app.models import AssessmentAnswer, Procurement, Role
+from tests.support.auth import signed_in_client
+from tests.support.factories import make_user, procurement_form_data
+from tests.support.html import heading, parse
+from tests.support.primas import autosave, csrf_token, lead_with_draft
+
+LIMIT = 1_000_000  # the default, PRIMAS_MAX_BODY_BYTES
+
+
+def _call(
+    app: FastAPI, *, headers: list[tuple[bytes, bytes]], body: Callable[[], bytes]
+) -> tuple[int, int]:
+    """POST an endless form to /sign-in straight through ASGI: the status answered, and how
+    many times the body was read."""
+    reads = 0
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        nonlocal reads
+        reads += 1
+        return {"type": "http.request", "body": body(), "more_body": True}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": "/sign-in", "raw_path": b"/sign-in", "query_string": b"",
+        "root_path": "", "client": ("203.0.113.9", 50000), "server": ("testserver", 80),
+        "headers": [(b"host", b"testserver"),
+                    (b"content-type", b"application/x-www-form-urlencoded"), *headers],
+    }  # fmt: skip
+    asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
+    status = sent[0]["status"]
+    assert isinstance(status, int)
+    return status, reads
+
+
+def test_a_declared_150_mb_form_is_refused_before_any_of_it_is_read(app: FastAPI) -> None:
+    status, reads = _call(
+        app, headers=[(b"content-length", b"150000000")], body=lambda: b"x" * 65536
+    )
+    assert status == 413
+    assert reads == 0  # not a byte of the body was read
+
+
+def test_a_body_sent_in_chunks_is_refused_once_it_passes_the_limit(app: FastAPI) -> None:
+    """No Content-Length (chunked): read until it passes the limit, and no further."""
+    chunk = b"email=" + b"a" * 65530
+    status, reads = _call(app, headers=[], body=lambda: chunk)
+    assert status == 413
+    assert reads == LIMIT // len(chunk) + 1  # the chunk that passed the limit was the last read
+
+
+def test_a_signed_in_form_over_the_limit_saves_nothing_and_says_why(
+    app: FastAPI, session: Session
+) -> None:
+    lead = make_user(session, Role.LEAD)
+    client = signed_in_client(app, session, lead)
+    data = procurement_form_data(description="A" * (LIMIT + 1)) | {"csrf_token": csrf_token(client)}
+    response = client.post("/procurements/new", data=data, follow_redirects=False)
+    assert response.status_code == 413
+    page = parse(response)
+    assert heading(page) == "What you sent is too large"
+    assert "Nothing was saved" in page.get_text()
+    assert session.exec(select(Procurement)).all() == []
+
+
+def test_an_autosave_over_the_limit_is_told_in_the_page_and_saves_nothing(
+    app: FastAPI, session: Session
+) -> None:
+    client, _, base = lead_with_draft(app, session)
+    response = autosave(client, base, "workforce_size", {"workforce_size": "1" * (LIMIT + 1)})
+    assert response.status_code == 413
+    assert "What you sent is too large" in response.text
+    assert "<html" not in response.text  # a message for the page, not a page in the page
+    assert session.exec(select(AssessmentAnswer)).all() == []
