@@ -107,6 +107,17 @@ class QuestionType:
         """Whether `raw` has the shape this type's answers are typed in (here, one text)."""
         return isinstance(raw, str)
 
+    # The most characters an answer of this type may hold as typed: what is kept is bounded
+    # when it is saved, not only when it is checked. Text types allow their question's length.
+    raw_limit: ClassVar[int] = 100
+
+    def size_problem(self, question: Question, raw: Any) -> str | None:
+        """What makes `raw` (which fits) too large to keep, or None."""
+        limit = self.raw_limit
+        if len(raw) > limit:
+            return f"The {_name(question)} must be {limit:,} characters or fewer"
+        return None
+
     def is_empty(self, raw: Any) -> bool:
         """True when nothing was entered."""
         return not _text(raw)
@@ -219,6 +230,11 @@ class MultipleChoice(SingleChoice):
     def fits(self, question: Question, raw: Any) -> bool:
         return isinstance(raw, list) and all(isinstance(value, str) for value in raw)
 
+    def size_problem(self, question: Question, raw: Any) -> str | None:
+        if len(raw) > len(self.options(question)) or any(len(value) > 100 for value in raw):
+            return "Select from the list"
+        return None
+
     def is_empty(self, raw: Any) -> bool:
         return not raw
 
@@ -324,6 +340,13 @@ class ShortText(TextAnswer):
     operators = frozenset({"equals", "answered"})
     limit: ClassVar[int] = SHORT_TEXT_MAX
 
+    def size_problem(self, question: Question, raw: Any) -> str | None:
+        # Surrounding spaces are not counted, as they are not kept once read.
+        limit = question.max_length or self.limit
+        if len(raw) > limit and (len(raw.strip()) > limit or len(raw) > 2 * limit + 100):
+            return f"The {_name(question)} must be {limit:,} characters or fewer"
+        return None
+
     def parse_text(self, question: Question, text: str) -> Parsed:
         limit = question.max_length or self.limit
         if len(text) > limit:
@@ -350,6 +373,11 @@ class DateAnswer(QuestionType):
             and set(raw) <= set(DATE_PARTS)
             and all(isinstance(value, str) for value in raw.values())
         )
+
+    def size_problem(self, question: Question, raw: Any) -> str | None:
+        if any(len(value.strip()) > 10 for value in raw.values()):
+            return f"{(question.name or 'date').capitalize()} must be a real date"
+        return None
 
     def is_empty(self, raw: Any) -> bool:
         if type(raw) is not dict and not isinstance(raw, Mapping):  # the plain dict first
@@ -403,6 +431,17 @@ class Group(QuestionType):
                     for name, value in entry.items())
             for entry in raw
         )  # fmt: skip
+
+    def size_problem(self, question: Question, raw: Any) -> str | None:
+        if len(raw) > question.max_items:
+            return f"You can add up to {question.max_items} {question.item_name}s"
+        parts = {part.id: part for part in question.fields}
+        for entry in raw:
+            for name, value in entry.items():
+                problem = question_type(parts[name].type).size_problem(parts[name], value)
+                if problem:
+                    return problem
+        return None
 
     def is_empty(self, raw: Any) -> bool:
         return not raw or all(self._entry_empty(entry) for entry in raw)
@@ -495,6 +534,12 @@ def answer_fits(question: Question, raw: Any) -> bool:
     chosen values, a date's day, month and year, or a list of 'add another' entries. Whatever
     reads an answer (a page's form, the API's JSON) gives it in this shape."""
     return question_type(question.type).fits(question, raw)
+
+
+def answer_size_problem(question: Question, raw: Any) -> str | None:
+    """What makes an answer that fits (`answer_fits`) too large to keep, or None: a text longer
+    than its question allows, more entries than an 'add another' group takes, and so on."""
+    return question_type(question.type).size_problem(question, raw)
 
 
 def required_error(question: Question) -> str:

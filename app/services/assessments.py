@@ -24,7 +24,7 @@ from app.forms.conditions import ProcurementContext
 from app.forms.definition import FormDefinition, Question, Task
 from app.forms.journey import Walk, walk
 from app.forms.moving import Move, plan_move
-from app.forms.types import answer_fits
+from app.forms.types import answer_fits, answer_size_problem
 from app.models import (
     Assessment,
     AssessmentAnswer,
@@ -283,9 +283,9 @@ def save_answer(
     earlier save, whose reply had not reached it yet) is no conflict; one saved by anyone else,
     or from another page, is. An answer not in the shape the question takes (`answer_fits`) is
     InvalidInput naming the question; one that is in shape is kept whatever it says, so what was
-    typed is never lost, and its format errors are shown where it is asked."""
-    if not answer_fits(question, raw):
-        raise InvalidInput({question.id: "The answer is not in the form this question takes"})
+    typed is never lost, and its format errors are shown where it is asked. One too large to
+    keep (`answer_size_problem`) is InvalidInput too, and nothing is saved."""
+    _check_size(question, raw)
     question_id = question.id
     row = session.get(AssessmentAnswer, (assessment.id, question_id))
     if row is not None and row.raw == raw:
@@ -334,6 +334,13 @@ def save_answer(
     return SaveOutcome(row.revision)
 
 
+def _check_size(question: Question, raw: Any) -> None:
+    if not answer_fits(question, raw):
+        raise InvalidInput({question.id: "The answer is not in the form this question takes"})
+    if problem := answer_size_problem(question, raw):
+        raise InvalidInput({question.id: problem})
+
+
 def save_task(
     session: Session,
     user: User,
@@ -347,8 +354,18 @@ def save_task(
 
     If another page saves one of them between our reads and our writes (an autosave sent as the
     page was submitted, say), the transaction is tried again: the answers read afresh, and a
-    question saved in between comes back as a conflict, not as an error.
+    question saved in between comes back as a conflict, not as an error. If any answer is too
+    large to keep, InvalidInput names each such question and nothing is saved.
     """
+    problems: dict[str, str] = {}
+    for question in task.questions:
+        if question.id in raws:
+            try:
+                _check_size(question, raws[question.id])
+            except InvalidInput as invalid:
+                problems |= invalid.errors
+    if problems:
+        raise InvalidInput(problems)
     for attempt in range(1, SAVE_ATTEMPTS + 1):
         try:
             outcomes = {

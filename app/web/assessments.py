@@ -21,7 +21,7 @@ from app.deps import (
     SessionDep,
     TemplatesDep,
 )
-from app.errors import PrimasError
+from app.errors import InvalidInput, PrimasError
 from app.forms.definition import Task
 from app.forms.journey import TaskStatus, walk
 from app.inputs import parse_id
@@ -248,9 +248,13 @@ def save_task(
     before = {q.id for q in draft.walk.questions_in(task)}
     # Save first, whatever the button, so nothing typed is lost whatever happens next.
     page = _page(form)
-    outcomes = assessments.save_task(
-        session, user, draft.assessment, task, raws, _revisions(task, form), page
-    )
+    try:
+        outcomes = assessments.save_task(
+            session, user, draft.assessment, task, raws, _revisions(task, form), page
+        )
+    except InvalidInput as invalid:  # an answer too large to keep: nothing saved, all shown
+        return task_page(request, templates, procurement, draft, task, raws=raws,
+                         errors=invalid.errors, page=page, status_code=422)  # fmt: skip
     saved = assessments.load(session, draft.assessment, catalogue)
     # The page again, as saved, keeping its token: its next saves are still its own.
     again = partial(task_page, request, templates, procurement, saved, task, page=page)
@@ -311,9 +315,25 @@ def save_answer(
     seen = parse_id(str(form.get(f"rev-{question_id}") or "")) or 0
     shown_before = draft.walk.shown_ids
     page = _page(form)
-    outcome = assessments.save_answer(
-        session, user, draft.assessment, question, raw, seen_revision=seen, page=page
-    )
+    try:
+        outcome = assessments.save_answer(
+            session, user, draft.assessment, question, raw, seen_revision=seen, page=page
+        )
+    except InvalidInput as invalid:  # too large to keep: nothing saved, the typed answer kept
+        (view,) = question_views(draft, task, draft.walk, errors=invalid.errors,
+                                 raws={**draft.raw_answers, question_id: raw},
+                                 only=question_id)  # fmt: skip
+        context = {
+            "procurement": procurement,
+            "draft": draft,
+            "redraw": [view],
+            "announcement": f"Not saved: {next(iter(invalid.errors.values()))}",
+            "page_token": page,
+            "result": scoring.result(draft, london_today()),
+        }
+        return templates.TemplateResponse(
+            request, "assessments/_saved.html", context, status_code=422
+        )
     saved = assessments.load(session, draft.assessment, catalogue)
     current = saved.walk
     errors = {} if outcome.conflict else current.errors_in(task, finishing=False)

@@ -60,14 +60,18 @@ def question_views(
     errors: dict[str, str] | None = None,
     conflicts: Mapping[str, str] | None = None,
     saved: frozenset[str] = frozenset(),
+    only: str | None = None,
 ) -> list[QuestionView]:
-    """Every question of the task, shown or hidden, with what was typed and its errors."""
+    """Every question of the task (or `only` the one with that id), shown or hidden, with what
+    was typed and its errors."""
     raws = raws if raws is not None else draft.raw_answers
     errors = errors or {}
     conflicts = conflicts or {}
     views = []
     shown = current.shown_by_id
     for written in task.questions:
+        if only is not None and written.id != only:
+            continue
         question = shown.get(written.id, written)  # worded for this procurement where shown
         mine = {
             key.removeprefix(question.id).removeprefix("."): message

@@ -13,7 +13,7 @@ from app.models import AssessmentAnswer, Procurement, Role
 from tests.support.auth import signed_in_client
 from tests.support.factories import make_user, procurement_form_data
 from tests.support.html import heading, parse
-from tests.support.primas import autosave, csrf_token, lead_with_draft
+from tests.support.primas import autosave, csrf_token, lead_with_draft, post
 
 LIMIT = 1_000_000  # the default, PRIMAS_MAX_BODY_BYTES
 
@@ -86,3 +86,36 @@ def test_an_autosave_over_the_limit_is_told_in_the_page_and_saves_nothing(
     assert "What you sent is too large" in response.text
     assert "<html" not in response.text  # a message for the page, not a page in the page
     assert session.exec(select(AssessmentAnswer)).all() == []
+
+
+def test_an_answer_longer_than_its_question_allows_is_not_kept_and_stays_on_the_page(
+    app: FastAPI, session: Session
+) -> None:
+    """Within the body limit but over the question's own (an action is a short text of at most
+    200 characters): refused by name, nothing stored, and the page keeps what was typed so it
+    can be shortened."""
+    client, _, base = lead_with_draft(app, session)
+    typed = "Audit " * 50  # 300 characters
+    entry = {"mitigation_actions-count": "1", "mitigation_actions-0-action": typed,
+             "mitigation_actions-0-owner": "Priya Shah"}  # fmt: skip
+    response = autosave(client, base, "mitigation_actions", entry)
+    assert response.status_code == 422
+    assert "Not saved" in response.text and "200 characters or fewer" in response.text
+    assert typed.strip() in response.text  # still in the field, to shorten
+    page = post(client, f"{base}/tasks/modern-slavery", entry)
+    assert page.status_code == 422
+    assert "200 characters or fewer" in page.text and typed.strip() in page.text
+    assert session.exec(select(AssessmentAnswer)).all() == []
+
+
+def test_an_add_another_group_takes_no_more_than_its_entries(
+    app: FastAPI, session: Session
+) -> None:
+    client, _, base = lead_with_draft(app, session)
+    entries = {"mitigation_actions-count": "500"} | {
+        f"mitigation_actions-{index}-action": f"Action {index}" for index in range(500)
+    }
+    response = autosave(client, base, "mitigation_actions", entries)
+    assert response.status_code == 200  # the page reads no more entries than the group takes
+    (row,) = session.exec(select(AssessmentAnswer)).all()
+    assert len(row.raw) == 20

@@ -11,6 +11,7 @@ from app.forms.types import (
     Parsed,
     UnknownQuestionType,
     answer_fits,
+    answer_size_problem,
     question_type,
     read_answer,
     required_error,
@@ -81,6 +82,19 @@ class TestEveryQuestionType:
         read = answer_from_form(question, form_of(posted))
         assert answer_fits(question, read) and answer_fits(question, raw)
         assert read_answer(question, read).value == read_answer(question, raw).value
+
+    def test_an_answer_too_large_to_keep_is_named_and_a_valid_one_is_not(self, kind: str) -> None:
+        question = question_of(kind)
+        raw, _, _ = EXAMPLES[kind]
+        assert answer_size_problem(question, raw) is None
+        huge = "9" * 5000
+        oversized = {
+            "multiple_choice": ["a"] * 10,
+            "date": {"day": huge, "month": "1", "year": "2027"},
+            "group": [{"action": "x"}] * (question.max_items + 1),
+        }.get(kind, huge)
+        assert answer_fits(question, oversized)
+        assert answer_size_problem(question, oversized)
 
     def test_an_answer_of_another_shape_does_not_fit(self, kind: str) -> None:
         question = question_of(kind)
