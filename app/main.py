@@ -11,16 +11,17 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app import __version__
-from app.api import health
+from app.api import health, openapi
 from app.db import create_database_engine
 from app.deps.errors import install_error_handlers
 from app.deps.limits import BodyLimit
+from app.deps.paths import RoutePaths
 from app.scoring.catalogue import Catalogue
 from app.security_headers import SecurityHeadersMiddleware
 from app.services.demo import demo_users_exist
 from app.services.startup import start
 from app.settings import PROJECT_ROOT, Settings
-from app.web.routes import RoutePaths, pages_router
+from app.web.routes import pages_router
 from app.web.templating import create_templates
 
 STATIC_DIR = PROJECT_ROOT / "app" / "static"
@@ -50,7 +51,7 @@ def create_app(settings: Settings | None = None, *, catalogue: Catalogue | None 
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
-        openapi_url="/api/v1/openapi.json",
+        openapi_url=None,  # served by app/api/openapi.py: the API's paths only
     )
     app.state.settings = settings
     app.state.catalogue = catalogue
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, *, catalogue: Catalogue | None 
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health.router)
+    app.include_router(openapi.router)
     app.include_router(pages_router())
     return app
 

@@ -94,7 +94,9 @@ def search_audit(
     if wanted.action:
         conditions.append(col(AuditEvent.action) == wanted.action)
     if wanted.actor:
-        conditions.append(col(AuditEvent.actor_email).contains(wanted.actor.strip().lower()))
+        # Autoescaped: "%" and "_" typed in the filter are themselves, not wildcards.
+        needle = wanted.actor.strip().lower()
+        conditions.append(col(AuditEvent.actor_email).contains(needle, autoescape=True))
     if wanted.entity_type:
         conditions.append(col(AuditEvent.entity_type) == wanted.entity_type)
     if wanted.entity_id:

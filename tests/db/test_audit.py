@@ -135,6 +135,9 @@ def test_search_filters_and_pages(session: Session) -> None:
     assert len(search_audit(session, AuditFilter(), page=2, per_page=5).events) == 4
     assert search_audit(session, AuditFilter(action="sign_in.failed")).total == 1
     assert search_audit(session, AuditFilter(actor="PRIYA")).total == 7
+    # "%" and "_" are the characters typed, not SQL wildcards that match everyone.
+    assert search_audit(session, AuditFilter(actor="%")).total == 0
+    assert search_audit(session, AuditFilter(actor="pr_ya")).total == 0
     assert (
         search_audit(session, AuditFilter(entity_type="user_account", entity_id=str(lead.id))).total
         == 8
