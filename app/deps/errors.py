@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.templating import Jinja2Templates
 
+from app.db import DatabaseUnavailable
 from app.errors import (
     NotFound,
     PasswordChangeRequired,
@@ -94,6 +95,19 @@ async def _busy_saving(request: Request, exc: Exception) -> Response:
     ))  # fmt: skip
 
 
+async def _database_unavailable(request: Request, exc: Exception) -> Response:
+    logger.error("refused a write: %s", exc)
+    # The refused transaction was rolled back, so what the request loaded of its user cannot be
+    # read again: the page is drawn as for no one signed in.
+    request.state.signed_in = None
+    return render_error(request, PrimasError(
+        503,
+        "Sorry, what you sent was not saved",
+        "The service cannot save anything at the moment, so your change has not been made. "
+        "Keep what you typed and try again later. If it keeps happening, tell the service team.",
+    ))  # fmt: skip
+
+
 async def _not_found(request: Request, exc: Exception) -> Response:
     return render_error(request, PrimasError(404, "Page not found"))
 
@@ -162,6 +176,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(PrimasError, _primas_error)
     app.add_exception_handler(NotFound, _not_found)
     app.add_exception_handler(BusySaving, _busy_saving)
+    app.add_exception_handler(DatabaseUnavailable, _database_unavailable)
     app.add_exception_handler(SignInRequired, _sign_in_required)
     app.add_exception_handler(PasswordChangeRequired, _password_change_required)
     app.add_exception_handler(StaleForm, _stale_form)

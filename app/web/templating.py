@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
 from app import __version__
+from app.db import DatabaseUnavailable
 from app.deps import csrf, resolve_signed_in
 from app.forms.types import question_type
 from app.inputs import format_pounds
@@ -97,7 +98,7 @@ def _signed_in_for_page(request: Request) -> SignedIn | None:
     try:
         with Session(request.app.state.engine, expire_on_commit=False) as session:
             return resolve_signed_in(request, session, settings)
-    except SQLAlchemyError:
+    except (SQLAlchemyError, DatabaseUnavailable):
         return None
 
 
