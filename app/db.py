@@ -81,6 +81,8 @@ def write_problem(engine: Engine, connection: Connection) -> str | None:
 def sqlite_file(engine: Engine) -> SqliteFile | None:
     """The file a SQLite engine writes to; None for PostgreSQL or an in-memory database."""
     return _FILES.get(engine)
+
+
 HOLDS_WRITE_LOCK = "primas_holds_write_lock"
 _WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
 
