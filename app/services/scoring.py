@@ -6,11 +6,12 @@ procurement's facts, the reference data and the overrides, and records overrides
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.errors import InvalidInput, NotFound
 from app.inputs import clean_text
@@ -72,10 +73,36 @@ class Judgement:
     reason: str = ""
 
 
+def judgement_version(session: Session, draft: Draft, topic: str) -> str:
+    """What a topic's judgement is now, as a short fingerprint of its override rows (who set
+    which value, with what reason, when): a page carries it, so a save made after someone else
+    changed the judgement is told so instead of overwriting it. "" when there is none."""
+    rows = session.exec(
+        select(ScoreOverride)
+        .where(ScoreOverride.assessment_id == draft.assessment.id, ScoreOverride.topic == topic)
+        .order_by(col(ScoreOverride.measure))
+    ).all()
+    if not rows:
+        return ""
+    stamp = "|".join(
+        f"{row.measure}:{row.value}:{row.updated_by_id}:{row.updated_at.isoformat()}:{row.reason}"
+        for row in rows
+    )
+    return hashlib.sha256(stamp.encode()).hexdigest()[:20]
+
+
 def set_overrides(
-    session: Session, user: User, draft: Draft, topic: str, judgement: Judgement
-) -> None:
-    """Set (or clear) the officer's risk and scope for a topic.
+    session: Session,
+    user: User,
+    draft: Draft,
+    topic: str,
+    judgement: Judgement,
+    *,
+    seen: str,
+) -> bool:
+    """Set (or clear) the officer's risk and scope for a topic, made on a page that saw the
+    judgement at version `seen` (judgement_version). False, with nothing changed, when someone
+    has changed it since: their judgement stands and the page shows it.
 
     Each of `risk` and `scope` is None (use the computed value) or 0 to 3; a reason is
     required whenever either is set by hand. InvalidInput names every problem (`risk`,
@@ -95,6 +122,15 @@ def set_overrides(
         raise InvalidInput(errors)
     act_as(session, Actor.of(user))
     assessment_id = draft.assessment.id
+    # Write first, so the comparison below reads inside the write transaction: SQLite's write
+    # lock, or PostgreSQL's lock on the assessment's row, keeps another save out until commit.
+    now = utcnow()
+    draft.assessment.updated_at = now
+    session.add(draft.assessment)
+    session.flush()
+    if judgement_version(session, draft, topic) != seen:
+        session.rollback()
+        return False
     for measure, value in chosen.items():
         row = session.get(ScoreOverride, (assessment_id, topic, measure))
         if value is None:
@@ -114,7 +150,6 @@ def set_overrides(
         else:
             row.value, row.reason = value, reason
             row.updated_by_id = user.id  # type: ignore[assignment]
-            row.updated_at = utcnow()
-    draft.assessment.updated_at = utcnow()
-    session.add(draft.assessment)
+            row.updated_at = now
     session.commit()
+    return True

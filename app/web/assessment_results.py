@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.templating import Jinja2Templates
 
 from app.deps import (
+    CatalogueDep,
     DraftAccess,
     DraftDep,
     EditableDraft,
@@ -18,7 +19,7 @@ from app.deps import (
     TemplatesDep,
 )
 from app.errors import InvalidInput
-from app.services import kpis, procurements, scoring
+from app.services import assessments, kpis, procurements, scoring
 from app.services.scoring import MEASURES
 from app.timeutil import london_today
 from app.web.assessments import progress
@@ -62,8 +63,10 @@ def _judgement_page(
     access: DraftAccess,
     topic: str,
     *,
+    version: str,
     values: dict[str, str] | None = None,
     errors: Mapping[str, str] | None = None,
+    conflict: bool = False,
 ) -> HTMLResponse:
     row = scoring.result(access.draft, london_today()).topic(topic)
     if values is None:  # the page as saved: the officer's values, or the computed ones
@@ -75,19 +78,27 @@ def _judgement_page(
         "row": row,
         "values": values,
         "errors": errors or {},
+        "version": version,
+        "conflict": conflict,
     }
+    status = 409 if conflict else 422 if errors else 200
     return templates.TemplateResponse(
-        request, "assessments/judgement.html", context, status_code=422 if errors else 200
+        request, "assessments/judgement.html", context, status_code=status
     )
 
 
 @router.get("/results/{topic}", response_class=HTMLResponse)
 def judgement(
-    request: Request, topic: str, access: EditableDraft, templates: TemplatesDep
+    request: Request,
+    topic: str,
+    access: EditableDraft,
+    session: SessionDep,
+    templates: TemplatesDep,
 ) -> HTMLResponse:
     """A topic's explanation, with the officer's own risk and scope if they differ."""
     scoring.known_topic(access.draft, topic)
-    return _judgement_page(request, templates, access, topic)
+    version = scoring.judgement_version(session, access.draft, topic)
+    return _judgement_page(request, templates, access, topic, version=version)
 
 
 def _judgement(values: dict[str, str]) -> scoring.Judgement:
@@ -120,19 +131,30 @@ def save_judgement(
     form: PostedForm,
     session: SessionDep,
     templates: TemplatesDep,
+    catalogue: CatalogueDep,
     flash: FlashDep,
 ) -> Response:
-    """Save the officer's risk and scope (or go back to the computed ones)."""
+    """Save the officer's risk and scope (or go back to the computed ones), unless someone
+    changed the judgement since the page was drawn: then theirs is shown beside what was typed."""
     scoring.known_topic(access.draft, topic)  # not found before anything typed is read
     values = {name: field(form, name).strip() for name in (*MEASURES, "reason")}
+    seen = field(form, "version")[:40]
 
-    def save() -> Done:
-        scoring.set_overrides(session, access.user, access.draft, topic, _judgement(values))
+    def save() -> Done | Response:
+        if not scoring.set_overrides(session, access.user, access.draft, topic,
+                                     _judgement(values), seen=seen):  # fmt: skip
+            fresh = DraftAccess(access.procurement,
+                                assessments.load(session, access.draft.assessment, catalogue),
+                                access.user)  # fmt: skip
+            return _judgement_page(request, templates, fresh, topic, values=values,
+                                   version=scoring.judgement_version(session, fresh.draft, topic),
+                                   conflict=True)  # fmt: skip
         target = path_to(request, "results", reference=access.procurement.reference,
                          anchor=f"topic-{topic}")  # fmt: skip
         return Done(target, "Your professional judgement has been saved.")
 
     def again(errors: Mapping[str, str]) -> Response:
-        return _judgement_page(request, templates, access, topic, values=values, errors=errors)
+        return _judgement_page(request, templates, access, topic, values=values, errors=errors,
+                               version=seen)  # fmt: skip
 
     return submit(request, flash, save, again=again)

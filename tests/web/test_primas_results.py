@@ -6,7 +6,8 @@ from datetime import date
 from fastapi import FastAPI
 from sqlmodel import Session, select
 
-from app.models import AuditEvent, Role, ScoreOverride
+from app.models import AuditEvent, Procurement, Role, ScoreOverride
+from app.services import procurements
 from app.services.reference_data import add_reference_value
 from tests.support.auth import signed_in_client
 from tests.support.factories import make_user
@@ -160,8 +161,9 @@ def test_professional_judgement_shows_the_computed_value_and_the_reason(
     form = parse(client.get(f"{base}/results/modern-slavery"))  # the form shows what was saved
     assert form.find("input", {"name": "risk", "value": "3"}).has_attr("checked")
     assert text_of(form.find("textarea")) == reason
+    version = form.find("input", {"name": "version"})["value"]  # the judgement as this page saw it
     cleared = post(client, f"{base}/results/modern-slavery",
-                   {"risk": "computed", "scope": "computed", "reason": ""})  # fmt: skip
+                   {"risk": "computed", "scope": "computed", "reason": "", "version": version})  # fmt: skip
     assert cleared.status_code == 303
     session.expire_all()
     assert session.exec(select(ScoreOverride)).all() == []
@@ -193,3 +195,40 @@ def test_the_task_list_and_check_page_lead_to_the_results(app: FastAPI, session:
     check = parse(client.get(f"{base}/check"))
     assert "add at least one mitigation action" in text_of(check.find(class_="govuk-warning-text"))
     assert check.find("a", href=f"{base}/results") is not None
+
+
+def test_a_judgement_changed_since_the_page_was_drawn_is_not_overwritten(
+    app: FastAPI, session: Session
+) -> None:
+    """Two officers open the same topic; the first saves. The second's save is refused (409):
+    the first's judgement and reason stand and are shown, and what the second typed stays on the
+    page to save again deliberately."""
+    first, lead, base = lead_with_draft(app, session)
+    procurement = session.exec(select(Procurement)).one()
+    second_officer = make_user(session, Role.LEAD)
+    procurements.add_collaborator(session, lead, procurement, second_officer.id)
+    second = signed_in_client(app, session, second_officer)
+    page = f"{base}/results/modern-slavery"
+    seen = {who: parse(who.get(page)).find("input", {"name": "version"})["value"]
+            for who in (first, second)}  # fmt: skip
+    mine = "The incumbent's agency staff come through an unlicensed gangmaster."
+    saved = post(first, page, {"risk": "3", "scope": "computed", "reason": mine,
+                               "version": seen[first]})  # fmt: skip
+    assert saved.status_code == 303
+    theirs = "Their audit found nothing of concern."
+    refused = post(second, page, {"risk": "1", "scope": "1", "reason": theirs,
+                                  "version": seen[second]})  # fmt: skip
+    assert refused.status_code == 409
+    shown = parse(refused)
+    banner = text_of(shown.find(class_="govuk-notification-banner"))
+    assert "Someone else changed this judgement while you were editing it" in banner
+    assert "Risk: 3 (high), set by" in banner and f"Their reason: {mine}" in banner
+    assert shown.find("input", {"name": "risk", "value": "1"}).has_attr("checked")  # as typed
+    assert text_of(shown.find("textarea")) == theirs
+    session.expire_all()
+    stored = {row.measure: (row.value, row.reason) for row in session.exec(select(ScoreOverride))}
+    assert stored == {"risk": (3, mine)}
+    # Saving again, deliberately, from the page that now shows theirs, replaces it.
+    again = shown.find("input", {"name": "version"})["value"]
+    replaced = post(second, page, {"risk": "1", "scope": "1", "reason": theirs, "version": again})
+    assert replaced.status_code == 303
