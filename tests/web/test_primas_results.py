@@ -161,7 +161,7 @@ def test_professional_judgement_shows_the_computed_value_and_the_reason(
     form = parse(client.get(f"{base}/results/modern-slavery"))  # the form shows what was saved
     assert form.find("input", {"name": "risk", "value": "3"}).has_attr("checked")
     assert text_of(form.find("textarea")) == reason
-    version = form.find("input", {"name": "version"})["value"]  # the judgement as this page saw it
+    version = form.find("input", {"name": "version"})["value"]
     cleared = post(client, f"{base}/results/modern-slavery",
                    {"risk": "computed", "scope": "computed", "reason": "", "version": version})  # fmt: skip
     assert cleared.status_code == 303
