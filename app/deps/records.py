@@ -11,7 +11,14 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from app.deps.core import CurrentUser, SessionDep, refuse, require_sign_in, resolve_signed_in
+from app.deps.core import (
+    CurrentUser,
+    PostedForm,
+    SessionDep,
+    refuse,
+    require_sign_in,
+    resolve_signed_in,
+)
 from app.errors import PrimasError
 from app.models import Procurement, ProcurementStatus, User
 from app.scoring.catalogue import Catalogue
@@ -146,10 +153,24 @@ def _draft_access(
 
 
 def _editable_draft_access(
-    reference: str, request: Request, session: SessionDep, catalogue: CatalogueDep
+    reference: str,
+    request: Request,
+    session: SessionDep,
+    catalogue: CatalogueDep,
+    form: PostedForm,
 ) -> DraftAccess:
     access = _draft_of(request, session, reference, catalogue)
     _check_can_edit(request, session, access.user, access.procurement)
+    # Every form of a draft's pages names the draft (`draft`): a page left open on a draft
+    # since discarded, or moved on, never writes into the procurement's new one.
+    named = form.get("draft")
+    if isinstance(named, str) and named != str(access.draft.assessment.id):
+        raise PrimasError(
+            409,
+            "This page belongs to a PRIMAS draft that has been discarded",
+            "The procurement has a new draft since this page was opened, so nothing you sent "
+            "has been saved. Open the PRIMAS again to carry on with the new draft.",
+        )
     return access
 
 

@@ -159,6 +159,18 @@ def _stored_decision(session: Session, draft: Draft, code: str) -> KpiSelection 
     ).first()
 
 
+def decision_revisions(session: Session, draft: Draft) -> dict[str, int]:
+    """The revision of every decision taken on a library KPI, by code (0 for none): what a page
+    that offers them carries, so a decision taken since it was drawn is never overturned."""
+    rows = session.exec(
+        select(KpiSelection.kpi_code, KpiSelection.revision).where(
+            KpiSelection.assessment_id == draft.assessment.id,
+            col(KpiSelection.kpi_code).is_not(None),
+        )
+    ).all()
+    return {code: revision for code, revision in rows if code is not None}
+
+
 def changed_since(session: Session, draft: Draft, code: str, revision: int) -> bool:
     """Whether the decision on a library KPI has changed since a page saw it at `revision`
     (then the page is shown the other decision before anything it sent is checked)."""
@@ -182,13 +194,13 @@ def decide(
     kpi = library_kpi(draft, code)
     shown = _library_kpi_row(task, code)
     stored = _stored_decision(session, draft, code)
-    if action == "add":  # from the library page, which carries no revision
+    if action == "add":  # from the library page
         if shown is not None and shown.suggestion is not None:
             raise InvalidInput({"action": "This KPI is already suggested: accept or "
                                 "reject it in the list"})  # fmt: skip
         if stored is not None and stored.status in ACCEPTED:
             return Decided(saved=True)  # added twice (two tabs, a double click): already there
-    elif (stored.revision if stored else 0) != decision.revision:
+    if (stored.revision if stored else 0) != decision.revision:
         return Decided(saved=False)  # decided, or removed, on another page since this one
     if action == "remove":
         if shown is not None and shown.suggestion is not None:

@@ -59,8 +59,9 @@ router = APIRouter(prefix="/procurements/{reference}/primas/kpis", tags=["primas
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CONFLICT = (
-    "Someone else changed this KPI while you were looking at it. Their decision is shown: "
-    "check it, then decide again."
+    "Someone else changed this KPI while you were looking at it. Their decision is shown; "
+    "what you entered is still in the form and has not been saved: decide again if yours "
+    "should replace theirs."
 )
 KPI_ADDED = "The KPI has been added to your list."
 KPI_REMOVED = "The KPI has been taken off your list."
@@ -161,6 +162,7 @@ def library(
     context = _context(
         request, access, work, query=query, found=search(work.library, query, topics),
         topics=topics, suggested_codes=suggested, added_codes=added,
+        revisions=kpis.decision_revisions(session, access.draft),
         suggested_target=lambda kpi: suggested_target(
             kpi, access.draft.context.value_pence, access.draft.context.term_months,
             answers=access.draft.walk.values,
@@ -311,8 +313,9 @@ def decide(
             decided = kpis.decide(session, access.user, access.draft, before.task, code, decision)
         after = _work(access, session)
         if not decided.saved:  # someone else decided it first: show theirs
+            typed = {code: {"target": fields["target"], "reason": fields["reason"]}}
             return _reply(request, templates, access, after, code, notices={code: CONFLICT},
-                          status_code=409)  # fmt: skip
+                          typed=typed, status_code=409)  # fmt: skip
         if fields["action"] == "add":
             return Done(kpis_path(request, access, anchor=f"kpi-{code}"), KPI_ADDED)
         if fields["action"] == "remove":

@@ -33,7 +33,7 @@ from app.scoring.kpi_choices import (
 from app.services import kpis
 from app.specification import FREQUENCY_WORDS
 from app.timeutil import london_today
-from app.web.assessment_kpis import CONFLICT, KPI_REMOVED, kpis_path
+from app.web.assessment_kpis import KPI_REMOVED, kpis_path
 from app.web.flash import FlashDep
 from app.web.form_pages import Done, submit
 from app.web.forms import typed_fields
@@ -42,6 +42,11 @@ router = APIRouter(prefix="/procurements/{reference}/primas/kpis/own", tags=["pr
 
 FIELDS = ("title", "unit", "target", "frequency", "evidence")
 SAVED = "Your KPI has been saved."
+OWN_CONFLICT = (
+    "Someone else changed this KPI while you were editing it. Theirs is saved: “{title}”, "
+    "target {target} ({unit}). What you entered is below and has not been saved: save it "
+    "again if it should replace theirs."
+)
 
 
 def _own(access: DraftAccess, session: SessionDep, kpi_id: int) -> CustomKpi:
@@ -132,10 +137,14 @@ def change_own(
     values = typed_fields(FIELDS, form)
     removing = form.get("action") == "remove"
 
-    def theirs() -> Response:  # changed elsewhere since: that comes first
+    def theirs() -> Response:  # changed elsewhere since: theirs stands, what was typed stays
         latest = _own(access, session, kpi_id)
-        return _own_page(request, templates, access, latest.id, _form_values(latest), {},
-                         revision=latest.revision, notice=CONFLICT, status_code=409)  # fmt: skip
+        saved = _form_values(latest)
+        notice = OWN_CONFLICT.format(title=saved["title"], target=saved["target"] or "none",
+                                     unit=saved["unit"])  # fmt: skip
+        shown = saved if removing else values
+        return _own_page(request, templates, access, latest.id, shown, {},
+                         revision=latest.revision, notice=notice, status_code=409)  # fmt: skip
 
     def change() -> Done | Response:
         if removing:
@@ -172,6 +181,7 @@ def _own_page(
 ) -> HTMLResponse:
     context = {
         "procurement": access.procurement,
+        "draft": access.draft,
         "kpi_id": kpi_id,
         "values": values,
         "errors": errors,

@@ -75,6 +75,7 @@ def _judgement_page(
         values["reason"] = next((o.reason for o in overrides.values() if o), "")
     context = {
         "procurement": access.procurement,
+        "draft": access.draft,
         "row": row,
         "values": values,
         "errors": errors or {},

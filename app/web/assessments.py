@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -22,8 +23,9 @@ from app.deps import (
     TemplatesDep,
 )
 from app.errors import InvalidInput, PrimasError
-from app.forms.definition import Task
+from app.forms.definition import Question, Task
 from app.forms.journey import TaskStatus, walk
+from app.forms.types import question_type, read_answer
 from app.inputs import parse_id
 from app.models import Procurement
 from app.scoring.results import Result
@@ -51,13 +53,30 @@ def _task(draft: Draft, task_id: str) -> Task:
 
 
 CONFLICT = (
-    "Someone else changed this answer while you were editing it. Their answer is shown below: "
-    "change it again if yours should replace it."
+    "Someone else changed this answer while you were editing it. Their answer: {theirs}. "
+    "Yours, below, has not been saved: save it again if it should replace theirs."
 )
 CONFLICT_YOURS = (
-    "You changed this answer on another page while this one was open. That answer is shown "
-    "below: change it again if this one should replace it."
+    "You changed this answer on another page while this one was open. That answer: {theirs}. "
+    "This one, below, has not been saved: save it again if it should replace that one."
 )
+
+
+def conflict_message(question: Question, outcome: assessments.SaveOutcome) -> str:
+    """What a page says of an answer someone else saved first: theirs, in words (the page
+    keeps what this person typed in the field)."""
+    assert outcome.conflict is not None
+    raw = outcome.conflict.raw
+    parsed = read_answer(question, raw)
+    if parsed.ok and parsed.value not in (None, [], ""):
+        theirs = question_type(question.type).describe(question, parsed.value)
+    elif isinstance(raw, str) and raw.strip():
+        theirs = f"“{raw.strip()}”"
+    else:
+        theirs = "no answer"
+    return (CONFLICT_YOURS if outcome.conflict_by_you else CONFLICT).format(theirs=theirs)
+
+
 PAGE_TOKEN_BYTES = 16  # 22 characters: a page's own saves are told from any other's
 _PAGE_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
@@ -167,6 +186,7 @@ def task_page(
     notice: str = "",
     status_code: int = 200,
     page: str = "",
+    conflicts: Mapping[str, str] | None = None,
 ) -> HTMLResponse:
     """A task's page: its questions (hidden ones as placeholders), errors and guidance, with
     the results so far beside them (scored from what is saved, not from what is on the page)."""
@@ -178,7 +198,9 @@ def task_page(
         "draft": draft,
         "task": task,
         "section": next(s for s in draft.definition.sections if task in s.tasks),
-        "views": question_views(draft, task, current, raws=raws, errors=errors),
+        "views": question_views(
+            draft, task, current, raws=raws, errors=errors, conflicts=conflicts
+        ),
         "applies": bool(current.questions_in(task)),
         "page_token": page or secrets.token_urlsafe(PAGE_TOKEN_BYTES),
         "errors": errors or {},
@@ -263,12 +285,20 @@ def save_task(
         yours = all(outcomes[qid].conflict_by_you for qid in conflicts)
         notice = (
             "You changed some of these answers on another page while this one was open. "
-            "Those answers are shown. Check them, then save again."
+            "Nothing on this page has been saved for those questions: each says what the "
+            "other page saved. Check them, then save again."
             if yours
-            else "Someone else changed some of these answers while you were editing. "
-            "Their answers are shown. Check them, then save again."
+            else "Someone else changed some of these answers while you were editing. Nothing "
+            "on this page has been saved for those questions: each says what they saved. "
+            "Check them, then save again."
         )
-        return again(notice=notice, status_code=409)
+        messages = {
+            qid: conflict_message(draft.definition.question(qid), outcomes[qid])
+            for qid in conflicts
+        }
+        typed = {qid: raws[qid] for qid in conflicts}  # kept in the fields, to save again
+        return again(notice=notice, conflicts=messages, status_code=409,
+                     raws={**saved.raw_answers, **typed})  # fmt: skip
     if _group_action(task, raws, action):
         return again(raws=raws)
     if action == "later":
@@ -342,9 +372,8 @@ def save_answer(
         task,
         current,
         errors=errors,
-        conflicts={question_id: CONFLICT_YOURS if outcome.conflict_by_you else CONFLICT}
-        if outcome.conflict
-        else None,
+        conflicts={question_id: conflict_message(question, outcome)} if outcome.conflict else None,
+        raws={**saved.raw_answers, question_id: raw} if outcome.conflict else None,
         saved=frozenset() if outcome.conflict else frozenset({question_id}),
     )
     changed = {

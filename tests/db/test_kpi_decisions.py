@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import Session
 
 from app.errors import InvalidInput, NotFound
-from app.models import Role
+from app.models import KpiSelection, Role
 from app.services import assessments, kpis
 from app.services.kpis import KpiAction, KpiDecision
 from tests.support.catalogue import shipped
@@ -66,3 +66,31 @@ def test_a_typed_target_is_saved(session: Session) -> None:
 def test_a_kpi_not_in_the_library_is_not_found(session: Session) -> None:
     with pytest.raises(NotFound):
         _decide(session, "no-such-kpi", KpiDecision(KpiAction.ACCEPT, Decimal("1")))
+
+
+def test_adding_from_the_library_never_overturns_a_decision_taken_since(
+    session: Session,
+) -> None:
+    """A library KPI rejected since the library page was drawn (when it was suggested, before
+    the procurement changed) stays rejected when the stale page's "Add" arrives; adding it from
+    a page that saw the rejection works."""
+    lead = make_user(session, Role.LEAD)
+    procurement = make_procurement(session, lead, value="2,400,000")
+    draft = assessments.load(session, make_draft(session, procurement, lead, version=3), shipped())
+    rejected = KpiSelection(assessment_id=draft.assessment.id, kpi_code=APPRENTICESHIPS,
+                            status="rejected", reason="Not for this contract",
+                            updated_by_id=lead.id)  # fmt: skip
+    session.add(rejected)
+    session.commit()
+    assert kpis.decision_revisions(session, draft) == {APPRENTICESHIPS: 1}
+    task = kpis.work(session, draft, TODAY).task
+    stale = kpis.decide(session, lead, draft, task, APPRENTICESHIPS,
+                        KpiDecision(KpiAction.ADD, revision=0))  # fmt: skip
+    assert stale == kpis.Decided(saved=False)
+    session.refresh(rejected)
+    assert (rejected.status, rejected.reason) == ("rejected", "Not for this contract")
+    seen = kpis.decide(session, lead, draft, task, APPRENTICESHIPS,
+                       KpiDecision(KpiAction.ADD, revision=1))  # fmt: skip
+    assert seen == kpis.Decided(saved=True)
+    session.refresh(rejected)
+    assert rejected.status == "accepted"

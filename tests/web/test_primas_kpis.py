@@ -28,8 +28,9 @@ LOCAL = "local-residents-employed"
 FURTHEST = "jobs-for-people-furthest-from-work"
 REQUIRED_REASON = "Enter why you are rejecting this KPI: an obligation requires it"
 CONFLICT = (
-    "Someone else changed this KPI while you were looking at it. Their decision is shown: "
-    "check it, then decide again."
+    "Someone else changed this KPI while you were looking at it. Their decision is shown; "
+    "what you entered is still in the form and has not been saved: decide again if yours "
+    "should replace theirs."
 )
 
 # Answers that raise risk and scope (primas-v1.scoring.yaml) on the £2.4m cleaning draft:
@@ -449,6 +450,7 @@ def test_a_decision_on_a_kpi_someone_else_decided_first_is_not_saved(
     card = parse(response).find(id=f"kpi-{LLW}")
     assert text_of(card.find(id=f"kpi-{LLW}-notice")) == CONFLICT
     assert tags(card)[0] == "Accepted"  # B's decision is shown
+    assert card.find("textarea", {"name": "reason"}).text.strip() == "Not needed"  # A's kept
     assert card.find("input", {"name": "revision"})["value"] == "1"
     (row,) = stored(session)
     assert (row.status, row.reason, row.updated_by_id) == ("accepted", "", colleague.id)
@@ -698,7 +700,10 @@ def test_your_own_kpi_is_saved_changed_and_removed(app: FastAPI, session: Sessio
     assert (row.target, row.frequency, row.revision) == ("98", "quarterly", 2)
     stale = post(client, f"{base}/kpis/own/{row.id}", values | {"target": "50"})  # revision 1
     assert stale.status_code == 409
-    assert text_of(parse(stale).find(id="notice")) == CONFLICT
+    notice = text_of(parse(stale).find(id="notice"))
+    assert notice.startswith("Someone else changed this KPI while you were editing it.")
+    assert "target 98" in notice  # theirs, in words
+    assert parse(stale).find("input", {"name": "target"})["value"] == "50"  # what was typed
     assert stored(session)[0].target == "98"
     stale_and_invalid = post(client, f"{base}/kpis/own/{row.id}", values | {"title": ""})
     assert stale_and_invalid.status_code == 409  # the conflict is news before any typo

@@ -5,10 +5,10 @@ import shutil
 from pathlib import Path
 
 from fastapi import FastAPI
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.main import create_app
-from app.models import Role
+from app.models import Assessment, AssessmentAnswer, Role
 from app.services import procurements
 from app.settings import Settings
 from tests.conftest import TEST_SECRET_KEY
@@ -109,7 +109,8 @@ def test_a_second_page_saving_the_same_question_is_shown_the_first_ones_answer(
     response = autosave(other, base, "lots", {"lots": "no", "rev-lots": "0"})
     question = parse(response).find("div", id="question-lots")
     assert "You changed this answer on another page while this one was open" in text_of(question)
-    assert question.find("input", attrs={"value": "yes"}).has_attr("checked")
+    assert "That answer: Yes." in text_of(question)  # the other page's answer, in words
+    assert question.find("input", attrs={"value": "no"}).has_attr("checked")  # this one's kept
     assert question.find("input", attrs={"name": "rev-lots"})["value"] == "1"
     response = autosave(other, base, "lots", {"lots": "no", "rev-lots": "1"})  # now deliberate
     assert "Someone else" not in text_of(parse(response))
@@ -147,7 +148,10 @@ def test_someone_else_saving_in_between_is_a_conflict_whatever_the_page(
     autosave(client, base, "lots", {"lots": "yes", "rev-lots": "0", "page": token})
     # The colleague's page saw revision 0 and sends the lead's page token: still a conflict.
     reply = autosave(theirs, base, "lots", {"lots": "no", "rev-lots": "0", "page": token})
-    assert "Someone else changed this answer while you were editing it" in text_of(parse(reply))
+    question = parse(reply).find("div", id="question-lots")
+    assert "Someone else changed this answer while you were editing it" in text_of(question)
+    assert "Their answer: Yes. Yours, below, has not been saved" in text_of(question)
+    assert question.find("input", attrs={"value": "no"}).has_attr("checked")
 
 
 def test_each_save_is_announced_in_the_page_s_one_status_region(
@@ -338,3 +342,54 @@ def test_changing_the_procurement_is_reported_on_the_task_list(
     acknowledged = post(client, f"{base}/acknowledge", {})
     assert acknowledged.status_code == 303
     assert "has changed" not in text_of(parse(client.get(base)).find("main"))
+
+
+def test_a_page_of_a_discarded_draft_never_writes_into_the_new_one(
+    app: FastAPI, session: Session
+) -> None:
+    client, _, base = lead_with_draft(app, session)
+    stale = parse(client.get(f"{base}/tasks/workforce"))
+    old = stale.find("input", {"name": "draft"})["value"]
+    assert post(client, f"{base}/discard", {"draft": old}).status_code == 303
+    assert post(client, f"{base}/start", {}).status_code == 303  # a new draft
+    new = parse(client.get(f"{base}/tasks/workforce")).find("input", {"name": "draft"})["value"]
+    assert new != old
+    typed = {"workforce_size": "40", "draft": old}
+    refused = post(client, f"{base}/tasks/workforce", typed)
+    assert refused.status_code == 409
+    assert "discarded" in heading(parse(refused))
+    autosaved = autosave(client, base, "workforce_size", typed)
+    assert autosaved.status_code == 409
+    assert session.exec(select(AssessmentAnswer)).all() == []
+    saved = post(client, f"{base}/tasks/workforce", typed | {"draft": new, "action": "later"})
+    assert saved.status_code == 303
+
+
+def row_of(session: Session) -> int:
+    """The id of the only draft."""
+    (assessment_id,) = session.exec(select(Assessment.id)).all()
+    assert assessment_id is not None
+    return assessment_id
+
+
+def test_a_refused_page_save_keeps_what_was_typed_and_says_what_the_other_person_saved(
+    app: FastAPI, session: Session
+) -> None:
+    client, lead, base = lead_with_draft(app, session)
+    colleague = make_user(session, Role.LEAD)
+    record = procurements.get_by_reference(session, base.split("/")[2])
+    assert record is not None
+    procurements.add_collaborator(session, lead, record, colleague.id)
+    theirs = signed_in_client(app, session, colleague)
+    autosave(theirs, base, "workforce_size", {"workforce_size": "20", "rev-workforce_size": "0"})
+    refused = post(client, f"{base}/tasks/workforce",
+                   {"workforce_size": "40", "rev-workforce_size": "0"})  # fmt: skip
+    assert refused.status_code == 409
+    page = parse(refused)
+    question = page.find("div", id="question-workforce_size")
+    assert "Their answer: 20 people. Yours, below, has not been saved" in text_of(question)
+    assert page.find("input", {"name": "workforce_size"})["value"] == "40"  # as typed
+    assert question.find("input", {"name": "rev-workforce_size"})["value"] == "1"
+    session.expire_all()
+    stored = session.get(AssessmentAnswer, (row_of(session), "workforce_size"))
+    assert stored is not None and stored.raw == "20"  # theirs stands

@@ -163,7 +163,8 @@ def test_professional_judgement_shows_the_computed_value_and_the_reason(
     assert text_of(form.find("textarea")) == reason
     version = form.find("input", {"name": "version"})["value"]
     cleared = post(client, f"{base}/results/modern-slavery",
-                   {"risk": "computed", "scope": "computed", "reason": "", "version": version})  # fmt: skip
+                   {"risk": "computed", "scope": "computed", "reason": "",
+                    "version": version})  # fmt: skip
     assert cleared.status_code == 303
     session.expire_all()
     assert session.exec(select(ScoreOverride)).all() == []
