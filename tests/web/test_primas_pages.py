@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.main import create_app
@@ -135,15 +136,20 @@ def test_one_page_changing_an_answer_twice_quickly_is_no_conflict(
     assert again.find("input", {"name": "agency_labour", "value": "no"}).has_attr("checked")
 
 
-def test_someone_else_saving_in_between_is_a_conflict_whatever_the_page(
-    app: FastAPI, session: Session
-) -> None:
+def _lead_and_colleague(app: FastAPI, session: Session) -> tuple[TestClient, TestClient, str]:
+    """The lead's client, a collaborating colleague's, and the draft's base path."""
     client, lead, base = lead_with_draft(app, session)
     colleague = make_user(session, Role.LEAD)
     record = procurements.get_by_reference(session, base.split("/")[2])
     assert record is not None
     procurements.add_collaborator(session, lead, record, colleague.id)
-    theirs = signed_in_client(app, session, colleague)
+    return client, signed_in_client(app, session, colleague), base
+
+
+def test_someone_else_saving_in_between_is_a_conflict_whatever_the_page(
+    app: FastAPI, session: Session
+) -> None:
+    client, theirs, base = _lead_and_colleague(app, session)
     token = "a-page-token"
     autosave(client, base, "lots", {"lots": "yes", "rev-lots": "0", "page": token})
     # The colleague's page saw revision 0 and sends the lead's page token: still a conflict.
@@ -375,12 +381,7 @@ def row_of(session: Session) -> int:
 def test_a_refused_page_save_keeps_what_was_typed_and_says_what_the_other_person_saved(
     app: FastAPI, session: Session
 ) -> None:
-    client, lead, base = lead_with_draft(app, session)
-    colleague = make_user(session, Role.LEAD)
-    record = procurements.get_by_reference(session, base.split("/")[2])
-    assert record is not None
-    procurements.add_collaborator(session, lead, record, colleague.id)
-    theirs = signed_in_client(app, session, colleague)
+    client, theirs, base = _lead_and_colleague(app, session)
     autosave(theirs, base, "workforce_size", {"workforce_size": "20", "rev-workforce_size": "0"})
     refused = post(client, f"{base}/tasks/workforce",
                    {"workforce_size": "40", "rev-workforce_size": "0"})  # fmt: skip
