@@ -14,7 +14,12 @@ from app import __version__
 from app.api import health, openapi
 from app.db import create_database_engine
 from app.deps.errors import install_error_handlers
-from app.deps.limits import BodyLimit
+from app.deps.limits import (
+    BodyLimit,
+    ClientFailures,
+    PasswordCheckGate,
+    SignInFloodGuard,
+)
 from app.deps.paths import RoutePaths
 from app.scoring.catalogue import Catalogue
 from app.security_headers import SecurityHeadersMiddleware
@@ -57,8 +62,18 @@ def create_app(settings: Settings | None = None, *, catalogue: Catalogue | None 
     app.state.catalogue = catalogue
     app.state.engine = engine
     app.state.paths = RoutePaths(app)
+    app.state.password_checks = PasswordCheckGate(
+        settings.password_checks_in_flight, settings.password_checks_per_second
+    )
+    app.state.sign_in_failures = ClientFailures(
+        settings.sign_in_client_max_failures, settings.sign_in_client_window_seconds
+    )
     app.state.templates = create_templates(settings, app.state.paths)
 
+    # The last added is the outermost: bodies are limited first, and every answer (the flood
+    # guard's small refusals included) carries the security headers.
+    app.add_middleware(SignInFloodGuard, failures=app.state.sign_in_failures,
+                       trusted_proxies=settings.trusted_proxy_addresses)  # fmt: skip
     app.add_middleware(SecurityHeadersMiddleware, production=settings.is_production)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)

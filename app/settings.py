@@ -38,7 +38,20 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_000_000, ge=10_000)
     sign_in_max_failures: int = Field(default=10, ge=1)
     sign_in_failure_window_seconds: int = Field(default=15 * 60, ge=1)
+    # Failed sign-ins one client address may make in the window before it gets 429.
+    sign_in_client_max_failures: int = Field(default=30, ge=1)
+    sign_in_client_window_seconds: int = Field(default=5 * 60, ge=1)
+    # Password checks for sign-ins at once, and per second on average, in one process.
+    password_checks_in_flight: int = Field(default=1, ge=1)
+    password_checks_per_second: float = Field(default=4.0, gt=0)
+    # Proxies whose X-Forwarded-For names the client (comma-separated addresses).
+    trusted_proxies: str = ""
     forms_dir: Path = PROJECT_ROOT / "app" / "forms" / "definitions"
+
+    @property
+    def trusted_proxy_addresses(self) -> frozenset[str]:
+        """The trusted proxies' addresses."""
+        return frozenset(part.strip() for part in self.trusted_proxies.split(",") if part.strip())
 
     @model_validator(mode="after")
     def _warning_fits_in_the_idle_time(self) -> Settings:

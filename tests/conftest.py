@@ -102,7 +102,10 @@ def empty_database_url(
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(env="test", database_url=database_url, secret_key=TEST_SECRET_KEY)
+    # Tests sign in far faster than people do: the limits on password checks are tested with
+    # their defaults in tests/web/test_sign_in_floods.py, and kept out of the way elsewhere.
+    return Settings(env="test", database_url=database_url, secret_key=TEST_SECRET_KEY,
+                    password_checks_in_flight=8, password_checks_per_second=1000)  # fmt: skip
 
 
 @pytest.fixture

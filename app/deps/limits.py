@@ -1,4 +1,7 @@
-"""A limit on the size of every request body, enforced as it arrives.
+"""Limits that keep one caller from making the service fail, fill up or stall for others: the
+size of every request body, and the password checks made for people signing in.
+
+The body limit is enforced as the body arrives.
 
 A body larger than the limit is refused with 413 before it is read: at once when its
 Content-Length says so, or as soon as a body sent in chunks passes the limit. So no one can make
@@ -7,6 +10,12 @@ the refusal is answered like any other error (a page, a message in the page, or 
 """
 
 from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -59,3 +68,135 @@ def _content_length(scope: Scope) -> int | None:
         if name == b"content-length":
             return int(value) if value.isdigit() and len(value) <= 18 else None
     return None
+
+
+class PasswordCheckGate:
+    """Password checks a process makes for people not yet signed in: at most `in_flight` at
+    once and `per_second` on average (a token bucket holding up to `per_second`). Each check
+    costs tens of milliseconds of both cores (argon2), so a flood of sign-ins for made-up
+    addresses would otherwise take the processor from every signed-in page and /healthz; past
+    the limit a sign-in is answered 429 with Retry-After at once, without checking."""
+
+    def __init__(
+        self, in_flight: int, per_second: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._running = threading.BoundedSemaphore(in_flight)
+        self._lock = threading.Lock()
+        self._rate = per_second
+        self._burst = max(1.0, per_second)
+        self._tokens = self._burst
+        self._clock = clock
+        self._last = clock()
+
+    def enter(self) -> float:
+        """0.0 when the check may go ahead (then `leave()` after it), else the seconds to wait."""
+        with self._lock:
+            now = self._clock()
+            self._tokens = min(self._burst, self._tokens + (now - self._last) * self._rate)
+            self._last = now
+            if self._tokens < 1:
+                return (1 - self._tokens) / self._rate
+            if not self._running.acquire(blocking=False):
+                return 1.0
+            self._tokens -= 1
+            return 0.0
+
+    def leave(self) -> None:
+        """The check has finished."""
+        self._running.release()
+
+
+class ClientFailures:
+    """Failed sign-ins counted per client address over a sliding window, so one client
+    trying address after address is stopped (the per-account throttle cannot see it: each
+    address is new). Held in memory, per process; at most `max_clients` are remembered."""
+
+    def __init__(self, limit: int, window_seconds: float, max_clients: int = 50_000) -> None:
+        self.limit, self.window, self.max_clients = limit, window_seconds, max_clients
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def retry_after(self, client: str, now: float) -> float:
+        """0.0 when the client may try, else the seconds until its oldest failure expires."""
+        with self._lock:
+            times = self._failures.get(client)
+            if not times:
+                return 0.0
+            while times and times[0] <= now - self.window:
+                times.popleft()
+            if len(times) < self.limit:
+                return 0.0
+            return times[0] + self.window - now
+
+    def failed(self, client: str, now: float) -> None:
+        """Count a failed sign-in from `client`."""
+        with self._lock:
+            if client not in self._failures and len(self._failures) >= self.max_clients:
+                self._failures.pop(next(iter(self._failures)))  # the longest remembered
+            self._failures.setdefault(client, deque(maxlen=self.limit)).append(now)
+
+
+def client_address(peer: str | None, forwarded_for: str, trusted_proxies: frozenset[str]) -> str:
+    """The address a request came from: the peer's, unless the peer is a trusted proxy, when it
+    is the last address in X-Forwarded-For that is not itself a trusted proxy."""
+    address = peer or "unknown"
+    if address not in trusted_proxies or not forwarded_for:
+        return address
+    for hop in reversed([part.strip() for part in forwarded_for.split(",")]):
+        if hop and hop not in trusted_proxies:
+            return hop[:64]
+    return address
+
+
+REFUSED_PAGE = """<!DOCTYPE html>
+<html lang="en-GB">
+<head><meta charset="utf-8"><title>Too many sign-in attempts</title></head>
+<body><main><h1>Too many sign-in attempts</h1>
+<p>There have been too many failed sign-ins from your network. Wait {wait} and try again.</p>
+</main></body>
+</html>
+"""
+
+
+class SignInFloodGuard:
+    """ASGI middleware: a client over its failed sign-in limit (ClientFailures) is refused
+    before its form is read or a page drawn, with a small page and Retry-After, and the refusal
+    counts as another failure. So a client that ignores Retry-After costs the service almost
+    nothing, and signed-in pages and /healthz keep their times while it tries."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        failures: ClientFailures,
+        trusted_proxies: frozenset[str],
+        path: str = "/sign-in",
+    ) -> None:
+        self.app, self.failures, self.trusted, self.path = app, failures, trusted_proxies, path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != self.path:
+            await self.app(scope, receive, send)
+            return
+        forwarded = next(
+            (value.decode("latin-1") for name, value in scope.get("headers", ())
+             if name == b"x-forwarded-for"),
+            "",
+        )  # fmt: skip
+        peer = scope.get("client")
+        client = client_address(peer[0] if peer else None, forwarded, self.trusted)
+        now = time.monotonic()
+        wait = self.failures.retry_after(client, now)
+        if not wait:
+            scope.setdefault("state", {})["sign_in_client"] = client
+            await self.app(scope, receive, send)
+            return
+        self.failures.failed(client, now)
+        seconds = max(1, math.ceil(wait))
+        words = f"{seconds} seconds" if seconds < 120 else f"{math.ceil(seconds / 60)} minutes"
+        body = REFUSED_PAGE.format(wait=words).encode()
+        await send({"type": "http.response.start", "status": 429, "headers": [
+            (b"content-type", b"text/html; charset=utf-8"),
+            (b"content-length", str(len(body)).encode()),
+            (b"retry-after", str(seconds).encode()),
+        ]})  # fmt: skip
+        await send({"type": "http.response.body", "body": body})

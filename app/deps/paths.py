@@ -29,12 +29,14 @@ class RoutePaths:
         self._by_name: dict[str, BaseRoute] | None = None  # on first use: routes come later
 
     def __call__(self, name: str, /, **params: Any) -> str:
-        if self._by_name is None:
-            self._by_name = {}
+        by_name = self._by_name
+        if by_name is None:  # built whole, then published: threads never see it half made
+            by_name = {}
             for each in app_routes(self._app):
                 if route_name := getattr(each, "name", None):
-                    self._by_name.setdefault(route_name, each)
-        found = self._by_name.get(name)
+                    by_name.setdefault(route_name, each)
+            self._by_name = by_name
+        found = by_name.get(name)
         if found is None:
             raise NoMatchFound(name, params)
         return str(found.url_path_for(name, **params))

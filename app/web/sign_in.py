@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import time
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -19,6 +22,7 @@ from app.deps import (
     set_session_cookie,
     throttle_policy,
 )
+from app.deps.limits import ClientFailures, PasswordCheckGate
 from app.services import accounts, sessions
 from app.settings import Settings
 from app.timeutil import utcnow
@@ -71,6 +75,19 @@ def sign_in_form(
     return _sign_in_page(request, templates, settings, next_path=local_path(next))
 
 
+def _in_words(seconds: float) -> str:
+    if seconds <= 60:
+        whole = max(1, math.ceil(seconds))
+        return f"{whole} second{'s' if whole != 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def _busy(wait: float) -> str:
+    """The process is checking as many passwords as it will at once."""
+    return f"The service is busy checking sign-ins. Wait {_in_words(wait)} and try again"
+
+
 @router.post("/sign-in", response_class=HTMLResponse)
 def sign_in(
     request: Request,
@@ -90,22 +107,39 @@ def sign_in(
     if errors:
         return _sign_in_page(request, templates, settings, email=email, next_path=next_path,
                              errors=errors, status_code=422)  # fmt: skip
-    result = accounts.sign_in(
-        session,
-        email,
-        password,
-        throttle=throttle_policy(settings),
-        session_policy=session_policy(settings),
-        now=utcnow(),
-    )
+    # The flood guard (app/deps/limits.py) has already refused a client over its limit.
+    client: str = getattr(request.state, "sign_in_client", "unknown")
+    failures: ClientFailures = request.app.state.sign_in_failures
+    gate: PasswordCheckGate = request.app.state.password_checks
+    wait = gate.enter()
+    if wait:
+        failures.failed(client, time.monotonic())  # asking again at once counts against it
+        response = _sign_in_page(request, templates, settings, email=email,
+                                 next_path=next_path, errors={"email": _busy(wait)},
+                                 status_code=429)  # fmt: skip
+        response.headers["Retry-After"] = str(math.ceil(wait))
+        return response
+    try:
+        result = accounts.sign_in(
+            session,
+            email,
+            password,
+            throttle=throttle_policy(settings),
+            session_policy=session_policy(settings),
+            now=utcnow(),
+        )
+    finally:
+        gate.leave()
+    if result.token is None and result.outcome is not accounts.SignInOutcome.THROTTLED:
+        failures.failed(client, time.monotonic())
     if result.outcome is accounts.SignInOutcome.THROTTLED:
         minutes = -(-result.retry_after_seconds // 60)
-        message = (
+        throttled = (
             "You have tried to sign in too many times. Wait "
             f"{minutes} minute{'s' if minutes != 1 else ''} and try again"
         )
         response = _sign_in_page(request, templates, settings, email=email, next_path=next_path,
-                                 errors={"email": message}, status_code=429)  # fmt: skip
+                                 errors={"email": throttled}, status_code=429)  # fmt: skip
         response.headers["Retry-After"] = str(result.retry_after_seconds)
         return response
     if result.token is None:

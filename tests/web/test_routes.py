@@ -4,6 +4,7 @@ links name routes that exist, and a link missing a value is an error, not a brok
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 
 import pytest
@@ -11,6 +12,7 @@ from fastapi import FastAPI
 from jinja2 import ChainableUndefined
 from starlette.routing import Mount
 
+from app.deps.paths import RoutePaths
 from app.settings import PROJECT_ROOT
 from app.web.templating import path_builder
 from tests.web.test_event_loop import _routes
@@ -48,3 +50,27 @@ def test_a_link_without_a_value_is_an_error_not_a_broken_address(app: FastAPI) -
     for missing in ("", None, ChainableUndefined(name="procurement")):
         with pytest.raises(ValueError, match="reference"):
             path_to("show_procurement", reference=missing)
+
+
+def test_the_first_links_built_at_once_by_many_threads_all_resolve(app: FastAPI) -> None:
+    """The name index is built on first use: threads arriving together never see it half made
+    (which answered the first requests after a start with 500s)."""
+    for _ in range(20):
+        paths = RoutePaths(app)
+        barrier = threading.Barrier(16)
+        built: list[str] = []
+
+        def build(
+            paths: RoutePaths = paths,
+            barrier: threading.Barrier = barrier,
+            built: list[str] = built,
+        ) -> None:
+            barrier.wait()
+            built.append(paths("list_users"))
+
+        threads = [threading.Thread(target=build) for _ in range(16)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert built == ["/admin/users"] * 16
