@@ -16,6 +16,7 @@ from app.models.procurements import (
     FrameworkRole,
     Procurement,
     ProcurementCollaborator,
+    ProcurementInvolvement,
     ProcurementStatus,
 )
 from app.models.reference import ReferenceValue
@@ -36,6 +37,7 @@ __all__ = [
     "KpiSelection",
     "Procurement",
     "ProcurementCollaborator",
+    "ProcurementInvolvement",
     "ProcurementStatus",
     "ReferenceValue",
     "Role",

@@ -157,3 +157,17 @@ class ProcurementCollaborator(SQLModel, table=True):
     procurement_id: int = Field(foreign_key="procurement.id", primary_key=True)
     user_id: int = Field(foreign_key="user_account.id", primary_key=True, index=True)
     added_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class ProcurementInvolvement(SQLModel, table=True):
+    """Someone who has had a hand in a procurement: its lead officer or a collaborator, now or
+    at any time before. Kept when they are reassigned or removed, so that approval can refuse
+    anyone who had a hand in what they would approve (an approver who made themselves the lead
+    officer, then gave it back, included)."""
+
+    __tablename__ = "procurement_involvement"
+
+    procurement_id: int = Field(foreign_key="procurement.id", primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True, index=True)
+    role: str = Field(max_length=20)  # how they first came to it: "lead officer", "collaborator"
+    since: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

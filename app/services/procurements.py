@@ -20,6 +20,7 @@ from app.models import (
     KpiDutyException,
     Procurement,
     ProcurementCollaborator,
+    ProcurementInvolvement,
     ProcurementStatus,
     Role,
     User,
@@ -170,8 +171,28 @@ def create(session: Session, author: User, facts: ProcurementFacts, *, today: da
                 raise
             continue
         session.refresh(procurement)
+        _involve(session, procurement, author, "lead officer")
+        session.commit()
         return procurement
     raise RuntimeError("could not allocate a procurement reference")
+
+
+def _involve(session: Session, procurement: Procurement, user: User, role: str) -> None:
+    """Record that `user` has a hand in the procurement (once; the first way is kept)."""
+    if session.get(ProcurementInvolvement, (procurement.id, user.id)) is None:
+        session.add(ProcurementInvolvement(procurement_id=procurement.id, user_id=user.id,  # type: ignore[arg-type]
+                                           role=role))  # fmt: skip
+
+
+def involved_user_ids(session: Session, procurement: Procurement) -> set[int]:
+    """Everyone who has had a hand in the procurement, as lead officer or collaborator, now or
+    before: the people who may not approve its assessment."""
+    rows = session.exec(
+        select(ProcurementInvolvement.user_id).where(
+            ProcurementInvolvement.procurement_id == procurement.id
+        )
+    ).all()
+    return set(rows)
 
 
 def _stored(procurement: Procurement) -> dict[str, Any]:
@@ -283,6 +304,7 @@ def reassign_lead_officer(
     act_as(session, Actor.of(approver))
     procurement.lead_officer_id = chosen.id  # type: ignore[assignment]
     procurement.updated_at = utcnow()
+    _involve(session, procurement, chosen, "lead officer")
     # The new lead officer is no longer also a collaborator.
     already = session.get(ProcurementCollaborator, (procurement.id, chosen.id))
     if already is not None:
@@ -306,6 +328,7 @@ def add_collaborator(
         )
     act_as(session, Actor.of(lead))
     session.add(ProcurementCollaborator(procurement_id=procurement.id, user_id=chosen.id))  # type: ignore[arg-type]
+    _involve(session, procurement, chosen, "collaborator")
     session.commit()
     return chosen
 

@@ -22,6 +22,7 @@ EXPECTED_TABLES = [
     "kpi_selection",
     "procurement",
     "procurement_collaborator",
+    "procurement_involvement",
     "reference_value",
     "score_override",
     "sign_in_failure",

@@ -326,6 +326,24 @@ def test_reassigning_the_lead_officer(session: Session) -> None:
         procurements.reassign_lead_officer(session, approver, procurement, None)
 
 
+def test_everyone_who_had_a_hand_stays_recorded_for_approval(session: Session) -> None:
+    """An approver who makes themselves the lead officer, then gives it back, has had a hand
+    in the procurement: approval (issue 18) refuses everyone recorded here."""
+    lead = make_user(session, Role.LEAD)
+    procurement = make_procurement(session, lead)
+    assert procurements.involved_user_ids(session, procurement) == {lead.id}
+    colleague = make_user(session, Role.LEAD)
+    approver = make_user(session, Role.APPROVER)
+    bystander = make_user(session, Role.APPROVER)
+    procurements.add_collaborator(session, lead, procurement, colleague.id)
+    procurements.reassign_lead_officer(session, approver, procurement, approver.id)  # themselves
+    procurements.reassign_lead_officer(session, approver, procurement, lead.id)  # and back
+    assert procurements.remove_collaborator(session, lead, procurement, colleague.id)
+    involved = procurements.involved_user_ids(session, procurement)
+    assert involved == {lead.id, colleague.id, approver.id}
+    assert bystander.id not in involved  # reassigning others leaves no mark of its own
+
+
 def test_references_keep_counting_past_9999(session: Session) -> None:
     procurement = make_procurement(session)
     year = date.today().year
