@@ -8,10 +8,12 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 from sqlmodel import Session
 
 from app.db import create_database_engine
@@ -88,3 +90,31 @@ def test_a_file_removed_or_replaced_is_unavailable_and_no_write_is_acknowledged(
     saved = client.post("/procurements/new", data=data, follow_redirects=False)
     assert saved.status_code == 503  # refused, never a redirect saying it was recorded
     assert heading(parse(saved)) == "Sorry, what you sent was not saved"
+
+
+def test_unavailable_when_the_disk_is_full(
+    sqlite_app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = _signed_in(sqlite_app)
+    monkeypatch.setattr("app.db.MIN_FREE_BYTES", 2**62)  # more than any disk has free
+    answer = client.get("/readyz")
+    assert answer.status_code == 503
+    assert answer.json()["database"] == "the disk holding the database is full"
+
+
+def test_a_write_the_database_refuses_says_so_and_is_not_a_500(sqlite_app: FastAPI) -> None:
+    """SQLite refusing a write (read-only, full) raises an OperationalError: the page says
+    nothing was saved, rather than showing an unexpected error."""
+    client = _signed_in(sqlite_app)
+    token = csrf_token(client)
+    engine = sqlite_app.state.engine
+
+    def read_only(dbapi_connection: Any, _record: Any) -> None:  # as a read-only file would be
+        dbapi_connection.execute("PRAGMA query_only = ON")
+
+    engine.dispose()
+    event.listen(engine, "connect", read_only)
+    data = procurement_form_data() | {"csrf_token": token}
+    refused = client.post("/procurements/new", data=data, follow_redirects=False)
+    assert refused.status_code == 503
+    assert heading(parse(refused)) == "Sorry, what you sent was not saved"
