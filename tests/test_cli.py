@@ -134,7 +134,7 @@ def test_production_refuses_to_start_while_demo_users_exist(cli_database: str) -
     settings = Settings(env="production", database_url=cli_database, secret_key="s" * 40)
     engine = create_database_engine(cli_database)
     with engine.begin() as connection:
-        for table in ("procurement_collaborator", "procurement"):
+        for table in ("procurement_involvement", "procurement_collaborator", "procurement"):
             connection.exec_driver_sql(f"DELETE FROM {table}")
         connection.exec_driver_sql("DELETE FROM user_account WHERE is_demo")
     engine.dispose()

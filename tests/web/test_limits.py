@@ -4,6 +4,7 @@ declared, or as soon as a body sent in chunks passes the limit, and answered lik
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 
 from fastapi import FastAPI
@@ -41,7 +42,10 @@ def _call(
         "headers": [(b"host", b"testserver"),
                     (b"content-type", b"application/x-www-form-urlencoded"), *headers],
     }  # fmt: skip
-    asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
+    # In a thread of its own: the browser tests' Playwright may hold this thread's event loop.
+    worker = threading.Thread(target=lambda: asyncio.run(app(scope, receive, send)))  # type: ignore[arg-type]
+    worker.start()
+    worker.join()
     status = sent[0]["status"]
     assert isinstance(status, int)
     return status, reads
