@@ -119,13 +119,18 @@ def flooders(port: int, seconds: float, results: multiprocessing.Queue[dict[int,
     statuses: Counter[int] = Counter()
     threads = [threading.Thread(target=flood, args=(port, n, stop, statuses))
                for n in range(FLOODERS)]  # fmt: skip
+    _run_for(threads, stop, seconds)
+    results.put(dict(statuses))
+
+
+def _run_for(threads: list[threading.Thread], stop: threading.Event, seconds: float) -> None:
+    """Start the threads, let them run for `seconds`, then stop them and wait for each."""
     for thread in threads:
         thread.start()
     time.sleep(seconds)
     stop.set()
     for thread in threads:
         thread.join()
-    results.put(dict(statuses))
 
 
 def run(port: int, cookie: str, seconds: float, flooding: bool) -> dict[str, object]:
@@ -142,12 +147,7 @@ def run(port: int, cookie: str, seconds: float, flooding: bool) -> dict[str, obj
                for _ in range(2)]  # fmt: skip
     threads += [threading.Thread(target=timed_gets, args=(port, "/healthz", "", stop, health))
                 for _ in range(2)]  # fmt: skip
-    for thread in threads:
-        thread.start()
-    time.sleep(seconds)
-    stop.set()
-    for thread in threads:
-        thread.join()
+    _run_for(threads, stop, seconds)
     if flooding:
         statuses.update(results.get())
         flooder.join()
