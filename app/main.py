@@ -73,7 +73,8 @@ def create_app(settings: Settings | None = None, *, catalogue: Catalogue | None 
     # The last added is the outermost: bodies are limited first, and every answer (the flood
     # guard's small refusals included) carries the security headers.
     app.add_middleware(SignInFloodGuard, failures=app.state.sign_in_failures,
-                       trusted_proxies=settings.trusted_proxy_addresses)  # fmt: skip
+                       trusted_proxies=settings.trusted_proxy_addresses,
+                       delay_seconds=settings.sign_in_refusal_delay_seconds)  # fmt: skip
     app.add_middleware(SecurityHeadersMiddleware, production=settings.is_production)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     # Failed sign-ins one client address may make in the window before it gets 429.
     sign_in_client_max_failures: int = Field(default=30, ge=1)
     sign_in_client_window_seconds: int = Field(default=5 * 60, ge=1)
+    # How long a refusal to a client over that limit is held before it is sent (a tarpit).
+    sign_in_refusal_delay_seconds: float = Field(default=2.0, ge=0, le=30)
     # Password checks for sign-ins at once, and per second on average, in one process.
     password_checks_in_flight: int = Field(default=1, ge=1)
     password_checks_per_second: float = Field(default=4.0, gt=0)

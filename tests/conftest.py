@@ -102,10 +102,12 @@ def empty_database_url(
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    # Tests sign in far faster than people do: the limits on password checks are tested with
-    # their defaults in tests/web/test_sign_in_floods.py, and kept out of the way elsewhere.
+    # Tests sign in far faster than people do: the limits on password checks, and the held
+    # refusal, are tested with their defaults in tests/web/test_sign_in_floods.py, and kept out
+    # of the way elsewhere.
     return Settings(env="test", database_url=database_url, secret_key=TEST_SECRET_KEY,
-                    password_checks_in_flight=8, password_checks_per_second=1000)  # fmt: skip
+                    password_checks_in_flight=8, password_checks_per_second=1000,
+                    sign_in_refusal_delay_seconds=0)  # fmt: skip
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ the refusal is answered like any other error (a page, a message in the page, or 
 
 from __future__ import annotations
 
+import asyncio
 import math
 import threading
 import time
@@ -161,17 +162,26 @@ REFUSED_PAGE = """<!DOCTYPE html>
 class SignInFloodGuard:
     """ASGI middleware: a client over its failed sign-in limit (ClientFailures) is refused
     before its form is read or a page drawn, with a small page and Retry-After, and the refusal
-    counts as another failure. So a client that ignores Retry-After costs the service almost
-    nothing, and signed-in pages and /healthz keep their times while it tries."""
+    counts as another failure.
+
+    The refusal is held for `delay_seconds` (at most until the client may try again) before it
+    is sent: a client that ignores Retry-After and asks again as soon as it is answered then
+    asks once every `delay_seconds` rather than thousands of times a second, so 30 such clients
+    cost the service a few small answers a second and signed-in pages and /healthz keep their
+    times. Waiting is a timer on the event loop, not a thread or a processor; at most
+    `max_held` refusals wait at once, and any beyond that are answered at once."""
 
     def __init__(
         self,
         app: ASGIApp,
         failures: ClientFailures,
         trusted_proxies: frozenset[str],
+        delay_seconds: float = 0.0,
+        max_held: int = 1000,
         path: str = "/sign-in",
     ) -> None:
         self.app, self.failures, self.trusted, self.path = app, failures, trusted_proxies, path
+        self.delay, self.max_held, self.held = delay_seconds, max_held, 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != self.path:
@@ -191,6 +201,7 @@ class SignInFloodGuard:
             await self.app(scope, receive, send)
             return
         self.failures.failed(client, now)
+        await self._hold(min(self.delay, wait))
         seconds = max(1, math.ceil(wait))
         words = f"{seconds} seconds" if seconds < 120 else f"{math.ceil(seconds / 60)} minutes"
         body = REFUSED_PAGE.format(wait=words).encode()
@@ -200,3 +211,13 @@ class SignInFloodGuard:
             (b"retry-after", str(seconds).encode()),
         ]})  # fmt: skip
         await send({"type": "http.response.body", "body": body})
+
+    async def _hold(self, seconds: float) -> None:
+        """Wait before refusing, unless `max_held` refusals are waiting already."""
+        if seconds <= 0 or self.held >= self.max_held:
+            return
+        self.held += 1
+        try:
+            await asyncio.sleep(seconds)
+        finally:
+            self.held -= 1

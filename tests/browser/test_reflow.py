@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from app.models import Role
 from app.services import procurements
-from tests.support.browser import assert_accessible, sign_in
+from tests.support.browser import assert_accessible, sideways_scroll, sign_in
 from tests.support.factories import (
     TEST_PASSWORD,
     make_draft,
@@ -26,11 +26,6 @@ from tests.support.primas import autosave, post
 
 NARROW, DESKTOP = 320, 1024
 LONG_EMAIL = "alexandra.featherstonehaugh-montgomery@procurement.example.gov.uk"
-
-
-def sideways_scroll(page: Page) -> int:
-    """How many CSS pixels the page is wider than the window (0: it reflows)."""
-    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
 
 
 def problems(page: Page, url: str, width: int) -> list[str]:

@@ -141,6 +141,11 @@ def _scan(page: Page) -> dict[str, Any]:
     return results
 
 
+def sideways_scroll(page: Page) -> int:
+    """How many CSS pixels the page is wider than the window (0: it reflows)."""
+    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
+
+
 def sign_in(page: Page, base_url: str, email: str, password: str) -> None:
     """Sign in through the sign-in page, as a person would."""
     page.goto(base_url + "/sign-in")
