@@ -48,17 +48,20 @@ postgres: ## Install PostgreSQL 15 for the PostgreSQL pass (as root, when missin
 	  else echo "make: PostgreSQL 15 is missing and you are not root: its pass will be skipped"; fi; \
 	fi
 
-test: setup browser postgres ## Run the whole suite on SQLite, then the database tests on PostgreSQL
+# Tests run in one process per core (pytest-xdist); TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= auto
+
+test: setup browser postgres ## Run the whole suite on SQLite, then the PostgreSQL set on PostgreSQL
 	rm -rf var/test-reports
-	PRIMAS_TEST_REPORT=var/test-reports/sqlite.json $(VENV)/pytest
-	$(VENV)/python -m tests.postgres_pass --expect var/test-reports/sqlite.json
+	PRIMAS_TEST_REPORT=var/test-reports/sqlite.json $(VENV)/pytest -n $(TEST_WORKERS)
+	$(VENV)/python -m tests.postgres_pass --expect var/test-reports/sqlite.json -n $(TEST_WORKERS)
 
 test-sqlite: setup ## Run the whole suite on SQLite only
-	$(VENV)/pytest
+	$(VENV)/pytest -n $(TEST_WORKERS)
 
-test-postgres: setup postgres ## Run the database tests on a throwaway PostgreSQL only
-	PRIMAS_TEST_REPORT=var/test-reports/sqlite.json $(VENV)/pytest -m db -q
-	$(VENV)/python -m tests.postgres_pass --expect var/test-reports/sqlite.json -q
+test-postgres: setup postgres ## Run the PostgreSQL set on a throwaway PostgreSQL only
+	PRIMAS_TEST_REPORT=var/test-reports/sqlite.json $(VENV)/pytest -m "db and postgres" -q -n $(TEST_WORKERS)
+	$(VENV)/python -m tests.postgres_pass --expect var/test-reports/sqlite.json -q -n $(TEST_WORKERS)
 
 lint: setup ## Check style, types and the layers' import contracts (ruff, mypy, import-linter)
 	$(VENV)/ruff check .

@@ -1,9 +1,11 @@
-"""The PostgreSQL pass of `make test`: every database test again, on a throwaway PostgreSQL server.
+"""The PostgreSQL pass of `make test`: the PostgreSQL set again, on a throwaway PostgreSQL server.
 
     python -m tests.postgres_pass --expect var/test-reports/sqlite.json [pytest arguments]
 
-Starts PostgreSQL on a free port, runs `pytest -m db` against it, always stops the server, then
-checks the pass really ran on PostgreSQL and ran as many database tests as the SQLite pass did.
+Starts PostgreSQL on a free port, runs `pytest -m "db and postgres"` against it (every database
+test of tests/db and the command line, and the page and browser tests marked `postgres`), always
+stops the server, then checks the pass really ran on PostgreSQL and ran as many of the set as the
+SQLite pass did.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ def _stop_on_signal(signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def _db_tests_passed(report: Path) -> dict[str, int]:
-    return dict(json.loads(report.read_text())["db_tests_passed"])
+def _set_passed(report: Path) -> dict[str, int]:
+    return dict(json.loads(report.read_text())["postgres_set_passed"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,21 +54,23 @@ def main(argv: list[str] | None = None) -> int:
             "PRIMAS_TEST_DATABASE_URL": server.admin_url,
             "PRIMAS_TEST_REPORT": str(args.report),
         }
-        command = [sys.executable, "-m", "pytest", "-m", "db", *pytest_args]
+        command = [sys.executable, "-m", "pytest", "-m", "db and postgres", *pytest_args]
         status = subprocess.run(command, env=environment, check=False).returncode
     if status != 0:
         return status
 
-    expected = _db_tests_passed(args.expect).get("sqlite", 0)
-    ran = _db_tests_passed(args.report)
+    expected = _set_passed(args.expect).get("sqlite", 0)
+    ran = _set_passed(args.report)
     if set(ran) != {"postgresql"} or ran["postgresql"] != expected or expected == 0:
         print(
-            f"postgres_pass: FAIL: expected {expected} database tests on PostgreSQL "
-            f"(as on SQLite), but the pass reported {ran}",
+            f"postgres_pass: FAIL: expected {expected} tests of the PostgreSQL set on "
+            f"PostgreSQL (as on SQLite), but the pass reported {ran}",
             file=sys.stderr,
         )
         return 1
-    print(f"postgres_pass: {expected} database tests passed on PostgreSQL, as on SQLite")
+    print(
+        f"postgres_pass: {expected} tests of the PostgreSQL set passed on PostgreSQL, as on SQLite"
+    )
     return 0
 
 

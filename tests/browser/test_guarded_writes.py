@@ -5,6 +5,7 @@ what was typed where it can, reflows, and passes axe."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi import FastAPI
 from playwright.sync_api import Page, expect
 from sqlmodel import Session
@@ -16,6 +17,9 @@ from tests.support.browser import assert_accessible, sideways_scroll, sign_in
 from tests.support.factories import TEST_PASSWORD, make_draft, make_procurement, make_user
 from tests.support.html import parse
 from tests.support.primas import post
+
+# Run again on PostgreSQL (docs/testing.md, the PostgreSQL set).
+pytestmark = pytest.mark.postgres
 
 NARROW = {"width": 320, "height": 800}
 

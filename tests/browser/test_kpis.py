@@ -103,6 +103,7 @@ def _error_shown(
 @pytest.mark.parametrize(
     "page_fixture", ["page_watch", "page_without_js_watch"], ids=["javascript", "no-javascript"]
 )
+@pytest.mark.postgres
 def test_choosing_kpis_and_downloading_the_specification(
     page_fixture: str,
     request: pytest.FixtureRequest,

@@ -3,6 +3,7 @@ alone, with JavaScript on (saves through htmx, no page navigation) and off."""
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, delete, select
 
@@ -215,6 +216,7 @@ def test_completing_the_questionnaire_with_the_keyboard_and_javascript(
     assert "Needs correcting" not in page.locator("main").inner_text()
 
 
+@pytest.mark.postgres
 def test_completing_the_questionnaire_with_the_keyboard_and_no_javascript(
     live_server: str, page_without_js: Page, session: Session
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from playwright.sync_api import Page
 from sqlmodel import Session
 
@@ -15,6 +16,7 @@ from tests.support.factories import TEST_PASSWORD, make_procurement, make_user
 NEXT_YEAR = str(date.today().year + 1)
 
 
+@pytest.mark.postgres
 def test_the_demo_lead_records_finds_and_edits_a_procurement(
     live_server: str, any_page: Page, session: Session
 ) -> None:

@@ -1,5 +1,6 @@
 """User management and the audit log, as an administrator uses them."""
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -143,6 +144,7 @@ def test_set_a_one_time_password(app: FastAPI, session: Session) -> None:
     assert heading(parse(response)) == "One-time password set"
 
 
+@pytest.mark.postgres
 def test_every_admin_change_is_audited(app: FastAPI, session: Session) -> None:
     client, admin = admin_client(app, session)
     user = make_user(session)
@@ -156,6 +158,7 @@ def test_every_admin_change_is_audited(app: FastAPI, session: Session) -> None:
     assert {event.actor_email for event in changes} == {admin.email}
 
 
+@pytest.mark.postgres
 def test_audit_log_lists_and_filters(app: FastAPI, session: Session) -> None:
     client, admin = admin_client(app, session)
     lead = make_user(session, Role.LEAD)
@@ -190,6 +193,7 @@ def test_audit_log_date_errors(app: FastAPI, session: Session) -> None:
     assert page.find("input", id="from-day")["value"] == "31"  # what they typed stays
 
 
+@pytest.mark.postgres
 def test_audit_log_pages(app: FastAPI, session: Session) -> None:
     from app.services.audit import Actor, record_event
 

@@ -3,6 +3,10 @@
 Every route of the app must be in ROUTES, with the exact status each kind of user gets, using
 real ids so a 404 cannot pass for a 403. Every state-changing route is also refused (403)
 without a CSRF token, whoever asks.
+
+A request that changes nothing (a page, or a change refused before it is made) is sent against
+one set of people and records shared by the module; a change that may be made gets a fresh
+database of its own, so no case sees another's change.
 """
 
 from __future__ import annotations
@@ -17,9 +21,13 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 from starlette.routing import Mount
 
+from app.db import create_database_engine
+from app.main import create_app
 from app.models import KpiSelection, Procurement, Role, User
 from app.services import procurements
+from tests.conftest import test_settings
 from tests.support.auth import csrf_token, signed_in_client
+from tests.support.catalogue import shipped
 from tests.support.factories import (
     make_draft,
     make_procurement,
@@ -27,6 +35,9 @@ from tests.support.factories import (
     procurement_form_data,
     procurement_input,
 )
+
+# Run again on PostgreSQL (docs/testing.md, the PostgreSQL set).
+pytestmark = pytest.mark.postgres
 
 # `lead` leads the procurement the tests use and `collaborator` works on it; `other_lead` is a
 # category lead who does neither.
@@ -254,8 +265,38 @@ class People:
     own_kpi_id: int
 
 
+def changes_nothing(case: Case, who: str) -> bool:
+    """Whether `who` sending `case` (with its token) changes nothing: a page, or a change
+    refused before it is made."""
+    return case.method == "GET" or case.expected[who] == 403 or who == "anonymous"
+
+
 @pytest.fixture
 def people(app: FastAPI, session: Session) -> Iterator[People]:
+    """The people and records, in this test's own database."""
+    yield from _people(app, session)
+
+
+@pytest.fixture(scope="module")
+def _module_people(module_database_url: str) -> Iterator[People]:
+    app = create_app(test_settings(module_database_url), catalogue=shipped())
+    engine = create_database_engine(module_database_url)
+    try:
+        with Session(engine) as session:
+            yield from _people(app, session)
+    finally:
+        engine.dispose()
+        app.state.engine.dispose()
+
+
+@pytest.fixture
+def shared_people(shared_database_url: str, _module_people: People) -> People:
+    """The people and records in the module's shared database: for requests that change
+    nothing."""
+    return _module_people
+
+
+def _people(app: FastAPI, session: Session) -> Iterator[People]:
     users = {
         "lead": make_user(session, Role.LEAD),
         "other_lead": make_user(session, Role.LEAD),
@@ -312,9 +353,22 @@ def send(client: TestClient, case: Case, people: People, *, with_token: bool) ->
     return response.status_code
 
 
-@pytest.mark.parametrize("case", ROUTES, ids=lambda case: f"{case.method} {case.path}")
-@pytest.mark.parametrize("who", WHO)
-def test_status_for_each_role(case: Case, who: str, people: People) -> None:
+READING = [(case, who) for case in ROUTES for who in WHO if changes_nothing(case, who)]
+CHANGING = [(case, who) for case in ROUTES for who in WHO if not changes_nothing(case, who)]
+
+
+def _id(value: object) -> str:
+    return f"{value.method} {value.path}" if isinstance(value, Case) else str(value)
+
+
+@pytest.mark.parametrize(("case", "who"), READING, ids=_id)
+def test_status_for_each_role_reading(case: Case, who: str, shared_people: People) -> None:
+    status = send(shared_people.clients[who], case, shared_people, with_token=True)
+    assert status == case.expected[who], f"{who}: {case.method} {case.path} gave {status}"
+
+
+@pytest.mark.parametrize(("case", "who"), CHANGING, ids=_id)
+def test_status_for_each_role_changing(case: Case, who: str, people: People) -> None:
     status = send(people.clients[who], case, people, with_token=True)
     assert status == case.expected[who], f"{who}: {case.method} {case.path} gave {status}"
 
@@ -323,8 +377,8 @@ def test_status_for_each_role(case: Case, who: str, people: People) -> None:
     "case", [c for c in ROUTES if c.method != "GET"], ids=lambda c: f"{c.method} {c.path}"
 )
 @pytest.mark.parametrize("who", WHO)
-def test_state_changes_need_a_csrf_token(case: Case, who: str, people: People) -> None:
-    status = send(people.clients[who], case, people, with_token=False)
+def test_state_changes_need_a_csrf_token(case: Case, who: str, shared_people: People) -> None:
+    status = send(shared_people.clients[who], case, shared_people, with_token=False)
     assert status == 403, f"{who}: {case.method} {case.path} without a token gave {status}"
 
 

@@ -1,10 +1,14 @@
 """Health and readiness checks."""
 
+import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.schema import head_revision
 from app.settings import Settings
+
+# Run again on PostgreSQL (docs/testing.md, the PostgreSQL set).
+pytestmark = pytest.mark.postgres
 
 
 def test_healthz(client: TestClient) -> None:

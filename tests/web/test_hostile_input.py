@@ -15,6 +15,9 @@ from app.inputs import _UNWANTED
 from tests.support.primas import csrf_token
 from tests.web.test_authorisation_matrix import ROUTES, Case, People, concrete, people  # noqa: F401
 
+# Run again on PostgreSQL (docs/testing.md, the PostgreSQL set).
+pytestmark = pytest.mark.postgres
+
 POSTS = [case for case in ROUTES if case.method == "POST" and case.path != "/sign-out"]
 # Every field any form has, so each form meets hostile values in the fields it reads.
 FIELDS = sorted(

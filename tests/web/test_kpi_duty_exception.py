@@ -5,6 +5,7 @@ https://www.legislation.gov.uk/ukpga/2023/54/section/52
 
 from __future__ import annotations
 
+import pytest
 from fastapi import FastAPI
 from sqlmodel import Session, select
 
@@ -98,6 +99,7 @@ def test_a_page_from_before_a_reason_was_taken_back_and_recorded_again_is_refuse
     assert (row.reason, row.revision) == ("B", 3)
 
 
+@pytest.mark.postgres
 def test_a_stale_page_never_overwrites_another_person_s_reason(
     app: FastAPI, session: Session
 ) -> None:

@@ -456,6 +456,7 @@ def test_a_decision_on_a_kpi_someone_else_decided_first_is_not_saved(
     assert (row.status, row.reason, row.updated_by_id) == ("accepted", "", colleague.id)
 
 
+@pytest.mark.postgres
 def test_a_stale_page_is_shown_the_other_decision_before_its_unreadable_target(
     app: FastAPI, session: Session
 ) -> None:
@@ -507,6 +508,7 @@ def test_removing_a_kpi_someone_else_changed_is_refused(app: FastAPI, session: S
 # The library -------------------------------------------------------------------------------
 
 
+@pytest.mark.postgres
 def test_searching_the_library(app: FastAPI, session: Session) -> None:
     client, _, base = lead_with_draft(app, session)
     response = client.get(f"{base}/kpis/library", params={"q": "apprentic"})
@@ -962,6 +964,7 @@ def test_with_nothing_accepted_the_specification_says_so(app: FastAPI, session: 
 # The audit log -----------------------------------------------------------------------------
 
 
+@pytest.mark.postgres
 def test_each_decision_is_audited(app: FastAPI, session: Session) -> None:
     client, lead, base = busy_draft(app, session)
 
@@ -1084,6 +1087,7 @@ def test_the_same_decision_again_is_not_a_new_revision(app: FastAPI, session: Se
     assert (row.status, row.target, row.revision) == ("edited", "90", 1)
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize("revision", ["1" * 5000, "٣", "-1", "1.5", ""])
 def test_an_odd_revision_is_a_conflict_not_an_error(
     app: FastAPI, session: Session, revision: str

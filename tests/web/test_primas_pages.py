@@ -4,6 +4,7 @@ JavaScript, follow-up questions, errors, the check page, discarding and moving v
 import shutil
 from pathlib import Path
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -117,6 +118,7 @@ def test_a_second_page_saving_the_same_question_is_shown_the_first_ones_answer(
     assert "Someone else" not in text_of(parse(response))
 
 
+@pytest.mark.postgres
 def test_one_page_changing_an_answer_twice_quickly_is_no_conflict(
     app: FastAPI, session: Session
 ) -> None:
@@ -146,6 +148,7 @@ def _lead_and_colleague(app: FastAPI, session: Session) -> tuple[TestClient, Tes
     return client, signed_in_client(app, session, colleague), base
 
 
+@pytest.mark.postgres
 def test_someone_else_saving_in_between_is_a_conflict_whatever_the_page(
     app: FastAPI, session: Session
 ) -> None:
@@ -283,6 +286,7 @@ def test_check_your_answers_lists_only_answers_that_count(app: FastAPI, session:
     assert change["href"] == f"{base}/tasks/workforce#question-workforce_size"
 
 
+@pytest.mark.postgres
 def test_discarding_a_draft(app: FastAPI, session: Session) -> None:
     client, _, base = lead_with_draft(app, session)
     assert (
@@ -350,6 +354,7 @@ def test_changing_the_procurement_is_reported_on_the_task_list(
     assert "has changed" not in text_of(parse(client.get(base)).find("main"))
 
 
+@pytest.mark.postgres
 def test_a_page_of_a_discarded_draft_never_writes_into_the_new_one(
     app: FastAPI, session: Session
 ) -> None:
@@ -378,6 +383,7 @@ def row_of(session: Session) -> int:
     return assessment_id
 
 
+@pytest.mark.postgres
 def test_a_refused_page_save_keeps_what_was_typed_and_says_what_the_other_person_saved(
     app: FastAPI, session: Session
 ) -> None:

@@ -3,6 +3,7 @@ with every explanation and obligation, and professional judgement on a topic's s
 
 from datetime import date
 
+import pytest
 from fastapi import FastAPI
 from sqlmodel import Session, select
 
@@ -198,6 +199,7 @@ def test_the_task_list_and_check_page_lead_to_the_results(app: FastAPI, session:
     assert check.find("a", href=f"{base}/results") is not None
 
 
+@pytest.mark.postgres
 def test_a_judgement_changed_since_the_page_was_drawn_is_not_overwritten(
     app: FastAPI, session: Session
 ) -> None:

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
@@ -92,6 +93,7 @@ def test_errors_are_summarised_and_what_was_typed_is_kept(app: FastAPI, session:
     assert text_of(page.find(id="value-error")).endswith("like 1,250,000 or 1250000.50")
 
 
+@pytest.mark.postgres
 def test_editing_and_the_conflict_path(app: FastAPI, session: Session) -> None:
     client, lead = lead_client(app, session)
     procurement = make_procurement(session, lead)
@@ -123,6 +125,7 @@ def test_editing_and_the_conflict_path(app: FastAPI, session: Session) -> None:
     assert "£275,000 including VAT" in text_of(shown.find("main"))
 
 
+@pytest.mark.postgres
 def test_a_conflict_on_different_fields_keeps_both_peoples_changes(
     app: FastAPI, session: Session
 ) -> None:
@@ -148,6 +151,7 @@ def test_a_conflict_on_different_fields_keeps_both_peoples_changes(
     assert "My new title" in details and "£300,000 including VAT" in details
 
 
+@pytest.mark.postgres
 def test_the_list_searches_filters_and_keeps_them_in_the_url(
     app: FastAPI, session: Session
 ) -> None:
@@ -273,6 +277,7 @@ def test_the_history_says_what_each_change_was(app: FastAPI, session: Session) -
     ]
 
 
+@pytest.mark.postgres
 def test_the_audit_log_names_people_and_records(app: FastAPI, session: Session) -> None:
     client, lead = lead_client(app, session)
     procurement = make_procurement(session, lead)
