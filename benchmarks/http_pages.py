@@ -22,22 +22,11 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from benchmarks.serving import wait_until_up
 from tests.support.postgres import free_port
 
 PATHS = ["/healthz", "/readyz", "/", "/accessibility", "/static/css/primas.css"]
 SIGNED_IN_PATHS = ["/account", "/admin/users", "/admin/audit"]
-
-
-def wait_until_up(port: int, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("server did not start")
 
 
 def sign_in_cookie(port: int, email: str, password: str) -> str:
@@ -104,7 +93,7 @@ def main() -> None:
             stderr=subprocess.DEVNULL,
         )
         try:
-            wait_until_up(port, time.monotonic() + 30)
+            wait_until_up(port)
             measure(port, "/", 200, 4)  # warm up
             print(f"{args.requests} requests per path, {args.concurrency} keep-alive clients\n")
             print("| path | requests/s | p50 ms | p95 ms | p99 ms | max ms |")

@@ -25,10 +25,7 @@ import argparse
 import http.client
 import itertools
 import multiprocessing
-import os
 import re
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -36,9 +33,8 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlencode
 
-from tests.support.postgres import free_port
+from benchmarks.serving import production_server
 
-SECRET = "benchmark-secret-key-that-is-long-enough-0123456789"
 FLOODERS = 30
 # A load balancer asks /healthz every few seconds; the two clients here ask ten times a second
 # each. Asked back to back, /healthz took the event loop from the pages (2,500 a second, and
@@ -183,30 +179,6 @@ def ms(values: list[float], q: float) -> str:
     return f"{ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000:.1f}"
 
 
-def serve(database_url: str, extra: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
-    port = free_port()
-    env = {**os.environ, "PRIMAS_DATABASE_URL": database_url, "PRIMAS_SECRET_KEY": SECRET,
-           "PRIMAS_ENV": "production", "PRIMAS_TRUSTED_PROXIES": "127.0.0.1",
-           "PRIMAS_SESSION_IDLE_TIMEOUT_SECONDS": "7200",
-           "PRIMAS_SESSION_MAX_AGE_SECONDS": "14400", **extra}  # fmt: skip
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "app.main:app_from_environment",
-         "--port", str(port), "--log-level", "warning"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return server, port
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=20)
@@ -225,12 +197,10 @@ def main() -> None:
             ("flood, limits on (defaults)", True, {}),
             ("flood, limits off", True, NO_LIMITS),
         ):
-            server, port = serve(database_url, extra)
-            try:
+            with production_server(
+                database_url, {"PRIMAS_TRUSTED_PROXIES": "127.0.0.1", **extra}
+            ) as port:
                 result = run(port, cookie, args.seconds, flooding)
-            finally:
-                server.terminate()
-                server.wait()
             page, health = result["page"], result["health"]
             statuses = result["statuses"]
             assert isinstance(page, list) and isinstance(health, list)

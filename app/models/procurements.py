@@ -6,11 +6,12 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, Text
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Text, event
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
 from app.models.types import UTCDateTime
+from app.textsearch import indexed_text
 from app.timeutil import utcnow
 
 
@@ -81,7 +82,7 @@ class Procurement(SQLModel, table=True):
 
     __tablename__ = "procurement"
     # Bookkeeping that changes with every edit: never the reason an edit is listed.
-    __audit_ignore__ = frozenset({"updated_at", "version"})
+    __audit_ignore__ = frozenset({"updated_at", "version", "search_text"})
     __table_args__ = (
         CheckConstraint(
             "contract_type IN ('goods', 'services', 'works')", name="ck_procurement_type"
@@ -96,6 +97,16 @@ class Procurement(SQLModel, table=True):
         ),
         CheckConstraint("value_pence > 0", name="ck_procurement_value_positive"),
         CheckConstraint("term_months > 0 AND extension_months >= 0", name="ck_procurement_months"),
+        # The list is newest first (the order recorded: id), of one status by default, and
+        # narrowed by these: each index counts and pages its filter without reading the table.
+        Index("ix_procurement_status", "status", "id"),
+        Index("ix_procurement_category_id", "category_id", "status", "id"),
+        Index("ix_procurement_directorate_id", "directorate_id", "status", "id"),
+        Index("ix_procurement_lead_officer_id", "lead_officer_id", "status", "id"),
+        Index("ix_procurement_value", "status", "value_pence", "id"),
+        # Every status: SQLite's table is ordered by id but holds whole rows, so paging deep
+        # into it would read every row skipped (migration 0017 says more).
+        Index("ix_procurement_recorded", "id"),
     )
 
     @declared_attr.directive
@@ -108,8 +119,8 @@ class Procurement(SQLModel, table=True):
     reference: str = Field(max_length=20, unique=True)
     title: str = Field(max_length=200)
     description: str = Field(sa_column=Column(Text, nullable=False))
-    directorate_id: int = Field(foreign_key="directorate.id", index=True)
-    category_id: int = Field(foreign_key="category.id", index=True)
+    directorate_id: int = Field(foreign_key="directorate.id")
+    category_id: int = Field(foreign_key="category.id")
     contract_type: str = Field(max_length=10)
     light_touch: bool = Field(default=False)
     framework: str = Field(default=FrameworkRole.NONE.value, max_length=10)
@@ -120,13 +131,18 @@ class Procurement(SQLModel, table=True):
     planned_tender_date: date
     expected_start_date: date
     delivery_location: str = Field(max_length=12)
-    lead_officer_id: int = Field(foreign_key="user_account.id", index=True)
-    status: str = Field(default=ProcurementStatus.ACTIVE.value, max_length=10, index=True)
+    lead_officer_id: int = Field(foreign_key="user_account.id")
+    status: str = Field(default=ProcurementStatus.ACTIVE.value, max_length=10)
     withdrawn_reason: str = Field(default="", max_length=500)
     version: int = Field(default=1, nullable=False)
     created_by_id: int = Field(foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    # What the list's search finds it by (app/textsearch.indexed_text): kept up to date on every
+    # insert and update below. Indexed by the database's own text search, made by migration
+    # 0017 outside the models: an FTS5 table kept by triggers on SQLite; on PostgreSQL a stored
+    # generated column `search_vector` (to_tsvector('simple', search_text)) with a GIN index.
+    search_text: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
 
     @property
     def total_months(self) -> int:
@@ -171,3 +187,11 @@ class ProcurementInvolvement(SQLModel, table=True):
     user_id: int = Field(foreign_key="user_account.id", primary_key=True, index=True)
     role: str = Field(max_length=20)  # how they first came to it: "lead officer", "collaborator"
     since: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+@event.listens_for(Procurement, "before_insert")
+@event.listens_for(Procurement, "before_update")
+def _keep_search_text(_mapper: Any, _connection: Any, procurement: Procurement) -> None:
+    procurement.search_text = indexed_text(
+        procurement.reference, procurement.title, procurement.description
+    )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
 
+from sqlalchemy import select as select_rows
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -60,9 +61,30 @@ def value_in_force(session: Session, key: str, on: date) -> ReferenceEntry:
 
 
 def load_reference_data(session: Session) -> ReferenceData:
-    """A snapshot of every reference value, for the pure scoring code."""
-    rows = session.exec(select(ReferenceValue)).all()
-    return ReferenceData(entries=tuple(_entry(row) for row in rows))
+    """A snapshot of every reference value, for the pure scoring code. Read as plain rows, not
+    as ORM objects: every PRIMAS page reads them all, and making 60 objects a page cost a
+    millisecond of its ten (benchmarks/README.md, issue 17)."""
+    rows = (
+        session.connection()
+        .execute(
+            select_rows(
+                col(ReferenceValue.key),
+                col(ReferenceValue.effective_from),
+                col(ReferenceValue.amount),
+                col(ReferenceValue.source),
+                col(ReferenceValue.note),
+            )  # fmt: skip
+        )
+        .all()
+    )
+    return ReferenceData(
+        entries=tuple(
+            ReferenceEntry(
+                key=key, effective_from=effective_from, amount=amount, source=source, note=note
+            )  # fmt: skip
+            for key, effective_from, amount, source, note in rows
+        )
+    )
 
 
 def list_categories(session: Session, *, include_inactive: bool = False) -> list[Category]:
