@@ -138,10 +138,11 @@ def _draft_of(
     found = assessments.find_with_draft(session, reference)
     if found is None:
         raise PrimasError(404, "Page not found")
-    procurement, assessment = found
+    procurement, category, assessment = found
     if assessment is None:
         raise PrimasError(404, "Page not found", "This procurement has no PRIMAS in progress.")
-    return DraftAccess(procurement, assessments.load(session, assessment, catalogue), user)
+    draft = assessments.load(session, assessment, catalogue, category)
+    return DraftAccess(procurement, draft, user)
 
 
 # Each is one plain function, so a PRIMAS page makes one trip through the thread pool for

@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from sqlalchemy import and_
+from sqlalchemy import select as select_rows
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, func, select
@@ -106,10 +107,14 @@ class SaveOutcome:
 
 
 def procurement_context(
-    session: Session, procurement: Procurement, reference: ReferenceData | None = None
+    session: Session,
+    procurement: Procurement,
+    reference: ReferenceData | None = None,
+    category: Category | None = None,
 ) -> ProcurementContext:
-    """The procurement's facts that questions depend on."""
-    category = session.get(Category, procurement.category_id)
+    """The procurement's facts that questions depend on (its category read, unless given)."""
+    if category is None or category.id != procurement.category_id:
+        category = session.get(Category, procurement.category_id)
     facts = ProcurementContext(
         contract_type=procurement.contract_type,
         category=category.code if category else "",
@@ -172,9 +177,10 @@ def open_draft(session: Session, procurement: Procurement) -> Assessment | None:
 
 def find_with_draft(
     session: Session, reference: str
-) -> tuple[Procurement, Assessment | None] | None:
-    """A procurement by reference and its open draft, if any, in one query (every PRIMAS page
-    starts here). Its category comes too, so the draft's context needs no query of its own."""
+) -> tuple[Procurement, Category, Assessment | None] | None:
+    """A procurement by reference, its category and its open draft, if any, in one query (every
+    PRIMAS page starts here). Pass the category on to `load`, so the draft's context needs no
+    query of its own: the session holds what it loaded only while something else does."""
     found = session.exec(
         select(Procurement, Category, Assessment)
         .join(Category, col(Category.id) == col(Procurement.category_id))
@@ -187,7 +193,7 @@ def find_with_draft(
         )
         .where(col(Procurement.reference) == reference)
     ).first()
-    return None if found is None else (found[0], found[2])
+    return None if found is None else (found[0], found[1], found[2])
 
 
 def start(
@@ -222,19 +228,29 @@ def start(
     return draft
 
 
-def load(session: Session, assessment: Assessment, catalogue: Catalogue) -> Draft:
-    """The draft with its form, the procurement's current facts and its answers."""
+def load(
+    session: Session, assessment: Assessment, catalogue: Catalogue, category: Category | None = None
+) -> Draft:
+    """The draft with its form, the procurement's current facts and its answers (`category`:
+    the procurement's, when the caller has it already)."""
     procurement = session.get(Procurement, assessment.procurement_id)
     assert procurement is not None
-    rows = session.exec(
-        select(AssessmentAnswer).where(AssessmentAnswer.assessment_id == assessment.id)
-    ).all()
+    # Plain rows rather than ORM objects, here and in load_overrides: every PRIMAS page reads
+    # them, and nothing changes them through these (benchmarks/README.md, issue 17). Read on
+    # the session's connection, so after anything it has yet to send.
+    session.flush()
+    rows = session.connection().execute(
+        select_rows(
+            col(AssessmentAnswer.question_id), col(AssessmentAnswer.raw),
+            col(AssessmentAnswer.revision),
+        ).where(col(AssessmentAnswer.assessment_id) == assessment.id)
+    ).all()  # fmt: skip
     reference = load_reference_data(session)
     return Draft(
         assessment=assessment,
         definition=catalogue.definition(assessment.form_id, assessment.form_version),
-        context=procurement_context(session, procurement, reference),
-        answers={row.question_id: StoredAnswer(row.raw, row.revision) for row in rows},
+        context=procurement_context(session, procurement, reference, category),
+        answers={question: StoredAnswer(raw, revision) for question, raw, revision in rows},
         overrides=load_overrides(session, assessment),
         reference=reference,
         kpi_exception=_kpi_exception(session, assessment),
@@ -249,13 +265,17 @@ def _kpi_exception(session: Session, assessment: Assessment) -> StoredException 
 
 def load_overrides(session: Session, assessment: Assessment) -> dict[tuple[str, str], Override]:
     """The officers' overrides of the draft's topic scores, with who made them."""
-    rows = session.exec(
-        select(ScoreOverride, User)
+    rows = session.connection().execute(
+        select_rows(
+            col(ScoreOverride.topic), col(ScoreOverride.measure), col(ScoreOverride.value),
+            col(ScoreOverride.reason), col(User.name),
+        )
         .join(User, col(User.id) == col(ScoreOverride.updated_by_id))
-        .where(ScoreOverride.assessment_id == assessment.id)
-    ).all()
+        .where(col(ScoreOverride.assessment_id) == assessment.id)
+    ).all()  # fmt: skip
     return {
-        (row.topic, row.measure): Override(row.value, row.reason, user.name) for row, user in rows
+        (topic, measure): Override(value, reason, name)
+        for topic, measure, value, reason, name in rows
     }
 
 

@@ -189,8 +189,9 @@ def search_procurements(
     page's rows are then read and joined to their names."""
     dialect = session.get_bind().dialect.name
     ids, order = _wanted_ids(wanted, me, dialect)
-    if dialect == "postgresql" and search_words(wanted.q):
-        # One pass over the text search's matches gives the page and their number together.
+    if search_words(wanted.q) and (dialect == "postgresql" or _narrowing(wanted, me)):
+        # One pass over the text search's matches gives the page and their number together
+        # (SQLite counts and pages a search alone in its index, without this).
         on_page, total = _page_and_total(session, ids, page)
         if not on_page and total is None:  # past the end (or nothing matches)
             total = session.exec(select(func.count()).select_from(ids.subquery())).one()
