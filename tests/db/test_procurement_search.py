@@ -153,13 +153,20 @@ def test_every_filter_and_page_gives_the_records_it_always_did(session: Session)
         keep = {title for title, shape in made if wanted(shape)}
         return [title for title in newest_first if title in keep]
 
-    for status, category, band, mine, lead in itertools.product(
-        ("active", "withdrawn", "any"), ("", "cleaning", "catering"),
+    # Each combination alone and with a search every record matches (the search's own path:
+    # the text index, then the other filters among its matches).
+    for q, status, category, band, mine, lead in itertools.product(
+        ("", "GRID"), ("active", "withdrawn", "any"), ("", "cleaning", "catering"),
         ("", "under-100k", "1m-5m", "5m-plus"), (False, True), (False, True),
     ):  # fmt: skip
-        wanted = {"status": status, "category": category, "band": band, "mine": mine,
+        wanted = {"q": q, "status": status, "category": category, "band": band, "mine": mine,
                   "lead": me.id if lead else None}  # fmt: skip
         assert found(session, me, **wanted) == expected(status, category, band, mine, lead), wanted
+    cleaning = ProcurementFilter(q="grid", category="cleaning", status="any")
+    searched = search_procurements(session, cleaning, me, page=99)
+    cleaning_titles = [title for title, shape in reversed(made) if shape.category == "cleaning"]
+    assert (searched.total, searched.page) == (len(cleaning_titles), 2)  # the last page
+    assert [row.procurement.title for row in searched.rows] == cleaning_titles[PER_PAGE:]
     everything = search_procurements(session, ProcurementFilter(status="any"), me, page=3)
     assert (everything.total, everything.pages, len(everything.rows)) == (60, 3, 10)
     assert [row.procurement.title for row in everything.rows] == newest_first[2 * PER_PAGE :]
