@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.deps import session_cookie_name, session_policy
+from app.deps.csrf import token_for
 from app.models import User
 from app.services import sessions
 from app.settings import Settings
@@ -25,7 +26,17 @@ def signed_in_client(app: FastAPI, session: Session, user: User) -> TestClient:
 
 
 def csrf_token(client: TestClient) -> str:
-    """The CSRF token this client's pages carry (from the sign-in form when signed out)."""
+    """The CSRF token this client's pages carry: worked out from its session while the session
+    lasts (as the pages work it out, without drawing one), else from the sign-in form."""
+    app: FastAPI = client.app  # type: ignore[assignment]
+    settings: Settings = app.state.settings
+    cookie = client.cookies.get(session_cookie_name(settings))
+    if cookie:
+        policy = session_policy(settings)
+        with Session(app.state.engine) as session:
+            signed_in = sessions.resolve_session(session, cookie, policy, utcnow())
+            if signed_in is not None:
+                return token_for(settings, signed_in, None)
     page = parse(client.get("/account", follow_redirects=True))
     field = page.find("input", attrs={"name": "csrf_token"})
     assert field is not None, "no CSRF token on the page"
