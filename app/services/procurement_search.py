@@ -49,13 +49,21 @@ STATUSES = {"active": "Active", "withdrawn": "Withdrawn", "any": "Active or with
 class ProcurementFilter:
     """What the list is narrowed to ("" or None: not narrowed by that)."""
 
-    q: str = ""  # words (or their starts) in the title or description, or parts of the reference
+    q: str = ""  # words (or their starts) in the title or description, or the reference's parts
     status: str = "active"  # one of STATUSES
     category: str = ""  # a category's code
     directorate: str = ""  # a directorate's code
     lead: int | None = None  # the lead officer's user id
     band: str = ""  # one of VALUE_BANDS' codes
     mine: bool = False  # only those the user leads or works on
+
+    def __post_init__(self) -> None:
+        # Each face reads its own input into these (the pages ignore what they do not know);
+        # the status also goes into the SQLite text index's query, so only known words may.
+        if self.status not in STATUSES:
+            raise ValueError(f"unknown status {self.status!r}")
+        if self.band and self.band not in {band.code for band in VALUE_BANDS}:
+            raise ValueError(f"unknown value band {self.band!r}")
 
 
 @dataclass(frozen=True)

@@ -172,3 +172,10 @@ def test_every_filter_and_page_gives_the_records_it_always_did(session: Session)
     assert [row.procurement.title for row in everything.rows] == newest_first[2 * PER_PAGE :]
     past_the_end = search_procurements(session, ProcurementFilter(status="any"), me, page=99)
     assert past_the_end.page == 3  # the last page
+
+
+def test_a_filter_takes_only_the_statuses_and_bands_there_are() -> None:
+    for wanted in ({"status": 'active" OR search_text : "x'}, {"status": ""}, {"band": "huge"}):
+        with pytest.raises(ValueError):
+            ProcurementFilter(**wanted)  # type: ignore[arg-type]
+
