@@ -178,4 +178,3 @@ def test_a_filter_takes_only_the_statuses_and_bands_there_are() -> None:
     for wanted in ({"status": 'active" OR search_text : "x'}, {"status": ""}, {"band": "huge"}):
         with pytest.raises(ValueError):
             ProcurementFilter(**wanted)  # type: ignore[arg-type]
-
