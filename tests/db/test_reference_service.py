@@ -1,11 +1,13 @@
 """Reference data in the database: values by date, categories and directorates."""
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from app.db import create_database_engine
 from app.scoring.reference_data import NoValueInForce, UnknownReferenceKey
 from app.scoring.topics import load_topics
 from app.services.reference_data import (
@@ -14,6 +16,7 @@ from app.services.reference_data import (
     load_reference_data,
     value_in_force,
 )
+from tests.support.databases import TestDatabases
 from tests.support.factories import make_category, make_directorate, make_reference_value
 
 REQUIRED_CATEGORIES = {
@@ -120,3 +123,29 @@ def test_directorates_are_a_managed_list(session: Session) -> None:
     names = [directorate.name for directorate in list_directorates(session)]
     assert "Adults, Health and Integration" in names
     assert len(names) >= 4
+
+
+def test_the_snapshot_is_read_again_only_when_a_value_is_added(
+    session: Session, test_databases: TestDatabases, tmp_path: Path
+) -> None:
+    first = load_reference_data(session)
+    assert load_reference_data(session) is first  # nothing added: the same snapshot
+    make_reference_value(session, key="primas_threshold", effective_from=date(2031, 4, 1),
+                         amount=15_000_000)  # fmt: skip
+    again = load_reference_data(session)
+    assert again is not first
+    assert again.in_force("primas_threshold", date(2031, 4, 1)).amount == 15_000_000
+    # Another database with as many values and the same newest id has its own snapshot.
+    (tmp_path / "other").mkdir()
+    other_url = test_databases.migrated(tmp_path / "other")
+    other_engine = create_database_engine(other_url)
+    try:
+        with Session(other_engine) as other:
+            make_reference_value(other, key="primas_threshold", effective_from=date(2031, 4, 1),
+                                 amount=20_000_000)  # fmt: skip
+            theirs = load_reference_data(other)
+            assert theirs.in_force("primas_threshold", date(2031, 4, 1)).amount == 20_000_000
+        assert load_reference_data(session) is again
+    finally:
+        other_engine.dispose()
+        test_databases.drop(other_url)
