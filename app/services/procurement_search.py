@@ -147,19 +147,27 @@ def _narrowing(wanted: ProcurementFilter, me: User) -> list[ColumnElement[bool]]
     return conditions
 
 
-def _wanted_ids(wanted: ProcurementFilter, me: User, dialect: str) -> tuple[Ids, Any]:
-    """The ids the filter wants, as one column `id`, and the column to order them by."""
+@dataclass(frozen=True)
+class _Wanted:
+    """The ids a filter wants, as one column `id`; the column to order them by; and whether to
+    count and page them in one pass (a search that is not answered by SQLite's index alone)."""
+
+    ids: Ids
+    order: Any
+    one_pass: bool = False
+
+
+def _wanted_ids(wanted: ProcurementFilter, me: User, dialect: str) -> _Wanted:
     narrowing = _narrowing(wanted, me)
     words = search_words(wanted.q)
     if wanted.q and not words:  # only punctuation: no words, so nothing (never everything)
-        return select(col(Procurement.id).label("id")).where(false()), col(Procurement.id)
+        return _Wanted(select(col(Procurement.id).label("id")).where(false()), col(Procurement.id))
     if not words:
         listed: Ids = select(col(Procurement.id).label("id")).where(*_status(wanted), *narrowing)
-        return listed, col(Procurement.id)
+        return _Wanted(listed, col(Procurement.id))
     found = _matching_ids(wanted, words, dialect)
     if dialect == "postgresql":
-        # The text search's matches first, all of them (from its own narrow table), then the
-        # other filters among them.
+        # The text search's matches first, all of them, then the other filters among them.
         # Left to itself, PostgreSQL may instead walk the newest-first index testing each row
         # against the search (for a rare word, the whole table), or join the matches to the
         # other filters row by row; each set is found on its own index and then intersected.
@@ -167,14 +175,14 @@ def _wanted_ids(wanted: ProcurementFilter, me: User, dialect: str) -> tuple[Ids,
             narrowed: Ids = select(col(Procurement.id).label("id")).where(*narrowing)
             found = intersect(found, narrowed)  # type: ignore[assignment]
         matches = found.cte("matches").prefix_with("MATERIALIZED")
-        return select(matches.c.id), matches.c.id
-    if not narrowing:
-        return found, FTS.c.rowid
+        return _Wanted(select(matches.c.id), matches.c.id, one_pass=True)
+    if not narrowing:  # SQLite counts and pages a search alone in its index
+        return _Wanted(found, FTS.c.rowid)
     # The index's matches are read once, and the rows the other filters narrow to (through
     # their own index, in order) are looked up in them. Joined instead, SQLite may run the
     # text search again for each of those rows (seconds at 100,000 procurements).
     among: Ids = select(col(Procurement.id).label("id")).where(col(Procurement.id).in_(found))
-    return among.where(*narrowing), col(Procurement.id)
+    return _Wanted(among.where(*narrowing), col(Procurement.id), one_pass=True)
 
 
 def _page_and_total(session: Session, ids: Ids, page: int) -> tuple[list[int], int | None]:
@@ -195,16 +203,14 @@ def search_procurements(
     a page at a time. The matching ids are counted and paged on indexes alone (the text search
     index, or an index of the procurement table for each filter: migration 0017); only the
     page's rows are then read and joined to their names."""
-    dialect = session.get_bind().dialect.name
-    ids, order = _wanted_ids(wanted, me, dialect)
-    if search_words(wanted.q) and (dialect == "postgresql" or _narrowing(wanted, me)):
-        # One pass over the text search's matches gives the page and their number together
-        # (SQLite counts and pages a search alone in its index, without this).
+    found = _wanted_ids(wanted, me, session.get_bind().dialect.name)
+    ids, order = found.ids, found.order
+    if found.one_pass:  # one pass over the search's matches gives the page and their number
         on_page, total = _page_and_total(session, ids, page)
-        if not on_page and total is None:  # past the end (or nothing matches)
+        if total is None:  # past the end, or nothing matches
             total = session.exec(select(func.count()).select_from(ids.subquery())).one()
             page = max(1, -(-total // PER_PAGE))
-            on_page, _ = _page_and_total(session, ids, page)
+            on_page, _ = _page_and_total(session, ids, page) if total else ([], 0)
     else:
         total = session.exec(select(func.count()).select_from(ids.subquery())).one()
         page = min(page, max(1, -(-total // PER_PAGE)))  # past the end: the last page
