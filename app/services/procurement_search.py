@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    column,
-    false,
-    intersect,
-    literal_column,
-    table,
-    text,
-    union,
-)
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy import ColumnElement, cast, column, literal, table, text, union
+from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlmodel import Session, col, func, select
-from sqlmodel.sql.expression import SelectOfScalar
 
 from app.models import Category, Directorate, Procurement, ProcurementCollaborator, User
 from app.textsearch import search_words
 
 PER_PAGE = 25
+SEARCH_LIMIT = 1_000  # a search shows at most the newest this many matches
 
 
 @dataclass(frozen=True)
@@ -81,9 +74,10 @@ class ProcurementPage:
     """A page of results and how many match in all."""
 
     rows: list[ProcurementRow]
-    total: int
+    total: int  # how many match, or for a search with more than SEARCH_LIMIT, SEARCH_LIMIT
     page: int
     per_page: int = PER_PAGE
+    more: bool = False  # a search that matches more than it shows (the newest SEARCH_LIMIT)
 
     @property
     def pages(self) -> int:
@@ -91,40 +85,40 @@ class ProcurementPage:
         return max(1, -(-self.total // self.per_page))
 
 
-# The databases' own text search indexes (migration 0017): SQLite's FTS5 table, and
-# PostgreSQL's narrow table with a GIN index on its tsvector.
+# The databases' own text search indexes (migrations 0017 and 0018): SQLite's FTS5 table, and
+# PostgreSQL's narrow table with a GIN index, each holding every procurement's words and facets.
 FTS = table("procurement_fts", column("rowid"))
 SEARCH = table("procurement_search", column("id"), column("status"),
-               column("search_vector", TSVECTOR()))  # fmt: skip
-Ids = SelectOfScalar[int]  # a query of procurement ids, one column named `id`
+               column("search_vector", TSVECTOR()), column("facets", TSVECTOR()))  # fmt: skip
 
 
-def _matching_ids(wanted: ProcurementFilter, words: list[str], dialect: str) -> Ids:
-    """The ids of procurements whose search text has every one of `words` (each as a whole word
-    or the start of one) and of the status wanted, found through the database's own text search
-    index, as one column `id`."""
-    if dialect == "postgresql":
-        query = " & ".join(f"{word}:*" for word in words)  # words are letters and digits only
-        found = SEARCH.c.search_vector.op("@@")(func.to_tsquery(literal_column("'simple'"), query))
-        status = [] if wanted.status == "any" else [SEARCH.c.status == wanted.status]
-        return select(SEARCH.c.id.label("id")).where(found, *status)
-    # SQLite: the status is a column of the index too, so the words and the status are found,
-    # counted and paged (rowid order) without reading the procurement table.
-    match = " AND ".join(f'search_text : "{word}"*' for word in words)
-    if wanted.status != "any":
-        match += f' AND status : "{wanted.status}"'  # one of STATUSES
-    return select(FTS.c.rowid.label("id")).where(
-        text("procurement_fts MATCH :match").bindparams(match=match)
-    )
-
-
-def _status(wanted: ProcurementFilter) -> list[ColumnElement[bool]]:
-    return [] if wanted.status == "any" else [col(Procurement.status) == wanted.status]
+def _facets(session: Session, wanted: ProcurementFilter, me: User) -> list[str] | None:
+    """The facets (migration 0018's tokens) a procurement must have for every filter but the
+    status; None when a filter names a category or directorate there is not (nothing matches)."""
+    facets = []
+    for prefix, model, code in (("c", Category, wanted.category),
+                                ("d", Directorate, wanted.directorate)):  # fmt: skip
+        if code:
+            found = session.exec(select(model.id).where(col(model.code) == code)).first()
+            if found is None:
+                return None
+            facets.append(f"{prefix}{found}")
+    if wanted.lead is not None:
+        facets.append(f"l{wanted.lead}")
+    codes = [band.code for band in VALUE_BANDS]
+    if wanted.band:
+        facets.append(f"b{codes.index(wanted.band) + 1}")
+    if wanted.mine:
+        facets.append(f"p{me.id}")
+    return facets
 
 
 def _narrowing(wanted: ProcurementFilter, me: User) -> list[ColumnElement[bool]]:
-    """Conditions on the procurement for every filter but the search and the status."""
+    """Conditions on the procurement for its status and every filter (a list without search
+    words, on PostgreSQL, where each filter has its own index)."""
     conditions: list[ColumnElement[bool]] = []
+    if wanted.status != "any":
+        conditions.append(col(Procurement.status) == wanted.status)
     if wanted.category:
         code = select(Category.id).where(col(Category.code) == wanted.category)
         conditions.append(col(Procurement.category_id) == code.scalar_subquery())
@@ -148,51 +142,121 @@ def _narrowing(wanted: ProcurementFilter, me: User) -> list[ColumnElement[bool]]
 
 
 @dataclass(frozen=True)
-class _Wanted:
-    """The ids a filter wants, as one column `id`; the column to order them by; and whether to
-    count and page them in one pass (a search that is not answered by SQLite's index alone)."""
+class _Found:
+    """A query of the ids a list shows (one column `id`) and the column that orders them."""
 
-    ids: Ids
+    ids: Any
     order: Any
-    one_pass: bool = False
+
+    def count(self, most: int | None) -> Any:
+        """How many ids there are, counting at most `most` (None: all)."""
+        return select(func.count()).select_from(self.ids.limit(most).subquery())
+
+    def page(self, offset: int, length: int, total: int | None) -> Any:
+        """The ids of a page (newest first) that starts `offset` ids in. Given how many there
+        are in all, a page past the middle is read from the oldest end, so that the last page
+        skips no more than the first."""
+        if total is None or offset + length // 2 <= total // 2:
+            return self.ids.order_by(self.order.desc()).offset(offset).limit(length)
+        from_oldest = self.ids.order_by(self.order.asc())
+        return from_oldest.offset(max(0, total - offset - length)).limit(
+            min(length, total - offset)
+        )
 
 
-def _wanted_ids(wanted: ProcurementFilter, me: User, dialect: str) -> _Wanted:
-    narrowing = _narrowing(wanted, me)
-    words = search_words(wanted.q)
-    if wanted.q and not words:  # only punctuation: no words, so nothing (never everything)
-        return _Wanted(select(col(Procurement.id).label("id")).where(false()), col(Procurement.id))
-    if not words:
-        listed: Ids = select(col(Procurement.id).label("id")).where(*_status(wanted), *narrowing)
-        return _Wanted(listed, col(Procurement.id))
-    found = _matching_ids(wanted, words, dialect)
-    if dialect == "postgresql":
-        # The text search's matches first, all of them, then the other filters among them.
-        # Left to itself, PostgreSQL may instead walk the newest-first index testing each row
-        # against the search (for a rare word, the whole table), or join the matches to the
-        # other filters row by row; each set is found on its own index and then intersected.
-        if narrowing:
-            narrowed: Ids = select(col(Procurement.id).label("id")).where(*narrowing)
-            found = intersect(found, narrowed)  # type: ignore[assignment]
-        matches = found.cte("matches").prefix_with("MATERIALIZED")
-        return _Wanted(select(matches.c.id), matches.c.id, one_pass=True)
-    if not narrowing:  # SQLite counts and pages a search alone in its index
-        return _Wanted(found, FTS.c.rowid)
-    # The index's matches are read once, and the rows the other filters narrow to (through
-    # their own index, in order) are looked up in them. Joined instead, SQLite may run the
-    # text search again for each of those rows (seconds at 100,000 procurements).
-    among: Ids = select(col(Procurement.id).label("id")).where(col(Procurement.id).in_(found))
-    return _Wanted(among.where(*narrowing), col(Procurement.id), one_pass=True)
+def _in_sqlite_index(wanted: ProcurementFilter, words: list[str], facets: list[str]) -> _Found:
+    """Words, status and facets, all found in SQLite's FTS5 index: it intersects its lists of
+    entries, counts them and pages them newest first (rowid order) without reading a row."""
+    terms = [f'search_text : "{word}"*' for word in words]  # letters and digits only
+    if wanted.status != "any":
+        facets = [f"s{wanted.status}", *facets]  # one of STATUSES
+    terms += [f'facets : "{facet}"' for facet in facets]  # letters and digits only
+    match = text("procurement_fts MATCH :match").bindparams(match=" AND ".join(terms))
+    return _Found(select(FTS.c.rowid.label("id")).where(match), FTS.c.rowid)
 
 
-def _page_and_total(session: Session, ids: Ids, page: int) -> tuple[list[int], int | None]:
-    """A page of ids and how many there are in all (None when the page is past the end)."""
-    wanted = ids.subquery()
-    numbered = select(wanted.c.id, func.count().over().label("total"))
+WORDS = table("procurement_word", column("word"))
+TALLY = table("procurement_tally", column("status"), column("procurements"))
+MOST_WHOLE_WORDS = 32  # a word's start that begins more is asked of the index as a start
+
+
+def _whole_words(session: Session, start: str) -> str | None:
+    """A tsquery for the words the index holds that begin with `start` (letters and digits):
+    each whole word, when there are few (the GIN index finds whole words by skipping through
+    their entries, but a word's start by gathering every entry of every word it begins), else
+    the start itself; None when no word begins with it."""
+    last = ord(start[-1]) + 1
+    if 0xD800 <= last <= 0xDFFF or last > 0x10FFFF:
+        return f"'{start}':*"
+    beyond = start[:-1] + chr(last)  # the first string, byte by byte, not beginning with it
     found = session.exec(
-        numbered.order_by(wanted.c.id.desc()).offset((page - 1) * PER_PAGE).limit(PER_PAGE)
-    ).all()
-    return [row[0] for row in found], (found[0][1] if found else None)
+        select(WORDS.c.word).where(WORDS.c.word >= start, WORDS.c.word < beyond)
+        .order_by(WORDS.c.word).limit(MOST_WHOLE_WORDS + 1)
+    ).all()  # fmt: skip
+    if not found:
+        return None
+    if len(found) > MOST_WHOLE_WORDS:
+        return f"'{start}':*"
+    return "(" + " | ".join(f"'{word}'" for word in found) + ")"
+
+
+def _in_postgres_index(wanted: ProcurementFilter, terms: list[str], facets: list[str]) -> _Found:
+    """Words (each a tsquery of `_whole_words`) and facets found in PostgreSQL's GIN index
+    (one scan of its two columns); each match's row is then read for its status (as a GIN
+    index holds no visibility, every match's row is read anyway)."""
+    conditions: list[ColumnElement[bool]] = [
+        SEARCH.c.search_vector.op("@@")(cast(literal(" & ".join(terms)), TSQUERY()))
+    ]
+    if facets:
+        query = " & ".join(f"'{facet}'" for facet in facets)
+        conditions.append(SEARCH.c.facets.op("@@")(cast(literal(query), TSQUERY())))
+    if wanted.status != "any":
+        conditions.append(SEARCH.c.status == wanted.status)
+    return _Found(select(SEARCH.c.id.label("id")).where(*conditions), SEARCH.c.id)
+
+
+@contextmanager
+def _bitmap_scans_only(session: Session) -> Iterator[None]:
+    """For the queries inside, PostgreSQL finds rows through a bitmap of index entries only:
+    neither reads the table in order nor walks an index testing each row, either of which it
+    may choose to find a few rows soonest and which, for a search matching fewer records than
+    it guessed, read the whole table."""
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    session.execute(text("SET LOCAL enable_indexscan = off"))
+    try:
+        yield
+    finally:
+        session.execute(text("RESET enable_seqscan"))
+        session.execute(text("RESET enable_indexscan"))
+
+
+def _postgres_search(
+    session: Session, wanted: ProcurementFilter, words: list[str], facets: list[str], page: int
+) -> tuple[Sequence[int], int, bool, int]:
+    """A search on PostgreSQL: the page's ids, how many to say match, whether there are more,
+    and the page number (past the end: the last). Up to SEARCH_LIMIT + 1 matches are found
+    through the GIN index (its entries, then only those rows); when that is all of them, they
+    are ordered here and the page taken from them, in one pass over the index. When there are
+    more, the page is found by walking the newest-first index, which for a common word soon
+    finds it (after at most SEARCH_LIMIT matches)."""
+    terms = [_whole_words(session, word) for word in words]
+    if None in terms:  # a word nothing begins with
+        return [], 0, False, 1
+    found = _in_postgres_index(wanted, [term for term in terms if term], facets)
+    with _bitmap_scans_only(session):
+        matches = sorted(session.exec(found.ids.limit(SEARCH_LIMIT + 1)).all(), reverse=True)
+    total = min(len(matches), SEARCH_LIMIT)
+    page = max(1, min(page, -(-total // PER_PAGE)))
+    offset = (page - 1) * PER_PAGE
+    if len(matches) <= SEARCH_LIMIT:
+        return matches[offset : offset + PER_PAGE], total, False, page
+    return session.exec(found.page(offset, PER_PAGE, None)).all(), total, True, page
+
+
+def _in_table(wanted: ProcurementFilter, me: User) -> _Found:
+    """A list without search words on the procurement table's own indexes (migration 0017)."""
+    ids: Any = select(col(Procurement.id).label("id")).where(*_narrowing(wanted, me))
+    return _Found(ids, col(Procurement.id))
 
 
 def search_procurements(
@@ -201,23 +265,37 @@ def search_procurements(
     """Procurements matching the filter, newest first (the order they were recorded: ids only
     grow, so this is `created_at`'s order too, and the order every index of the list ends in),
     a page at a time. The matching ids are counted and paged on indexes alone (the text search
-    index, or an index of the procurement table for each filter: migration 0017); only the
-    page's rows are then read and joined to their names."""
-    found = _wanted_ids(wanted, me, session.get_bind().dialect.name)
-    ids, order = found.ids, found.order
-    if found.one_pass:  # one pass over the search's matches gives the page and their number
-        on_page, total = _page_and_total(session, ids, page)
-        if total is None:  # past the end, or nothing matches
-            total = session.exec(select(func.count()).select_from(ids.subquery())).one()
-            page = max(1, -(-total // PER_PAGE))
-            on_page, _ = _page_and_total(session, ids, page) if total else ([], 0)
+    index for a search or, on SQLite, any filter; otherwise an index of the procurement table
+    for each filter); only the page's rows are then read and joined to their names.
+
+    A search (with words) shows at most the newest SEARCH_LIMIT matches, and says whether there
+    were more: counting every match of a common word costs in proportion to the records kept
+    (on PostgreSQL each match's row is read), so the count stops there and adding words or
+    filters finds older ones. Lists without words are counted in full."""
+    words = search_words(wanted.q)
+    facets = _facets(session, wanted, me)
+    if (wanted.q and not words) or facets is None:  # only punctuation, or an unknown code
+        return ProcurementPage(rows=[], total=0, page=1)
+    dialect = session.get_bind().dialect.name
+    if words and dialect == "postgresql":
+        on_page, total, more, page = _postgres_search(session, wanted, words, facets, page)
     else:
-        total = session.exec(select(func.count()).select_from(ids.subquery())).one()
-        page = min(page, max(1, -(-total // PER_PAGE)))  # past the end: the last page
-        on_page = list(session.exec(
-            ids.order_by(order.desc()).offset((page - 1) * PER_PAGE).limit(PER_PAGE)
-        ).all())  # fmt: skip
-    assert total is not None
+        if dialect == "sqlite" and (words or facets):
+            found = _in_sqlite_index(wanted, words, facets)
+        else:
+            found = _in_table(wanted, me)
+        if words or facets:
+            counted = session.exec(found.count(SEARCH_LIMIT + 1 if words else None)).one()
+        else:  # every procurement of a status, or of any: as the tally keeps them
+            statuses = [] if wanted.status == "any" else [TALLY.c.status == wanted.status]
+            tallied = select(func.coalesce(func.sum(TALLY.c.procurements), 0)).where(*statuses)
+            counted = int(session.exec(tallied).one())
+        total = min(counted, SEARCH_LIMIT) if words else counted
+        more = counted > total
+        page = max(1, min(page, -(-total // PER_PAGE)))  # past the end: the last page
+        on_page = session.exec(
+            found.page((page - 1) * PER_PAGE, PER_PAGE, None if more else total)
+        ).all()
     results = session.exec(
         select(Procurement, Category.name, Directorate.name, User.name)
         .join(Category, col(Category.id) == col(Procurement.category_id))
@@ -229,4 +307,4 @@ def search_procurements(
     rows = [
         ProcurementRow(p, category, directorate, lead) for p, category, directorate, lead in results
     ]
-    return ProcurementPage(rows=rows, total=total, page=page)
+    return ProcurementPage(rows=rows, total=total, page=page, more=more)

@@ -13,8 +13,13 @@ from sqlmodel import Session
 
 from app.models import Procurement, Role, User
 from app.services import procurements
-from app.services.procurement_search import PER_PAGE, ProcurementFilter, search_procurements
-from tests.support.factories import make_procurement, make_user
+from app.services.procurement_search import (
+    PER_PAGE,
+    SEARCH_LIMIT,
+    ProcurementFilter,
+    search_procurements,
+)
+from tests.support.factories import copy_procurement_in_bulk, make_procurement, make_user
 
 
 def found(session: Session, me: User, **wanted: object) -> list[str]:
@@ -99,6 +104,90 @@ def test_an_edited_record_is_found_by_its_new_words_only(
     procurements.withdraw(session, lead, roads, "Recorded twice")
     assert found(session, lead, q="potholes") == []  # the active list
     assert found(session, lead, q="potholes", status="withdrawn") == ["Highway repairs"]
+
+
+def test_a_start_that_begins_many_words_finds_them_all(session: Session) -> None:
+    """On PostgreSQL a word's start is asked of the index as the whole words it begins, up to
+    MOST_WHOLE_WORDS, and beyond that as a start: both find every record."""
+    from app.services.procurement_search import MOST_WHOLE_WORDS
+
+    lead = make_user(session, Role.LEAD)
+    many = MOST_WHOLE_WORDS + 3
+    template = make_procurement(session, lead, title="Zone zeta0 works")
+    copy_procurement_in_bulk(session, template, [f"Zone zeta{n} works" for n in range(1, many)])
+    newest_first = [f"Zone zeta{n} works" for n in reversed(range(many))]
+    assert found(session, lead, q="zeta") == newest_first  # more than MOST_WHOLE_WORDS
+    assert found(session, lead, q="zeta1") == [t for t in newest_first if "zeta1" in t]  # fewer
+    assert found(session, lead, q="zone zeta3 works") == [t for t in newest_first if "zeta3" in t]
+    assert found(session, lead, q="zetas") == []
+
+
+def test_the_filters_follow_every_change_to_what_they_filter_by(session: Session) -> None:
+    """The index's facets are kept by triggers: a new category, directorate, value, lead officer
+    and a collaborator added or removed each change what the filters find at once."""
+    from tests.support.factories import procurement_facts
+
+    me, other, approver = (make_user(session, Role.LEAD), make_user(session, Role.LEAD),
+                           make_user(session, Role.APPROVER))  # fmt: skip
+    record = make_procurement(session, other, title="Moved about", category="cleaning",
+                              directorate="finance-corporate-resources",
+                              value="250,000")  # fmt: skip
+
+    def finds(**wanted: object) -> bool:
+        return found(session, me, **wanted) == ["Moved about"]
+
+    assert finds(category="cleaning", directorate="finance-corporate-resources", band="100k-500k")
+    assert not finds(mine=True) and not finds(q="moved", mine=True)
+    procurements.add_collaborator(session, other, record, me.id)
+    assert finds(mine=True) and finds(q="moved", mine=True) and not finds(lead=me.id)
+    procurements.remove_collaborator(session, other, record, me.id)
+    assert not finds(mine=True) and not finds(q="moved", mine=True)
+    procurements.reassign_lead_officer(session, approver, record, me.id)
+    assert finds(mine=True) and finds(lead=me.id) and finds(q="moved", lead=me.id)
+    assert not finds(lead=other.id)
+    facts = procurement_facts(session, title="Moved about", category="catering",
+                              directorate="children-education", value="2,000,000")  # fmt: skip
+    procurements.update(session, me, record, facts, version=record.version, base=None)
+    for filters in ({"category": "cleaning"}, {"directorate": "finance-corporate-resources"},
+                    {"band": "100k-500k"}):  # fmt: skip
+        assert not finds(**filters) and not finds(q="moved", **filters), filters
+    assert finds(category="catering", directorate="children-education", band="1m-5m")
+    assert finds(q="moved", category="catering", directorate="children-education", band="1m-5m")
+    assert not finds(category="no-such-category") and not finds(directorate="no-such")
+
+
+def test_each_value_is_in_one_band_from_its_lower_edge(session: Session) -> None:
+    """VALUE_BANDS' edges, as the index's facets (migration 0018) must put them: each band
+    takes its lower edge and stops a penny short of the next."""
+    lead = make_user(session, Role.LEAD)
+    edges = {"99,999.99": "under-100k", "100,000": "100k-500k", "499,999.99": "100k-500k",
+             "500,000": "500k-1m", "999,999.99": "500k-1m", "1,000,000": "1m-5m",
+             "4,999,999.99": "1m-5m", "5,000,000": "5m-plus"}  # fmt: skip
+    for value in edges:
+        make_procurement(session, lead, title=f"Worth {value}", value=value)
+    for band in {"under-100k", "100k-500k", "500k-1m", "1m-5m", "5m-plus"}:
+        expected = [f"Worth {value}" for value, wanted in reversed(edges.items()) if wanted == band]
+        assert found(session, lead, band=band) == expected, band
+        assert found(session, lead, band=band, q="worth") == expected, band
+
+
+def test_a_search_shows_the_newest_thousand_and_says_there_are_more(session: Session) -> None:
+    """A search that matches more than SEARCH_LIMIT shows the newest SEARCH_LIMIT, says there
+    are more, and pages only through those; a list without words counts every record."""
+    lead = make_user(session, Role.LEAD)
+    template = make_procurement(session, lead, title="Window cleaning 0")
+    made = SEARCH_LIMIT + 30
+    copy_procurement_in_bulk(session, template, [f"Window cleaning {n}" for n in range(1, made)])
+    searched = search_procurements(session, ProcurementFilter(q="window"), lead)
+    assert (searched.total, searched.more, searched.pages) == (SEARCH_LIMIT, True, 40)
+    assert searched.rows[0].procurement.title == f"Window cleaning {made - 1}"
+    last = search_procurements(session, ProcurementFilter(q="window"), lead, page=99)
+    assert (last.page, len(last.rows)) == (40, PER_PAGE)  # the newest 1,000's last page
+    assert last.rows[-1].procurement.title == f"Window cleaning {made - SEARCH_LIMIT}"
+    narrowed = search_procurements(session, ProcurementFilter(q="window 12"), lead)
+    assert (narrowed.total, narrowed.more) == (11, False)  # 12 and 120 to 129
+    everything = search_procurements(session, ProcurementFilter(), lead)
+    assert (everything.total, everything.more, everything.pages) == (made, False, 42)
 
 
 @dataclass(frozen=True)

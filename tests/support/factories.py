@@ -117,6 +117,26 @@ def make_procurement(session: Session, lead: User | None = None, **overrides: st
     return procurements.create(session, lead, facts, today=date.today())
 
 
+def copy_procurement_in_bulk(session: Session, template: Procurement, titles: list[str]) -> None:
+    """Records like `template`, one for each of `titles`, in one insert (the database's
+    triggers keep its search index as for any insert; no audit or history rows are written):
+    for lists longer than a test would make one by one. References are PRC-2026-9nnnn, so that
+    none of their words starts with a title's number."""
+    from sqlalchemy import insert
+
+    from app.textsearch import indexed_text
+
+    columns = {name: getattr(template, name) for name in Procurement.model_fields
+               if name not in {"id", "reference", "title", "search_text"}}  # fmt: skip
+    rows = []
+    for number, title in enumerate(titles, start=1):
+        reference = f"PRC-2026-{90_000 + number}"
+        words = indexed_text(reference, title, template.description)
+        rows.append({**columns, "reference": reference, "title": title, "search_text": words})
+    session.execute(insert(Procurement), rows)
+    session.commit()
+
+
 def procurement_form_data(**overrides: str) -> dict[str, str]:
     """A valid procurement form as a browser posts it (date parts named like tender-day)."""
     return {

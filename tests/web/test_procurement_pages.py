@@ -9,7 +9,12 @@ from sqlmodel import Session
 
 from app.models import Role, User
 from tests.support.auth import csrf_token, signed_in_client
-from tests.support.factories import make_procurement, make_user, procurement_form_data
+from tests.support.factories import (
+    copy_procurement_in_bulk,
+    make_procurement,
+    make_user,
+    procurement_form_data,
+)
 from tests.support.html import heading, parse, text_of
 
 
@@ -204,6 +209,20 @@ def test_list_pages(app: FastAPI, session: Session) -> None:
     link = page.find(class_="govuk-pagination__next").find("a")["href"]
     assert link == "/procurements?q=procurement&page=2"
     assert len(parse(client.get(link)).find("tbody").find_all("tr")) == 2
+
+
+def test_a_search_matching_more_than_a_thousand_says_so(app: FastAPI, session: Session) -> None:
+    client, lead = lead_client(app, session)
+    template = make_procurement(session, lead, title="Grounds 0")
+    copy_procurement_in_bulk(session, template, [f"Grounds {n}" for n in range(1, 1_001)])
+    page = parse(client.get("/procurements?q=grounds"))
+    assert text_of(page.find("caption")) == "More than 1,000 procurements match, page 1 of 40"
+    assert text_of(page.find(class_="govuk-inset-text")) == (
+        "Only the newest 1,000 are listed. Add words or filters to find older procurements."
+    )
+    page = parse(client.get("/procurements"))  # without words, every record is counted
+    assert text_of(page.find("caption")) == "1,001 procurements, page 1 of 41"
+    assert page.find(class_="govuk-inset-text") is None
 
 
 def test_a_withdrawn_procurement_refuses_every_change(app: FastAPI, session: Session) -> None:
