@@ -11,7 +11,12 @@ from sqlmodel import Session
 from app.models import Role
 from app.services.demo import DEMO_USERS, load_demo_users
 from tests.support.browser import assert_accessible, sign_in
-from tests.support.factories import TEST_PASSWORD, make_procurement, make_user
+from tests.support.factories import (
+    TEST_PASSWORD,
+    copy_procurement_in_bulk,
+    make_procurement,
+    make_user,
+)
 
 NEXT_YEAR = str(date.today().year + 1)
 
@@ -135,3 +140,12 @@ def test_other_procurement_pages_and_their_error_states(
     response = page.goto(base + "/edit")
     assert response is not None and response.status == 403
     assert_accessible(page, url=base + "/edit")
+
+    # A search matching more than it lists says so.
+    copy_procurement_in_bulk(session, procurement, [f"Grounds {n}" for n in range(1_001)])
+    page.goto(live_server + "/procurements?q=grounds")
+    assert page.locator("caption").inner_text() == (
+        "More than 1,000 procurements match, page 1 of 40"
+    )
+    assert "Add words or filters" in page.locator(".govuk-inset-text").inner_text()
+    assert_accessible(page)
