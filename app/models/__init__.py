@@ -1,8 +1,11 @@
 """SQLModel tables, one module per aggregate. Importing this package registers every table."""
 
 from app.models.assessments import (
+    OPEN_STATUSES,
     Assessment,
     AssessmentAnswer,
+    AssessmentContributor,
+    AssessmentDecision,
     AssessmentStatus,
     KpiDutyException,
     KpiSelection,
@@ -24,8 +27,11 @@ from app.models.sessions import SignInFailure, UserSession
 from app.models.users import Role, User
 
 __all__ = [
+    "OPEN_STATUSES",
     "Assessment",
     "AssessmentAnswer",
+    "AssessmentContributor",
+    "AssessmentDecision",
     "AssessmentStatus",
     "AuditEvent",
     "Category",

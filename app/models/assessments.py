@@ -15,10 +15,19 @@ from app.timeutil import utcnow
 
 
 class AssessmentStatus(StrEnum):
-    """Where an assessment has got to. Later stages (submitted, approved) come with approval."""
+    """Where an assessment has got to (app/scoring/approval.py: what moves it; docs/approval.md)."""
 
     DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    APPROVED = "approved"
+    SUPERSEDED = "superseded"
     DISCARDED = "discarded"
+
+
+# Still being worked on or decided: a procurement has at most one such revision.
+OPEN_STATUSES = ("draft", "submitted", "returned")
+_OPEN = "status IN ('draft', 'submitted', 'returned')"
 
 
 class Assessment(SQLModel, table=True):
@@ -27,16 +36,27 @@ class Assessment(SQLModel, table=True):
     __tablename__ = "assessment"
     __table_args__ = (
         UniqueConstraint("procurement_id", "revision", name="uq_assessment_revision"),
-        CheckConstraint("status IN ('draft', 'discarded')", name="ck_assessment_status"),
-        # At most one open draft per procurement, whatever races happen.
+        CheckConstraint(
+            "status IN ('draft', 'submitted', 'returned', 'approved', 'superseded', 'discarded')",
+            name="ck_assessment_status",
+        ),
+        # At most one open revision per procurement, whatever races happen.
         Index(
-            "uq_assessment_one_draft",
+            "uq_assessment_one_open",
             "procurement_id",
             unique=True,
-            sqlite_where=text("status = 'draft'"),
-            postgresql_where=text("status = 'draft'"),
+            sqlite_where=text(_OPEN),
+            postgresql_where=text(_OPEN),
         ),
     )
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805  (SQLAlchemy's declared_attr)
+        # The application sets status_version (approvals.py); the ORM only checks it.
+        return {
+            "version_id_col": cls.__table__.c.status_version,  # type: ignore[attr-defined]
+            "version_id_generator": False,
+        }
 
     id: int | None = Field(default=None, primary_key=True)
     procurement_id: int = Field(foreign_key="procurement.id", index=True)
@@ -49,6 +69,48 @@ class Assessment(SQLModel, table=True):
     created_by_id: int = Field(foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    # Goes up with each change of status (submit, take back, approve, return, discard, amend's
+    # supersede) and with nothing else. Every UPDATE of the row says "WHERE status_version = <the
+    # one read>", so of two changes of status racing (approve and return) only one is written,
+    # and an edit racing a submission fails rather than slipping in after it; edits of a draft
+    # leave it as it is, so they never trip each other.
+    status_version: int = Field(default=1)
+    # The latest submission (earlier ones are in the audit log): who and when, for the queue.
+    submitted_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class AssessmentDecision(SQLModel, table=True):
+    """An approver's decision on a submitted revision: approved, or returned with a comment
+    (which may point at tasks or questions). A revision returned and submitted again has
+    several; the last approves it. Never changed once written."""
+
+    __tablename__ = "assessment_decision"
+    __table_args__ = (
+        CheckConstraint("outcome IN ('approved', 'returned')", name="ck_decision_outcome"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id", index=True)
+    outcome: str = Field(max_length=10)
+    comment: str = Field(default="", max_length=4000)
+    # The tasks or questions the comment is about: ["task:workforce", "question:agency_labour"].
+    points: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    decided_by_id: int = Field(foreign_key="user_account.id")
+    decided_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class AssessmentContributor(SQLModel, table=True):
+    """Someone who changed a revision: an answer, an override, a KPI decision, the KPI duty's
+    exception, or the procurement's facts while it was open. Kept so that nobody decides on
+    what they had a hand in (with procurement_involvement: its lead officers and
+    collaborators)."""
+
+    __tablename__ = "assessment_contributor"
+
+    assessment_id: int = Field(foreign_key="assessment.id", primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True, index=True)
+    since: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
 class AssessmentAnswer(SQLModel, table=True):

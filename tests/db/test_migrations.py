@@ -17,6 +17,8 @@ EXPECTED_TABLES = [
     "alembic_version",
     "assessment",
     "assessment_answer",
+    "assessment_contributor",
+    "assessment_decision",
     "audit_event",
     "category",
     "directorate",
@@ -125,6 +127,7 @@ def test_frameworks_and_industry_risk_migrate_the_data_they_change(
     draft's record of what its lead last saw, so no draft reports a change that did not happen.
     0010: building maintenance is a high-risk industry (construction, PPN 009), with its source.
     0017: what was recorded before the list's text search is found by it.
+    0018: and by its filters. 0019: who changed a draft is recorded as having had a hand in it.
     """
     engine = create_database_engine(empty_database_url)
     try:
@@ -156,6 +159,18 @@ def test_frameworks_and_industry_risk_migrate_the_data_they_change(
             assert me is not None
             care = search_procurements(session, ProcurementFilter(q="home CARE 0002"), me)
             assert [row.procurement.reference for row in care.rows] == ["PRC-2026-0002"]
+            # 0018: their facets are in the index and the tally counts them.
+            mine = search_procurements(session, ProcurementFilter(q="care", mine=True), me)
+            assert [row.procurement.reference for row in mine.rows] == [
+                "PRC-2026-0002", "PRC-2026-0001"
+            ]  # fmt: skip
+            assert search_procurements(session, ProcurementFilter(), me).total == 2
+        # 0019: who changed a draft before it may not decide on it.
+        with engine.connect() as connection:
+            contributors = connection.execute(
+                text("SELECT assessment_id, user_id FROM assessment_contributor")
+            ).all()  # fmt: skip
+            assert [tuple(row) for row in contributors] == [(1, 1)]
         migrate(engine, "0008", down=True)
         with engine.connect() as connection:
             flags = connection.execute(
@@ -206,3 +221,7 @@ def _seed_before_frameworks(connection: Connection) -> None:
         "context_seen, created_by_id, created_at, updated_at) VALUES (1, 1, 'primas', 1, "
         "'draft', :seen, 1, :now, :now)"
     ), {"seen": seen, "now": now})  # fmt: skip
+    connection.execute(text(
+        "INSERT INTO assessment_answer (assessment_id, question_id, raw, revision, "
+        "updated_by_id, updated_at) VALUES (1, 'agency_labour', '\"yes\"', 1, 1, :now)"
+    ), {"now": now})  # fmt: skip
