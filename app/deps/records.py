@@ -21,6 +21,7 @@ from app.deps.core import (
 )
 from app.errors import PrimasError
 from app.models import Procurement, ProcurementStatus, User
+from app.scoring.approval import Action, Refused, State, after
 from app.scoring.catalogue import Catalogue
 from app.services import assessments, procurements
 from app.services.assessments import Draft
@@ -127,6 +128,7 @@ class DraftAccess:
     procurement: Procurement
     draft: Draft
     user: User
+    editable: bool  # the user may change it and its status allows changes (not submitted)
 
 
 def _draft_of(
@@ -142,7 +144,9 @@ def _draft_of(
     if assessment is None:
         raise PrimasError(404, "Page not found", "This procurement has no PRIMAS in progress.")
     draft = assessments.load(session, assessment, catalogue, category)
-    return DraftAccess(procurement, draft, user)
+    changeable = not isinstance(after(State(assessment.status), Action.EDIT), Refused)
+    editable = changeable and procurements.can_edit(session, user, procurement)
+    return DraftAccess(procurement, draft, user, editable)
 
 
 # Each is one plain function, so a PRIMAS page makes one trip through the thread pool for
@@ -162,6 +166,10 @@ def _editable_draft_access(
 ) -> DraftAccess:
     access = _draft_of(request, session, reference, catalogue)
     _check_can_edit(request, session, access.user, access.procurement)
+    # Submitted (or decided) assessments are read-only: 409 says why.
+    refused = after(State(access.draft.assessment.status), Action.EDIT)
+    if isinstance(refused, Refused):
+        raise PrimasError(409, "This PRIMAS cannot be changed", refused.reason)
     # Every form of a draft's pages names the draft (`draft`): a page left open on a draft
     # since discarded, or moved on, never writes into the procurement's new one.
     named = form.get("draft")

@@ -20,13 +20,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, func, select
 
-from app.errors import InvalidInput
+from app.errors import InvalidInput, PrimasError
 from app.forms.conditions import ProcurementContext
 from app.forms.definition import FormDefinition, Question, Task
 from app.forms.journey import Walk, walk
 from app.forms.moving import Move, plan_move
 from app.forms.types import answer_fits, answer_size_problem
 from app.models import (
+    OPEN_STATUSES,
     Assessment,
     AssessmentAnswer,
     AssessmentStatus,
@@ -36,6 +37,7 @@ from app.models import (
     ScoreOverride,
     User,
 )
+from app.scoring.approval import Action, Refused, State, after
 from app.scoring.catalogue import Catalogue
 from app.scoring.engine import Override, spend_band
 from app.scoring.obligations import OBLIGATION_RULES, RulesRevision, above_threshold
@@ -166,11 +168,12 @@ RULES_SEEN = "obligation_rules"
 
 
 def open_draft(session: Session, procurement: Procurement) -> Assessment | None:
-    """The procurement's open draft, if it has one."""
+    """The procurement's open revision, if it has one: a draft, or one submitted or returned
+    (docs/approval.md). At most one is open at a time."""
     return session.exec(
         select(Assessment).where(
             Assessment.procurement_id == procurement.id,
-            Assessment.status == AssessmentStatus.DRAFT.value,
+            col(Assessment.status).in_(OPEN_STATUSES),
         )
     ).first()
 
@@ -188,7 +191,7 @@ def find_with_draft(
             Assessment,
             and_(
                 col(Assessment.procurement_id) == col(Procurement.id),
-                col(Assessment.status) == AssessmentStatus.DRAFT.value,
+                col(Assessment.status).in_(OPEN_STATUSES),
             ),
         )
         .where(col(Procurement.reference) == reference)
@@ -406,11 +409,22 @@ def save_task(
 
 
 def discard(session: Session, user: User, assessment: Assessment) -> None:
-    """Throw the draft away (it stays on record as discarded); a new one can be started."""
+    """Throw the draft (or a returned assessment) away: it stays on record as discarded, and a
+    new one can be started. 409 for one submitted or decided (app/scoring/approval.py)."""
+    refused = after(State(assessment.status), Action.DISCARD)
+    if isinstance(refused, Refused):
+        raise PrimasError(409, "This PRIMAS cannot be discarded", refused.reason)
     act_as(session, Actor.of(user))
     assessment.status = AssessmentStatus.DISCARDED.value
+    assessment.status_version += 1
     assessment.updated_at = utcnow()
-    session.commit()
+    try:
+        session.commit()
+    except StaleDataError:  # submitted at the same moment
+        session.rollback()
+        raise PrimasError(
+            409, "This PRIMAS cannot be discarded", "It was submitted at the same moment."
+        ) from None
 
 
 @dataclass(frozen=True)

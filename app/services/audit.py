@@ -53,7 +53,8 @@ def act_as(session: Session, actor: Actor) -> None:
     session.info[ACTOR_KEY] = actor
 
 
-def _actor(session: OrmSession) -> Actor:
+def current_actor(session: OrmSession) -> Actor:
+    """Who the session's changes are attributed to (`act_as`; the system if nobody)."""
     actor = session.info.get(ACTOR_KEY, SYSTEM)
     assert isinstance(actor, Actor)
     return actor
@@ -85,7 +86,7 @@ def record_event(
     detail: dict[str, Any] | None = None,
 ) -> None:
     """Add an explicit event to the session's transaction (the caller commits)."""
-    who = actor or _actor(session)
+    who = actor or current_actor(session)
     session.add(
         AuditEvent(
             occurred_at=utcnow(),
@@ -200,7 +201,7 @@ def _values(
 
 def _audit_flush(session: OrmSession, _flush: UOWTransaction) -> None:
     # after_flush: primary keys are known and the session still lists what this flush wrote.
-    actor = _actor(session)
+    actor = current_actor(session)
     stored = session.info.pop(BEFORE_KEY, {})
     batches = (("created", session.new), ("updated", session.dirty), ("deleted", session.deleted))
     rows = [

@@ -1,5 +1,6 @@
-"""What a process sets up once before it serves or changes anything: the audit log on every
-database session, and the catalogue (topics, forms, rules, KPI library) read and checked."""
+"""What a process sets up once before it serves or changes anything: the audit log and the
+record of who changed each assessment on every database session, and the catalogue (topics,
+forms, rules, KPI library) read and checked."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 from app.forms.loader import DEFINITIONS_DIR
 from app.scoring.catalogue import Catalogue, load_catalogue
+from app.services.approvals import install_contribution_hooks
 from app.services.audit import install_audit_hooks
 
 
@@ -14,4 +16,5 @@ def start(forms_dir: Path = DEFINITIONS_DIR) -> Catalogue:
     """Turn on the audit log (idempotent) and read the catalogue; DefinitionInvalid lists every
     problem in a form, its rules or the KPI library, so a process refuses to start on one."""
     install_audit_hooks()
+    install_contribution_hooks()
     return load_catalogue(forms_dir)

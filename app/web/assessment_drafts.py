@@ -60,14 +60,14 @@ def check_answers(
 ) -> HTMLResponse:
     """Every answer that counts, task by task, with a link to change it, and anything that
     must be done before the assessment can be submitted."""
-    procurement, draft, user = access.procurement, access.draft, access.user
+    procurement, draft = access.procurement, access.draft
     current = draft.walk
     work = kpis.work(session, draft, london_today())
     context = {
         "procurement": procurement,
         "draft": draft,
         "walk": current,
-        "can_edit": procurements.can_edit(session, user, procurement),
+        "can_edit": access.editable,
         "describe": lambda q, value: question_type(q.type).describe(q, value),
         "result": work.result,
         "kpi_task": work.task,

@@ -10,6 +10,7 @@ KPI (or with the GOV.UK error summary).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -37,7 +38,7 @@ from app.scoring.kpi_choices import (
     target_text,
 )
 from app.scoring.kpis import suggested_target
-from app.services import assessments, kpis, procurements
+from app.services import assessments, kpis
 from app.services.kpis import KpiWork
 from app.specification import (
     DRAFT_NOTE,
@@ -195,7 +196,7 @@ def specification(
         requirements=_requirements(access, work),
         draft_note=DRAFT_NOTE,
         schedule_columns=SCHEDULE_COLUMNS,
-        can_edit=procurements.can_edit(session, access.user, access.procurement),
+        can_edit=access.editable,
     )  # fmt: skip
     return templates.TemplateResponse(request, "assessments/specification.html", context)
 
@@ -242,10 +243,8 @@ def kpi_duty_exception(
         else:
             decided = kpis.record_kpi_exception(session, access.user, access.draft, reason, seen)
         if not decided.saved:  # changed on another page since: show what it holds now
-            fresh = DraftAccess(
-                access.procurement, assessments.load(session, access.draft.assessment, catalogue),
-                access.user,
-            )  # fmt: skip
+            fresh = replace(access, draft=assessments.load(session, access.draft.assessment,
+                                                            catalogue))  # fmt: skip
             return _page(request, templates, fresh, _work(fresh, session),
                          typed={"kpi-duty": {"reason": reason}}, exception_conflict=True,
                          status_code=409)  # fmt: skip

@@ -4,6 +4,7 @@ officer's professional judgement on a topic's scores."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -19,7 +20,7 @@ from app.deps import (
     TemplatesDep,
 )
 from app.errors import InvalidInput
-from app.services import assessments, kpis, procurements, scoring
+from app.services import assessments, kpis, scoring
 from app.services.scoring import MEASURES
 from app.timeutil import london_today
 from app.web.assessments import progress
@@ -49,7 +50,7 @@ def results(
         "procurement": procurement,
         "draft": draft,
         "result": work.result,
-        "can_edit": procurements.can_edit(session, access.user, procurement),
+        "can_edit": access.editable,
         "completed": done.completed,
         "applicable": done.applicable,
         "confirmation": confirmation,
@@ -144,9 +145,8 @@ def save_judgement(
     def save() -> Done | Response:
         if not scoring.set_overrides(session, access.user, access.draft, topic,
                                      _judgement(values), seen=seen):  # fmt: skip
-            fresh = DraftAccess(access.procurement,
-                                assessments.load(session, access.draft.assessment, catalogue),
-                                access.user)  # fmt: skip
+            fresh = replace(access, draft=assessments.load(session, access.draft.assessment,
+                                                            catalogue))  # fmt: skip
             return _judgement_page(request, templates, fresh, topic, values=values,
                                    version=scoring.judgement_version(session, fresh.draft, topic),
                                    conflict=True)  # fmt: skip

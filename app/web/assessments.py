@@ -29,7 +29,7 @@ from app.forms.types import question_type, read_answer
 from app.inputs import parse_id
 from app.models import Procurement
 from app.scoring.results import Result
-from app.services import assessments, kpis, procurements, scoring
+from app.services import assessments, kpis, scoring
 from app.services.assessments import Draft
 from app.timeutil import london_today
 from app.web.flash import Confirmation, FlashDep
@@ -152,7 +152,7 @@ def task_list(
     confirmation: Confirmation,
 ) -> HTMLResponse:
     """Each task with its status, grouped under the strategy's themes, then the KPI task."""
-    procurement, draft, user = access.procurement, access.draft, access.user
+    procurement, draft = access.procurement, access.draft
     newest = catalogue.latest(draft.definition.id)
     work = kpis.work(session, draft, london_today())
     kpi_status = work.task.status
@@ -168,7 +168,7 @@ def task_list(
         "change": assessments.context_change(draft),
         "result": work.result,
         "newer": newest if newest.version > draft.definition.version else None,
-        "can_edit": procurements.can_edit(session, user, procurement),
+        "can_edit": access.editable,
         "confirmation": confirmation,
     }
     return templates.TemplateResponse(request, "assessments/task_list.html", context)

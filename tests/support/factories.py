@@ -160,3 +160,41 @@ def make_draft(  # type: ignore[no-untyped-def]
     procurement = procurement or make_procurement(session, lead)
     assert procurement.lead_officer_id == lead.id
     return assessments.start(session, lead, procurement, primas_definition(version))
+
+
+def complete_draft(session: Session, lead: User | None = None, **procurement: str):  # type: ignore[no-untyped-def]
+    """A £1.2m cleaning procurement whose PRIMAS draft is complete, made through the services
+    as a lead officer would: every question of the shipped form answered as the full cleaning
+    case of tests/support/scoring_cases.py answers it (mitigation actions due next year), and
+    every suggested KPI accepted at its suggested target (or, without one, at 100). Returns the
+    procurement and the loaded draft."""
+    from decimal import Decimal
+
+    from app.services import assessments, kpis
+    from tests.support.catalogue import shipped
+    from tests.support.scoring_cases import CLEANING
+
+    lead = lead or make_user(session, Role.LEAD)
+    record = make_procurement(session, lead, **({"value": "1,200,000"} | procurement))
+    catalogue = shipped()
+    assessment = assessments.start(session, lead, record, catalogue.forms[("primas", 1)])
+    draft = assessments.load(session, assessment, catalogue)
+    next_year = date.today().year + 1
+    for question_id, raw in CLEANING.answers.items():
+        if question_id == "mitigation_actions":
+            raw = [{**entry, "due": {**entry["due"], "year": str(next_year)}} for entry in raw]
+        question = draft.definition.question(question_id)
+        assessments.save_answer(session, lead, assessment, question, raw, seen_revision=0)
+    draft = assessments.load(session, assessment, catalogue)
+    work = kpis.work(session, draft, date.today())
+    for row in work.task.suggested_rows:
+        target = (
+            row.target
+            if row.target is not None or row.kpi.target.kind == "baseline"
+            else (Decimal("100"))
+        )
+        decision = kpis.KpiDecision(kpis.KpiAction.ACCEPT, target=target)
+        assert kpis.decide(session, lead, draft, work.task, row.kpi.code, decision).saved
+        draft = assessments.load(session, assessment, catalogue)
+        work = kpis.work(session, draft, date.today())
+    return record, assessments.load(session, assessment, catalogue)

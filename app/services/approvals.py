@@ -1,0 +1,317 @@
+"""Approval: submitting a complete PRIMAS, taking it back, and an approver's decision on it.
+
+Every change of status goes through `_move`, which asks the state table (app/scoring/approval.py)
+and refuses what it does not allow (409, with its reason). Of two changes racing on one revision
+(approve and return, or a submission and an edit) only one is written: the assessment row's
+`status_version` is checked by every UPDATE of it (models/assessments.py). Nobody decides on a
+revision they had a hand in (`hand_in_it`), admins included. docs/approval.md has the rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import event, inspect
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import UOWTransaction
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session, col, select
+
+from app.errors import InvalidInput, PrimasError
+from app.forms.journey import TaskStatus
+from app.models import (
+    OPEN_STATUSES,
+    Assessment,
+    AssessmentAnswer,
+    AssessmentContributor,
+    AssessmentDecision,
+    AuditEvent,
+    KpiDutyException,
+    KpiSelection,
+    Procurement,
+    ProcurementCollaborator,
+    Role,
+    ScoreOverride,
+    User,
+)
+from app.scoring.approval import Action, Refused, State, after
+from app.services import assessments, kpis
+from app.services.assessments import Draft
+from app.services.audit import Actor, act_as, current_actor, record_event
+from app.timeutil import utcnow
+
+MAX_COMMENT = 4000
+DECLARATION = "I confirm the answers are correct to the best of my knowledge"
+
+
+@dataclass(frozen=True)
+class Missing:
+    """Something to do before the assessment can be submitted, and where it is done: a
+    question (`task_id` and `question_id`), the KPI task (`kpi_anchor`), or the task list's
+    review of the procurement's changes (`review`)."""
+
+    text: str
+    task_id: str = ""
+    question_id: str = ""
+    kpi_anchor: str = ""
+    review: bool = False
+
+
+class Incomplete(Exception):
+    """The assessment cannot be submitted yet: what is missing, in task order."""
+
+    def __init__(self, missing: list[Missing]) -> None:
+        super().__init__("; ".join(item.text for item in missing))
+        self.missing = missing
+
+
+def missing(session: Session, draft: Draft, today: date) -> list[Missing]:
+    """What must be done before the draft can be submitted: the procurement's changes reviewed,
+    every shown required question answered and every answer valid, every blocker cleared (a
+    mitigation action for a high modern slavery risk), and the KPI task complete."""
+    found: list[Missing] = []
+    if assessments.context_change(draft) is not None:
+        found.append(Missing("Review how the procurement's changes affect the questions",
+                             review=True))  # fmt: skip
+    work = kpis.work(session, draft, today)
+    blocked = dict(work.result.blocked_questions)
+    walked = draft.walk
+    for task in walked.applicable_tasks():
+        errors = walked.errors_in(task, finishing=True)
+        for question in walked.questions_in(task):
+            message = errors.get(question.id) or next(
+                (text for key, text in errors.items() if key.startswith(question.id + ".")), ""
+            )
+            message = message or blocked.get(question.id, "")
+            if message:
+                found.append(Missing(f"{task.title}: {message}", task.id, question.id))
+    if work.task.status is not TaskStatus.COMPLETED:
+        problems = work.task.problems or ()
+        found += [Missing(f"KPIs: {problem.message}", kpi_anchor=problem.anchor)
+                  for problem in problems]  # fmt: skip
+        if not problems:
+            found.append(Missing("KPIs: complete the KPI task", kpi_anchor="kpis"))
+    return found
+
+
+def _move(session: Session, assessment: Assessment, action: Action, seen_version: int) -> State:
+    """The state `action` moves the assessment to, or a 409: the table refuses it, or the
+    assessment changed status since the page that asked was drawn."""
+    moved = after(State(assessment.status), action)
+    if isinstance(moved, Refused):
+        raise PrimasError(409, _REFUSED_TITLE[action], moved.reason)
+    if seen_version != assessment.status_version:
+        raise PrimasError(
+            409,
+            "This PRIMAS has changed since the page was opened",
+            "Someone submitted, took back or decided on it meanwhile. Nothing you sent has been "
+            "saved: look at it again before you carry on.",
+        )
+    return moved
+
+
+_REFUSED_TITLE = {
+    Action.SUBMIT: "This PRIMAS cannot be submitted",
+    Action.TAKE_BACK: "This PRIMAS cannot be taken back",
+    Action.APPROVE: "This PRIMAS cannot be approved",
+    Action.RETURN: "This PRIMAS cannot be returned",
+    Action.AMEND: "This PRIMAS cannot be amended",
+    Action.DISCARD: "This PRIMAS cannot be discarded",
+    Action.EDIT: "This PRIMAS cannot be changed",
+    Action.SUPERSEDE: "This PRIMAS cannot be superseded",
+}
+
+
+def _commit_move(session: Session, assessment: Assessment, state: State) -> None:
+    assessment.status = state.value
+    assessment.status_version += 1  # checked by the UPDATE: of two racing, one is written
+    assessment.updated_at = utcnow()
+    session.add(assessment)
+    try:
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        raise PrimasError(
+            409,
+            "Someone else got there first",
+            "This PRIMAS was submitted, taken back or decided on by someone else at the same "
+            "moment, so nothing you sent has been saved. Look at it again before you carry on.",
+        ) from None
+
+
+def _lead_only(user: User, procurement: Procurement, doing: str) -> None:
+    if user.id != procurement.lead_officer_id:
+        raise PrimasError(403, f"Only the lead officer can {doing} this PRIMAS",
+                          "Ask the procurement's lead officer to do it.")  # fmt: skip
+
+
+def submit(
+    session: Session,
+    user: User,
+    procurement: Procurement,
+    draft: Draft,
+    *,
+    declared: bool,
+    seen_version: int,
+    today: date,
+) -> None:
+    """The lead officer submits a complete draft (or returned assessment) for a decision, having
+    confirmed the declaration (InvalidInput `declaration`); Incomplete lists what is missing."""
+    assessment = draft.assessment
+    state = _move(session, assessment, Action.SUBMIT, seen_version)
+    _lead_only(user, procurement, "submit")
+    if not declared:
+        raise InvalidInput({"declaration": "Confirm that the answers are correct to the best "
+                                           "of your knowledge"})  # fmt: skip
+    found = missing(session, draft, today)
+    if found:
+        raise Incomplete(found)
+    act_as(session, Actor.of(user))
+    assessment.submitted_by_id = user.id
+    assessment.submitted_at = utcnow()
+    _commit_move(session, assessment, state)
+
+
+def take_back(session: Session, user: User, procurement: Procurement, assessment: Assessment,
+              *, seen_version: int) -> None:  # fmt: skip
+    """The lead officer takes a submission back to draft before it is decided."""
+    state = _move(session, assessment, Action.TAKE_BACK, seen_version)
+    _lead_only(user, procurement, "take back")
+    act_as(session, Actor.of(user))
+    _commit_move(session, assessment, state)
+
+
+def hand_in_it(session: Session, user: User, assessment: Assessment) -> str | None:
+    """Why `user` may not decide on the revision, or None: since it started they were the
+    procurement's lead officer or a collaborator (now, or as the audit log records), or they
+    changed its answers, overrides, KPI decisions or the procurement's facts."""
+    procurement = session.get(Procurement, assessment.procurement_id)
+    assert procurement is not None and user.id is not None
+    if user.id == procurement.lead_officer_id:
+        return "you are its lead officer"
+    if session.get(ProcurementCollaborator, (procurement.id, user.id)) is not None:
+        return "you work on it as a collaborator"
+    if session.get(AssessmentContributor, (assessment.id, user.id)) is not None:
+        return "you changed it (its answers, judgements, KPIs or the procurement's details)"
+    events = session.exec(
+        select(AuditEvent).where(
+            col(AuditEvent.occurred_at) >= assessment.created_at,
+            (
+                (col(AuditEvent.entity_type) == "procurement")
+                & (col(AuditEvent.entity_id) == str(procurement.id))
+            )
+            | (
+                (col(AuditEvent.entity_type) == "procurement_collaborator")
+                & (col(AuditEvent.entity_id) == f"{procurement.id},{user.id}")
+            ),
+        )
+    ).all()
+    for found in events:
+        if found.entity_type == "procurement_collaborator":
+            return "you worked on it as a collaborator since this revision started"
+        leads = found.detail.get("values", {}).get("lead_officer_id", [])
+        if user.id in leads:
+            return "you were its lead officer since this revision started"
+    return None
+
+
+def decide(
+    session: Session,
+    user: User,
+    assessment: Assessment,
+    *,
+    approve: bool,
+    comment: str,
+    points: list[str],
+    seen_version: int,
+) -> AssessmentDecision:
+    """An approver approves the submitted revision (an optional comment) or returns it (a
+    comment saying what must change, InvalidInput `comment` without one). Refused with 403,
+    and written to the audit log, for anyone who had a hand in it (`hand_in_it`)."""
+    action = Action.APPROVE if approve else Action.RETURN
+    state = _move(session, assessment, action, seen_version)
+    if not user.has_role(Role.APPROVER):
+        raise PrimasError(403, "Only an approver can decide on a PRIMAS")
+    why = hand_in_it(session, user, assessment)
+    if why is not None:
+        record_event(session, "approval.refused", actor=Actor.of(user),
+                     entity_type="assessment", entity_id=assessment.id,
+                     detail={"action": action.value, "why": why})  # fmt: skip
+        session.commit()
+        raise PrimasError(
+            403,
+            "You cannot decide on this PRIMAS",
+            f"An approver who had no hand in it must decide: {why}.",
+        )
+    comment = comment.strip()
+    if not approve and not comment:
+        raise InvalidInput({"comment": "Enter a comment saying what must change"})
+    if len(comment) > MAX_COMMENT:
+        raise InvalidInput({"comment": f"Comment must be {MAX_COMMENT:,} characters or fewer"})
+    act_as(session, Actor.of(user))
+    decision = AssessmentDecision(
+        assessment_id=assessment.id,  # type: ignore[arg-type]
+        outcome="approved" if approve else "returned",
+        comment=comment,
+        points=points,
+        decided_by_id=user.id,  # type: ignore[arg-type]
+    )
+    session.add(decision)
+    _commit_move(session, assessment, state)
+    return decision
+
+
+# Who changed a revision: recorded as part of the same flush as the change, whichever service
+# made it, so a new way of changing an assessment cannot forget it.
+_CONTENT = (AssessmentAnswer, ScoreOverride, KpiSelection, KpiDutyException)
+# A procurement's columns that are not facts its PRIMAS depends on.
+NOT_FACTS = frozenset({
+    "id", "reference", "lead_officer_id", "status", "withdrawn_reason", "version",
+    "created_by_id", "created_at", "updated_at", "search_text",
+})  # fmt: skip
+
+
+def _contributions(session: OrmSession, _flush: UOWTransaction) -> None:
+    # after_flush, as the audit log's: the session still lists what this flush wrote (and each
+    # attribute's history), and nothing is written before the change itself.
+    actor = current_actor(session)
+    if actor.user_id is None:
+        return
+    changed: set[int] = set()
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(instance, _CONTENT):
+            changed.add(instance.assessment_id)
+        elif isinstance(instance, Procurement) and instance.id is not None:
+            state = inspect(instance)
+            facts = [name for name in state.mapper.column_attrs.keys() if name not in NOT_FACTS]
+            if not any(state.attrs[name].history.has_changes() for name in facts):
+                continue  # handed to another lead officer, withdrawn: not its facts
+            open_ids = (
+                session.connection()
+                .execute(
+                    select(Assessment.id).where(
+                        col(Assessment.procurement_id) == instance.id,
+                        col(Assessment.status).in_(OPEN_STATUSES),
+                    )
+                )
+                .scalars()
+            )
+            changed.update(open_ids)
+    if not changed:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgres_insert if dialect == "postgresql" else sqlite_insert
+    now = utcnow()
+    rows = [{"assessment_id": assessment_id, "user_id": actor.user_id, "since": now}
+            for assessment_id in sorted(changed)]  # fmt: skip
+    statement = insert(AssessmentContributor).values(rows).on_conflict_do_nothing()
+    session.connection().execute(statement)
+
+
+def install_contribution_hooks() -> None:
+    """Record who changed each revision on every flush of every session (idempotent)."""
+    if not event.contains(OrmSession, "after_flush", _contributions):
+        event.listen(OrmSession, "after_flush", _contributions)

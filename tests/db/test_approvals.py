@@ -1,0 +1,229 @@
+"""Submitting a PRIMAS and deciding on it, through the services, on both databases: what a
+submission needs, who may decide (separation of duties), and racing changes of status."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import Session, col, select
+
+from app.errors import InvalidInput, PrimasError
+from app.models import AssessmentDecision, AuditEvent, Role, User
+from app.services import approvals, assessments, procurements
+from app.services.approvals import Incomplete
+from tests.support.catalogue import shipped
+from tests.support.factories import (
+    complete_draft,
+    make_draft,
+    make_procurement,
+    make_user,
+    procurement_facts,
+)
+
+TODAY = date.today()
+
+
+def reload(session: Session, draft):  # type: ignore[no-untyped-def]
+    session.refresh(draft.assessment)
+    return assessments.load(session, draft.assessment, shipped())
+
+
+def submitted(session: Session, lead: User | None = None):  # type: ignore[no-untyped-def]
+    record, draft = complete_draft(session, lead)
+    lead = session.get(User, record.lead_officer_id)
+    assert lead is not None
+    approvals.submit(session, lead, record, draft, declared=True,
+                     seen_version=draft.assessment.status_version, today=TODAY)  # fmt: skip
+    return record, reload(session, draft), lead
+
+
+def test_a_complete_draft_is_submitted_with_the_declaration(session: Session) -> None:
+    record, draft = complete_draft(session)
+    lead = session.get(User, record.lead_officer_id)
+    assert lead is not None
+    assert approvals.missing(session, draft, TODAY) == []
+    version = draft.assessment.status_version
+    with pytest.raises(InvalidInput) as refused:
+        approvals.submit(session, lead, record, draft, declared=False, seen_version=version,
+                         today=TODAY)  # fmt: skip
+    assert list(refused.value.errors) == ["declaration"]
+    colleague = make_user(session, Role.LEAD)
+    procurements.add_collaborator(session, lead, record, colleague.id)
+    with pytest.raises(PrimasError) as not_lead:
+        approvals.submit(session, colleague, record, draft, declared=True, seen_version=version,
+                         today=TODAY)  # fmt: skip
+    assert not_lead.value.status == 403
+    approvals.submit(session, lead, record, draft, declared=True, seen_version=version,
+                     today=TODAY)  # fmt: skip
+    session.refresh(draft.assessment)
+    assert draft.assessment.status == "submitted"
+    assert draft.assessment.status_version == version + 1
+    assert draft.assessment.submitted_by_id == lead.id
+    assert draft.assessment.submitted_at is not None
+
+
+def test_an_incomplete_draft_lists_what_is_missing_and_where(session: Session) -> None:
+    lead = make_user(session, Role.LEAD)
+    record = make_procurement(session, lead, value="1,200,000")
+    assessment = make_draft(session, record, lead)
+    draft = assessments.load(session, assessment, shipped())
+    with pytest.raises(Incomplete) as incomplete:
+        approvals.submit(session, lead, record, draft, declared=True,
+                         seen_version=assessment.status_version, today=TODAY)  # fmt: skip
+    missing = incomplete.value.missing
+    first_task = draft.walk.applicable_tasks()[0]
+    first_question = draft.walk.questions_in(first_task)[0]
+    assert (missing[0].task_id, missing[0].question_id) == (first_task.id, first_question.id)
+    assert missing[0].text.startswith(first_task.title + ": ")
+    assert any(item.kpi_anchor for item in missing)  # the KPI task is not complete
+    session.refresh(assessment)
+    assert assessment.status == "draft"
+
+
+def test_a_blocker_and_changed_facts_are_missing_too(session: Session) -> None:
+    record, draft = complete_draft(session)
+    lead = session.get(User, record.lead_officer_id)
+    assert lead is not None
+    # No mitigation action for a high modern slavery risk: the blocker stands.
+    question = draft.definition.question("mitigation_actions")
+    stored = draft.answers["mitigation_actions"].revision
+    assessments.save_answer(session, lead, draft.assessment, question, [], seen_revision=stored)
+    draft = reload(session, draft)
+    blocked = [item for item in approvals.missing(session, draft, TODAY)
+               if item.question_id == "mitigation_actions"]  # fmt: skip
+    assert len(blocked) == 1 and blocked[0].task_id
+    # The procurement's facts changed since the lead last reviewed them.
+    facts = procurement_facts(session, value="1,300,000")
+    procurements.update(session, lead, record, facts, version=record.version, base=None)
+    draft = reload(session, draft)
+    assert approvals.missing(session, draft, TODAY)[0].review
+
+
+def test_only_an_approver_who_had_no_hand_in_it_may_decide(session: Session) -> None:
+    record, draft, lead = submitted(session)
+    assessment = draft.assessment
+    version = assessment.status_version
+    other_lead = make_user(session, Role.LEAD)
+    admin = make_user(session, Role.ADMIN)
+    for nobody in (other_lead, admin):  # not approvers (an admin is not one either)
+        with pytest.raises(PrimasError) as refused:
+            approvals.decide(session, nobody, assessment, approve=True, comment="",
+                             points=[], seen_version=version)  # fmt: skip
+        assert refused.value.status == 403
+    author = make_user(session, Role.LEAD, Role.APPROVER)
+    approvals.take_back(session, lead, record, assessment, seen_version=version)
+    session.refresh(assessment)
+    question = draft.definition.question("sites")
+    stored = reload(session, draft).answers["sites"].revision
+    assessments.save_answer(session, author, assessment, question, "13", seen_revision=stored)
+    approvals.submit(session, lead, record, reload(session, draft), declared=True,
+                     seen_version=assessment.status_version, today=TODAY)  # fmt: skip
+    session.refresh(assessment)
+    with pytest.raises(PrimasError) as refused:
+        approvals.decide(session, author, assessment, approve=True, comment="", points=[],
+                         seen_version=assessment.status_version)  # fmt: skip
+    assert refused.value.status == 403
+    assert "you changed it" in refused.value.detail
+    logged = session.exec(select(AuditEvent).where(AuditEvent.action == "approval.refused")).all()
+    assert [(event.actor_id, event.entity_id) for event in logged] == [
+        (author.id, str(assessment.id))
+    ]
+    assert approvals.hand_in_it(session, make_user(session, Role.APPROVER), assessment) is None
+
+
+def test_an_approver_who_made_themselves_lead_officer_may_not_decide(session: Session) -> None:
+    record, draft, lead = submitted(session)
+    assessment = draft.assessment
+    approver = make_user(session, Role.LEAD, Role.APPROVER)
+    procurements.reassign_lead_officer(session, approver, record, approver.id)
+    assert approvals.hand_in_it(session, approver, assessment) == "you are its lead officer"
+    procurements.reassign_lead_officer(session, approver, record, lead.id)  # and gave it back
+    why = approvals.hand_in_it(session, approver, assessment)
+    assert why == "you were its lead officer since this revision started"
+    with pytest.raises(PrimasError) as refused:
+        approvals.decide(session, approver, assessment, approve=False, comment="No",
+                         points=[], seen_version=assessment.status_version)  # fmt: skip
+    assert refused.value.status == 403
+    # Handing it to someone else is not a hand in its content: another approver who did so
+    # may still decide.
+    other = make_user(session, Role.LEAD)
+    reassigning = make_user(session, Role.APPROVER)
+    procurements.reassign_lead_officer(session, reassigning, record, other.id)
+    assert approvals.hand_in_it(session, reassigning, assessment) is None
+
+
+def test_a_return_needs_a_comment_and_an_approval_does_not(session: Session) -> None:
+    record, draft, lead = submitted(session)
+    assessment = draft.assessment
+    approver = make_user(session, Role.APPROVER)
+    with pytest.raises(InvalidInput) as refused:
+        approvals.decide(session, approver, assessment, approve=False, comment="  ",
+                         points=[], seen_version=assessment.status_version)  # fmt: skip
+    assert list(refused.value.errors) == ["comment"]
+    approvals.decide(session, approver, assessment, approve=False,
+                     comment="Add a mitigation action for agency labour",
+                     points=["question:mitigation_actions"],
+                     seen_version=assessment.status_version)  # fmt: skip
+    session.refresh(assessment)
+    assert assessment.status == "returned"
+    # Returned: the lead changes it and submits it again; then it is approved.
+    approvals.submit(session, lead, record, reload(session, draft), declared=True,
+                     seen_version=assessment.status_version, today=TODAY)  # fmt: skip
+    session.refresh(assessment)
+    approvals.decide(session, approver, assessment, approve=True, comment="", points=[],
+                     seen_version=assessment.status_version)  # fmt: skip
+    session.refresh(assessment)
+    assert assessment.status == "approved"
+    decisions = session.exec(select(AssessmentDecision).order_by(col(AssessmentDecision.id))).all()
+    assert [(d.outcome, d.comment, d.points) for d in decisions] == [
+        ("returned", "Add a mitigation action for agency labour",
+         ["question:mitigation_actions"]),
+        ("approved", "", []),
+    ]  # fmt: skip
+
+
+def test_read_only_once_submitted_and_any_other_move_is_refused(session: Session) -> None:
+    record, draft, lead = submitted(session)
+    assessment = draft.assessment
+    with pytest.raises(PrimasError) as refused:
+        assessments.discard(session, lead, assessment)
+    assert refused.value.status == 409
+    assert "waiting for a decision" in refused.value.detail
+    with pytest.raises(PrimasError) as again:
+        approvals.submit(session, lead, record, draft, declared=True,
+                         seen_version=assessment.status_version, today=TODAY)  # fmt: skip
+    assert again.value.status == 409
+    stale = assessment.status_version - 1
+    approver = make_user(session, Role.APPROVER)
+    with pytest.raises(PrimasError) as old_page:
+        approvals.decide(session, approver, assessment, approve=True, comment="", points=[],
+                         seen_version=stale)  # fmt: skip
+    assert old_page.value.status == 409 and "changed since the page" in old_page.value.title
+
+
+def test_approve_and_return_racing_exactly_one_wins(session: Session, database_url: str) -> None:
+    """Two approvers decide at once, each on its own session (a request each) having read the
+    same submitted revision: one decision is written, the other is refused with 409."""
+    from app.db import create_database_engine
+
+    record, draft, _lead = submitted(session)
+    first, second = make_user(session, Role.APPROVER), make_user(session, Role.APPROVER)
+    engine = create_database_engine(database_url)
+    try:
+        with Session(engine) as one, Session(engine) as two:
+            mine = one.get(type(draft.assessment), draft.assessment.id)
+            theirs = two.get(type(draft.assessment), draft.assessment.id)
+            assert mine is not None and theirs is not None
+            version = mine.status_version
+            approvals.decide(one, one.get(User, first.id), mine, approve=True,  # type: ignore[arg-type]
+                             comment="", points=[], seen_version=version)  # fmt: skip
+            with pytest.raises(PrimasError) as lost:
+                approvals.decide(two, two.get(User, second.id), theirs, approve=False,  # type: ignore[arg-type]
+                                 comment="Fix it", points=[], seen_version=version)  # fmt: skip
+            assert lost.value.status == 409
+    finally:
+        engine.dispose()
+    session.expire_all()
+    decisions = session.exec(select(AssessmentDecision)).all()
+    assert [(d.outcome, d.decided_by_id) for d in decisions] == [("approved", first.id)]
