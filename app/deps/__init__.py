@@ -4,6 +4,7 @@ Import them from here."""
 
 from app.deps.core import (
     AdminUser,
+    ApproverUser,
     BuyerUser,
     CsrfProtected,
     CurrentSignIn,
@@ -29,6 +30,7 @@ from app.deps.core import (
 from app.deps.errors import is_htmx
 from app.deps.records import (
     CatalogueDep,
+    DecisionDraft,
     DraftAccess,
     DraftDep,
     EditableDraft,
@@ -36,15 +38,18 @@ from app.deps.records import (
     LeadOfficerProcurement,
     ProcurementDep,
     ReassignableProcurement,
+    ReviewDraft,
 )
 
 __all__ = [
     "is_htmx",
     "AdminUser",
+    "ApproverUser",
     "BuyerUser",
     "CsrfProtected",
     "CurrentSignIn",
     "CurrentUser",
+    "DecisionDraft",
     "DraftAccess",
     "DraftDep",
     "EditableDraft",
@@ -58,6 +63,7 @@ __all__ = [
     "OptionalSignIn",
     "PostedForm",
     "ProcurementDep",
+    "ReviewDraft",
     "ReassignableProcurement",
     "SessionDep",
     "SettingsDep",

@@ -196,6 +196,8 @@ def require_role(*roles: Role) -> Callable[..., User]:
 
 
 AdminUser = Annotated[User, Depends(require_role(Role.ADMIN))]
+# Approvers decide on submitted assessments (never on one they had a hand in: records.py).
+ApproverUser = Annotated[User, Depends(require_role(Role.APPROVER))]
 # Category leads and approvers (who can do everything a lead can) record and lead procurements.
 BuyerUser = Annotated[User, Depends(require_role(Role.LEAD, Role.APPROVER))]
 

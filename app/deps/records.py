@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from app.deps.core import (
+    ApproverUser,
     CurrentUser,
     PostedForm,
     SessionDep,
@@ -23,7 +24,7 @@ from app.errors import PrimasError
 from app.models import Procurement, ProcurementStatus, User
 from app.scoring.approval import Action, Refused, State, after
 from app.scoring.catalogue import Catalogue
-from app.services import assessments, procurements
+from app.services import approvals, assessments, procurements
 from app.services.assessments import Draft
 
 
@@ -183,5 +184,35 @@ def _editable_draft_access(
     return access
 
 
+def _review_access(
+    reference: str,
+    request: Request,
+    session: SessionDep,
+    catalogue: CatalogueDep,
+    _approver: ApproverUser,
+) -> DraftAccess:
+    """The open revision, for an approver to review (anyone may look; `_decision_access` says
+    who may decide)."""
+    return _draft_of(request, session, reference, catalogue)
+
+
+def _decision_access(
+    reference: str,
+    request: Request,
+    session: SessionDep,
+    catalogue: CatalogueDep,
+    _approver: ApproverUser,
+    form: PostedForm,
+) -> DraftAccess:
+    """The open revision, for an approver who had no hand in it: anyone else is refused (403)
+    and the refusal written to the audit log, admins included (separation of duties)."""
+    access = _draft_of(request, session, reference, catalogue)
+    action = Action.RETURN if form.get("outcome") == "return" else Action.APPROVE
+    approvals.refuse_if_involved(session, access.user, access.draft.assessment, action)
+    return access
+
+
 DraftDep = Annotated[DraftAccess, Depends(_draft_access)]
+ReviewDraft = Annotated[DraftAccess, Depends(_review_access)]
+DecisionDraft = Annotated[DraftAccess, Depends(_decision_access)]
 EditableDraft = Annotated[DraftAccess, Depends(_editable_draft_access)]

@@ -10,7 +10,7 @@ revision they had a hand in (`hand_in_it`), admins included. docs/approval.md ha
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import event, inspect
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
@@ -29,6 +29,7 @@ from app.models import (
     AssessmentContributor,
     AssessmentDecision,
     AuditEvent,
+    Category,
     KpiDutyException,
     KpiSelection,
     Procurement,
@@ -38,7 +39,9 @@ from app.models import (
     User,
 )
 from app.scoring.approval import Action, Refused, State, after
-from app.services import assessments, kpis
+from app.scoring.catalogue import Catalogue
+from app.scoring.results import Result
+from app.services import assessments, kpis, scoring
 from app.services.assessments import Draft
 from app.services.audit import Actor, act_as, current_actor, record_event
 from app.timeutil import utcnow
@@ -142,6 +145,15 @@ def _commit_move(session: Session, assessment: Assessment, state: State) -> None
         ) from None
 
 
+def _in_history(session: Session, assessment: Assessment, action: str, comment: str = "") -> None:
+    """The change of status in the procurement's history, in the same transaction."""
+    detail: dict[str, object] = {"revision": assessment.revision, "assessment": assessment.id}
+    if comment:
+        detail["comment"] = comment
+    record_event(session, action, entity_type="procurement", entity_id=assessment.procurement_id,
+                 detail=detail)  # fmt: skip
+
+
 def _lead_only(user: User, procurement: Procurement, doing: str) -> None:
     if user.id != procurement.lead_officer_id:
         raise PrimasError(403, f"Only the lead officer can {doing} this PRIMAS",
@@ -172,6 +184,7 @@ def submit(
     act_as(session, Actor.of(user))
     assessment.submitted_by_id = user.id
     assessment.submitted_at = utcnow()
+    _in_history(session, assessment, "primas.submitted")
     _commit_move(session, assessment, state)
 
 
@@ -181,6 +194,7 @@ def take_back(session: Session, user: User, procurement: Procurement, assessment
     state = _move(session, assessment, Action.TAKE_BACK, seen_version)
     _lead_only(user, procurement, "take back")
     act_as(session, Actor.of(user))
+    _in_history(session, assessment, "primas.taken_back")
     _commit_move(session, assessment, state)
 
 
@@ -218,10 +232,27 @@ def hand_in_it(session: Session, user: User, assessment: Assessment) -> str | No
     return None
 
 
+def refuse_if_involved(
+    session: Session, user: User, assessment: Assessment, action: Action
+) -> None:
+    """403, written to the audit log, for anyone who had a hand in the revision (no bypass)."""
+    why = hand_in_it(session, user, assessment)
+    if why is None:
+        return
+    record_event(session, "approval.refused", actor=Actor.of(user), entity_type="assessment",
+                 entity_id=assessment.id, detail={"action": action.value, "why": why})  # fmt: skip
+    session.commit()
+    raise PrimasError(
+        403,
+        "You cannot decide on this PRIMAS",
+        f"An approver who had no hand in it must decide: {why}.",
+    )
+
+
 def decide(
     session: Session,
     user: User,
-    assessment: Assessment,
+    draft: Draft,
     *,
     approve: bool,
     comment: str,
@@ -229,28 +260,21 @@ def decide(
     seen_version: int,
 ) -> AssessmentDecision:
     """An approver approves the submitted revision (an optional comment) or returns it (a
-    comment saying what must change, InvalidInput `comment` without one). Refused with 403,
+    comment saying what must change, InvalidInput `comment` without one), the comment pointing at
+    `points` (`check_points`). Refused with 403,
     and written to the audit log, for anyone who had a hand in it (`hand_in_it`)."""
+    assessment = draft.assessment
     action = Action.APPROVE if approve else Action.RETURN
     state = _move(session, assessment, action, seen_version)
     if not user.has_role(Role.APPROVER):
         raise PrimasError(403, "Only an approver can decide on a PRIMAS")
-    why = hand_in_it(session, user, assessment)
-    if why is not None:
-        record_event(session, "approval.refused", actor=Actor.of(user),
-                     entity_type="assessment", entity_id=assessment.id,
-                     detail={"action": action.value, "why": why})  # fmt: skip
-        session.commit()
-        raise PrimasError(
-            403,
-            "You cannot decide on this PRIMAS",
-            f"An approver who had no hand in it must decide: {why}.",
-        )
+    refuse_if_involved(session, user, assessment, action)
     comment = comment.strip()
     if not approve and not comment:
         raise InvalidInput({"comment": "Enter a comment saying what must change"})
     if len(comment) > MAX_COMMENT:
         raise InvalidInput({"comment": f"Comment must be {MAX_COMMENT:,} characters or fewer"})
+    points = check_points(draft, points) if not approve else []
     act_as(session, Actor.of(user))
     decision = AssessmentDecision(
         assessment_id=assessment.id,  # type: ignore[arg-type]
@@ -260,6 +284,7 @@ def decide(
         decided_by_id=user.id,  # type: ignore[arg-type]
     )
     session.add(decision)
+    _in_history(session, assessment, f"primas.{decision.outcome}", comment=comment)
     _commit_move(session, assessment, state)
     return decision
 
@@ -315,3 +340,94 @@ def install_contribution_hooks() -> None:
     """Record who changed each revision on every flush of every session (idempotent)."""
     if not event.contains(OrmSession, "after_flush", _contributions):
         event.listen(OrmSession, "after_flush", _contributions)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a revision stands, for the pages: who submitted it and when, and the latest
+    decision on it (the comments of a return, for the lead to act on) with who made it."""
+
+    status: str
+    submitted_by: str
+    submitted_at: datetime | None
+    decision: AssessmentDecision | None
+    decided_by: str
+
+    def comment_on(self, *points: str) -> str:
+        """The return's comment when it points at any of `points` ("task:..", "kpis")."""
+        if self.status != "returned" or self.decision is None:
+            return ""
+        return self.decision.comment if set(points) & set(self.decision.points) else ""
+
+
+def standing(session: Session, assessment: Assessment) -> Standing:
+    decision = session.exec(
+        select(AssessmentDecision)
+        .where(col(AssessmentDecision.assessment_id) == assessment.id)
+        .order_by(col(AssessmentDecision.id).desc())
+    ).first()
+    names = {
+        user.id: user.name
+        for user in session.exec(
+            select(User).where(
+                col(User.id).in_(
+                    [assessment.submitted_by_id, decision.decided_by_id if decision else None]
+                )  # fmt: skip
+            )
+        )
+    }
+    return Standing(
+        status=assessment.status,
+        submitted_by=names.get(assessment.submitted_by_id, ""),
+        submitted_at=assessment.submitted_at,
+        decision=decision,
+        decided_by=names.get(decision.decided_by_id, "") if decision else "",
+    )
+
+
+def check_points(draft: Draft, points: list[str]) -> list[str]:
+    """The places a return's comment points at, each a task of the form ("task:<id>"), one
+    of its questions ("question:<id>") or the KPI task ("kpis"); InvalidInput `points` for
+    anything else."""
+    definition = draft.definition
+    tasks = {f"task:{task.id}" for task in definition.tasks}
+    questions = {f"question:{question.id}" for question in definition.questions}
+    unknown = [point for point in points if point not in tasks | questions | {"kpis"}]
+    if unknown or len(points) > len(tasks) + len(questions) + 1:
+        raise InvalidInput({"points": "Select tasks from the list"})
+    return list(dict.fromkeys(points))  # each once, in the order given
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """One submitted assessment in the approvers' queue."""
+
+    procurement: Procurement
+    assessment: Assessment
+    category: str
+    lead_officer: str
+    result: Result
+    overrides: int
+
+    @property
+    def applying(self) -> list[str]:
+        """The titles of the obligations that apply to it."""
+        return [obligation.title for obligation in self.result.obligations if obligation.applies]
+
+
+def waiting(session: Session, catalogue: Catalogue, today: date) -> list[Waiting]:
+    """Every submitted assessment, the longest waiting first, with its result."""
+    rows = session.exec(
+        select(Assessment, Procurement, Category.name, User.name)
+        .join(Procurement, col(Procurement.id) == col(Assessment.procurement_id))
+        .join(Category, col(Category.id) == col(Procurement.category_id))
+        .join(User, col(User.id) == col(Procurement.lead_officer_id))
+        .where(col(Assessment.status) == "submitted")
+        .order_by(col(Assessment.submitted_at), col(Assessment.id))
+    ).all()
+    found = []
+    for assessment, procurement, category, lead in rows:
+        draft = assessments.load(session, assessment, catalogue)
+        found.append(Waiting(procurement, assessment, category, lead,
+                             scoring.result(draft, today), len(draft.overrides)))  # fmt: skip
+    return found

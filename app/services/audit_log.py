@@ -44,6 +44,11 @@ ACTION_LABELS = {
     "procurement_collaborator.created": "Added a collaborator",
     "procurement_collaborator.deleted": "Removed a collaborator",
     "access.refused": "Access refused: role needed",
+    "approval.refused": "Decision refused: they had a hand in the PRIMAS",
+    "primas.submitted": "Submitted the PRIMAS for approval",
+    "primas.taken_back": "Took the PRIMAS back to draft",
+    "primas.approved": "Approved the PRIMAS",
+    "primas.returned": "Returned the PRIMAS",
     "csrf.refused": "Request refused: form token missing or wrong",
 }
 VERBS = {"created": "Created", "updated": "Updated", "deleted": "Deleted"}

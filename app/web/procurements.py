@@ -179,6 +179,10 @@ def _history(session: Session, procurement: Procurement) -> list[dict[str, Any]]
             change_words(session, name, values.get(name))
             for name in event.detail.get("changed") or []
         ]
+        if event.action.startswith("primas.") and event.detail.get("revision"):
+            what += f" (revision {event.detail['revision']})"
+            if event.detail.get("comment"):
+                what += f": “{event.detail['comment']}”"
         if event.entity_type == "procurement_collaborator":
             colleague = session.get(User, int(event.entity_id.split(",")[1]))
             what += f" ({colleague.name})" if colleague else ""

@@ -3,6 +3,7 @@ submission needs, who may decide (separation of duties), and racing changes of s
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -108,7 +109,7 @@ def test_only_an_approver_who_had_no_hand_in_it_may_decide(session: Session) -> 
     admin = make_user(session, Role.ADMIN)
     for nobody in (other_lead, admin):  # not approvers (an admin is not one either)
         with pytest.raises(PrimasError) as refused:
-            approvals.decide(session, nobody, assessment, approve=True, comment="",
+            approvals.decide(session, nobody, draft, approve=True, comment="",
                              points=[], seen_version=version)  # fmt: skip
         assert refused.value.status == 403
     author = make_user(session, Role.LEAD, Role.APPROVER)
@@ -121,7 +122,7 @@ def test_only_an_approver_who_had_no_hand_in_it_may_decide(session: Session) -> 
                      seen_version=assessment.status_version, today=TODAY)  # fmt: skip
     session.refresh(assessment)
     with pytest.raises(PrimasError) as refused:
-        approvals.decide(session, author, assessment, approve=True, comment="", points=[],
+        approvals.decide(session, author, draft, approve=True, comment="", points=[],
                          seen_version=assessment.status_version)  # fmt: skip
     assert refused.value.status == 403
     assert "you changed it" in refused.value.detail
@@ -142,7 +143,7 @@ def test_an_approver_who_made_themselves_lead_officer_may_not_decide(session: Se
     why = approvals.hand_in_it(session, approver, assessment)
     assert why == "you were its lead officer since this revision started"
     with pytest.raises(PrimasError) as refused:
-        approvals.decide(session, approver, assessment, approve=False, comment="No",
+        approvals.decide(session, approver, draft, approve=False, comment="No",
                          points=[], seen_version=assessment.status_version)  # fmt: skip
     assert refused.value.status == 403
     # Handing it to someone else is not a hand in its content: another approver who did so
@@ -158,10 +159,10 @@ def test_a_return_needs_a_comment_and_an_approval_does_not(session: Session) -> 
     assessment = draft.assessment
     approver = make_user(session, Role.APPROVER)
     with pytest.raises(InvalidInput) as refused:
-        approvals.decide(session, approver, assessment, approve=False, comment="  ",
+        approvals.decide(session, approver, draft, approve=False, comment="  ",
                          points=[], seen_version=assessment.status_version)  # fmt: skip
     assert list(refused.value.errors) == ["comment"]
-    approvals.decide(session, approver, assessment, approve=False,
+    approvals.decide(session, approver, draft, approve=False,
                      comment="Add a mitigation action for agency labour",
                      points=["question:mitigation_actions"],
                      seen_version=assessment.status_version)  # fmt: skip
@@ -171,7 +172,7 @@ def test_a_return_needs_a_comment_and_an_approval_does_not(session: Session) -> 
     approvals.submit(session, lead, record, reload(session, draft), declared=True,
                      seen_version=assessment.status_version, today=TODAY)  # fmt: skip
     session.refresh(assessment)
-    approvals.decide(session, approver, assessment, approve=True, comment="", points=[],
+    approvals.decide(session, approver, draft, approve=True, comment="", points=[],
                      seen_version=assessment.status_version)  # fmt: skip
     session.refresh(assessment)
     assert assessment.status == "approved"
@@ -197,7 +198,7 @@ def test_read_only_once_submitted_and_any_other_move_is_refused(session: Session
     stale = assessment.status_version - 1
     approver = make_user(session, Role.APPROVER)
     with pytest.raises(PrimasError) as old_page:
-        approvals.decide(session, approver, assessment, approve=True, comment="", points=[],
+        approvals.decide(session, approver, draft, approve=True, comment="", points=[],
                          seen_version=stale)  # fmt: skip
     assert old_page.value.status == 409 and "changed since the page" in old_page.value.title
 
@@ -216,10 +217,13 @@ def test_approve_and_return_racing_exactly_one_wins(session: Session, database_u
             theirs = two.get(type(draft.assessment), draft.assessment.id)
             assert mine is not None and theirs is not None
             version = mine.status_version
-            approvals.decide(one, one.get(User, first.id), mine, approve=True,  # type: ignore[arg-type]
+            deciding, other = one.get(User, first.id), two.get(User, second.id)
+            assert deciding is not None and other is not None
+            approvals.decide(one, deciding, replace(draft, assessment=mine), approve=True,
                              comment="", points=[], seen_version=version)  # fmt: skip
             with pytest.raises(PrimasError) as lost:
-                approvals.decide(two, two.get(User, second.id), theirs, approve=False,  # type: ignore[arg-type]
+                approvals.decide(two, other, replace(draft, assessment=theirs),
+                                 approve=False,
                                  comment="Fix it", points=[], seen_version=version)  # fmt: skip
             assert lost.value.status == 409
     finally:
