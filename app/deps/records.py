@@ -184,6 +184,20 @@ def _editable_draft_access(
     return access
 
 
+def _lead_officer_draft_access(
+    reference: str, request: Request, session: SessionDep, catalogue: CatalogueDep
+) -> DraftAccess:
+    """The open revision, for its procurement's lead officer alone (who submits it and takes
+    it back); 403 for anyone else, recorded."""
+    access = _draft_of(request, session, reference, catalogue)
+    _active(access.procurement)
+    if access.user.id != access.procurement.lead_officer_id:
+        raise refuse(request, session, "lead officer", "Only the lead officer can do this",
+                     "Only the procurement's lead officer submits its PRIMAS for approval or "
+                     "takes it back.")  # fmt: skip
+    return access
+
+
 def _review_access(
     reference: str,
     request: Request,
@@ -214,5 +228,6 @@ def _decision_access(
 
 DraftDep = Annotated[DraftAccess, Depends(_draft_access)]
 ReviewDraft = Annotated[DraftAccess, Depends(_review_access)]
+LeadOfficerDraft = Annotated[DraftAccess, Depends(_lead_officer_draft_access)]
 DecisionDraft = Annotated[DraftAccess, Depends(_decision_access)]
 EditableDraft = Annotated[DraftAccess, Depends(_editable_draft_access)]

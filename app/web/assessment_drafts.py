@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlmodel import Session
 
 from app.deps import (
     CatalogueDep,
     CurrentUser,
+    DraftAccess,
     DraftDep,
     EditableDraft,
     EditableProcurement,
@@ -15,13 +21,15 @@ from app.deps import (
     TemplatesDep,
 )
 from app.errors import PrimasError
+from app.forms.definition import Question
 from app.forms.moving import plan_move
 from app.forms.types import question_type
+from app.models import User
 from app.scoring.reference_data import NoValueInForce
-from app.services import assessments, kpis, procurements
+from app.services import approvals, assessments, kpis, procurements
 from app.timeutil import london_today
 from app.web.assessments import primas_path
-from app.web.flash import FlashDep
+from app.web.flash import Confirmation, FlashDep
 from app.web.form_pages import navigate
 from app.web.procurements import procurement_path
 
@@ -51,28 +59,59 @@ def start(
     return RedirectResponse(primas_path(request, procurement), 303)
 
 
+def describe_answer(question: Question, value: Any) -> str:
+    """An answer that counts, in words, as the summary lists show it."""
+    return question_type(question.type).describe(question, value)
+
+
+def check_page(
+    request: Request,
+    templates: Jinja2Templates,
+    session: Session,
+    access: DraftAccess,
+    *,
+    errors: Mapping[str, str] | None = None,
+    missing: list[dict[str, str]] | None = None,
+    status_code: int = 200,
+    confirmation: str | None = None,
+) -> HTMLResponse:
+    """The check page: every answer that counts, what must be done before submitting, and the
+    submission (or where it stands): `errors` for the declaration, `missing` for what stops it
+    (error summary items, each linking to where it is put right)."""
+    procurement, draft = access.procurement, access.draft
+    work = kpis.work(session, draft, london_today())
+    context = {
+        "procurement": procurement,
+        "draft": draft,
+        "walk": draft.walk,
+        "can_edit": access.editable,
+        "describe": describe_answer,
+        "result": work.result,
+        "kpi_task": work.task,
+        "standing": approvals.standing(session, draft.assessment),
+        "is_lead": access.user.id == procurement.lead_officer_id,
+        "lead_officer": session.get(User, procurement.lead_officer_id),
+        "errors": errors or {},
+        "missing": missing or [],
+        "confirmation": confirmation,
+    }
+    if errors:
+        status_code = 422
+    return templates.TemplateResponse(request, "assessments/check.html", context,
+                                      status_code=status_code)  # fmt: skip
+
+
 @router.get("/check", response_class=HTMLResponse)
 def check_answers(
     request: Request,
     access: DraftDep,
     session: SessionDep,
     templates: TemplatesDep,
+    confirmation: Confirmation,
 ) -> HTMLResponse:
-    """Every answer that counts, task by task, with a link to change it, and anything that
-    must be done before the assessment can be submitted."""
-    procurement, draft = access.procurement, access.draft
-    current = draft.walk
-    work = kpis.work(session, draft, london_today())
-    context = {
-        "procurement": procurement,
-        "draft": draft,
-        "walk": current,
-        "can_edit": access.editable,
-        "describe": lambda q, value: question_type(q.type).describe(q, value),
-        "result": work.result,
-        "kpi_task": work.task,
-    }
-    return templates.TemplateResponse(request, "assessments/check.html", context)
+    """Every answer that counts, task by task, with a link to change it, anything that must
+    be done before the assessment can be submitted, and the submission."""
+    return check_page(request, templates, session, access, confirmation=confirmation)
 
 
 @router.post("/acknowledge")

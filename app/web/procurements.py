@@ -167,7 +167,7 @@ def _words(session: Session, field: str, value: Any) -> str:
     return describe_value(session, field, value)
 
 
-def _history(session: Session, procurement: Procurement) -> list[dict[str, Any]]:
+def history_rows(session: Session, procurement: Procurement) -> list[dict[str, Any]]:
     """The procurement's audit history in words: when, who, what, and each field's change."""
     rows = []
     events = audit_log.procurement_history(session, procurement.id or 0)
@@ -217,7 +217,7 @@ def show_page(
         "can_reassign": procurements.can_reassign(user) and procurement.status == "active",
         "can_manage_collaborators": procurements.is_lead_officer_or_admin(user, procurement),
         "can_withdraw": procurements.is_lead_officer_or_admin(user, procurement),
-        "history": _history(session, procurement),
+        "history": history_rows(session, procurement),
         "location_label": DeliveryLocation(procurement.delivery_location).label,
         "framework_label": procurement.framework_words,
         "draft": assessments.open_draft(session, procurement),

@@ -12,6 +12,7 @@ from app.web import (
     admin_audit,
     admin_reference,
     admin_users,
+    approvals,
     assessment_drafts,
     assessment_kpis,
     assessment_own_kpis,
@@ -26,7 +27,7 @@ from app.web import (
 AREAS = (
     pages, sign_in, account, procurements, procurement_changes, assessments, assessment_drafts,
     assessment_results, assessment_own_kpis, assessment_kpis, admin_users, admin_reference,
-    admin_audit,
+    admin_audit, approvals,
 )  # fmt: skip
 
 

@@ -72,6 +72,8 @@ def navigation_for(
     if signed_in is None:
         return []
     items = [("Home", "home"), ("Procurements", "list_procurements")]
+    if signed_in.user.has_role(Role.APPROVER):
+        items.append(("Approvals", "approval_queue"))
     if signed_in.user.has_role(Role.ADMIN):
         items += [
             ("Users", "list_users"),

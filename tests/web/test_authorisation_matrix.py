@@ -226,6 +226,29 @@ ROUTES = [
     # The draft is on version 1 and version 2 is shipped: editors may move it.
     Case("GET", "/procurements/{reference}/primas/upgrade", editors(200)),
     Case("POST", "/procurements/{reference}/primas/upgrade", editors(200)),
+    # Approval: the draft is not complete (its lead is told what is missing), nor submitted
+    # (nothing to take back or decide on); only the lead officer submits, only approvers who
+    # had no hand in it decide.
+    Case(
+        "POST",
+        "/procurements/{reference}/primas/submit",
+        only(422, "lead"),
+        {"declaration": "yes", "status_version": "1"},
+    ),
+    Case(
+        "POST",
+        "/procurements/{reference}/primas/take-back",
+        only(409, "lead"),
+        {"status_version": "1"},
+    ),
+    Case("GET", "/approvals", only(200, "approver")),
+    Case("GET", "/procurements/{reference}/primas/decision", only(409, "approver")),
+    Case(
+        "POST",
+        "/procurements/{reference}/primas/decision",
+        only(409, "approver"),
+        {"outcome": "approve", "status_version": "1"},
+    ),
 ]
 
 

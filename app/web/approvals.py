@@ -1,0 +1,208 @@
+"""Approval pages: submitting a PRIMAS from its check page, taking it back, the approvers' queue
+and the decision page, where an approver who had no hand in it approves it or returns it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
+
+from app.deps import (
+    ApproverUser,
+    CatalogueDep,
+    DecisionDraft,
+    DraftAccess,
+    LeadOfficerDraft,
+    PostedForm,
+    ReviewDraft,
+    SessionDep,
+    TemplatesDep,
+)
+from app.errors import InvalidInput, PrimasError
+from app.inputs import parse_id
+from app.models import Category, DeliveryLocation, Directorate, User
+from app.services import approvals, kpis
+from app.services.approvals import Incomplete, Missing
+from app.timeutil import london_today
+from app.web.assessment_drafts import check_page, describe_answer
+from app.web.assessments import primas_path
+from app.web.flash import Confirmation, FlashDep
+from app.web.form_pages import Done, path_to, submit
+from app.web.forms import field, values
+from app.web.procurements import history_rows
+
+router = APIRouter(tags=["approval"])
+PRIMAS = "/procurements/{reference}/primas"
+
+
+def _version(form: FormData) -> int:
+    """The status version the page was drawn at (-1, never current, if missing or odd)."""
+    found = parse_id(field(form, "status_version")[:12])
+    return found if found is not None else -1
+
+
+def missing_links(
+    request: Request, access: DraftAccess, missing: list[Missing]
+) -> list[dict[str, str]]:
+    """Each missing thing as an error summary item linking to where it is put right."""
+    reference = access.procurement.reference
+    items = []
+    for item in missing:
+        if item.review:
+            href = path_to(request, "task_list", reference=reference, anchor="changes")
+        elif item.kpi_anchor:
+            href = path_to(request, "kpi_task", reference=reference, anchor=item.kpi_anchor)
+        else:
+            href = path_to(request, "show_task", reference=reference, task_id=item.task_id,
+                           anchor=f"question-{item.question_id}")  # fmt: skip
+        items.append({"text": item.text, "href": href})
+    return items
+
+
+@router.post(PRIMAS + "/submit", response_class=HTMLResponse)
+def submit_assessment(
+    request: Request,
+    form: PostedForm,
+    access: LeadOfficerDraft,
+    session: SessionDep,
+    templates: TemplatesDep,
+    flash: FlashDep,
+) -> Response:
+    """Submit the PRIMAS for a decision, with the declaration; if anything is missing, the
+    check page lists it, each linking to where to put it right."""
+    declared = field(form, "declaration") == "yes"
+
+    def send() -> Done:
+        approvals.submit(session, access.user, access.procurement, access.draft,
+                         declared=declared, seen_version=_version(form),
+                         today=london_today())  # fmt: skip
+        return Done(primas_path(request, access.procurement) + "/check",
+                    "PRIMAS submitted for approval")  # fmt: skip
+
+    def again(errors: Mapping[str, str]) -> Response:
+        return check_page(request, templates, session, access, errors=errors)
+
+    try:
+        return submit(request, flash, send, again=again)
+    except Incomplete as incomplete:
+        return check_page(request, templates, session, access, status_code=422,
+                          missing=missing_links(request, access, incomplete.missing))  # fmt: skip
+
+
+@router.post(PRIMAS + "/take-back")
+def take_back(
+    request: Request,
+    form: PostedForm,
+    access: LeadOfficerDraft,
+    session: SessionDep,
+    flash: FlashDep,
+) -> Response:
+    """The lead officer takes the submission back to draft, to change it."""
+
+    def back() -> Done:
+        approvals.take_back(session, access.user, access.procurement, access.draft.assessment,
+                            seen_version=_version(form))  # fmt: skip
+        return Done(primas_path(request, access.procurement),
+                    "PRIMAS taken back to draft. Submit it again when it is ready")  # fmt: skip
+
+    return submit(request, flash, back, again=lambda errors: Response(status_code=422))
+
+
+@router.get("/approvals", response_class=HTMLResponse)
+def approval_queue(
+    request: Request,
+    _approver: ApproverUser,
+    session: SessionDep,
+    templates: TemplatesDep,
+    catalogue: CatalogueDep,
+    confirmation: Confirmation,
+) -> HTMLResponse:
+    """Every submitted PRIMAS, the longest waiting first."""
+    context = {
+        "waiting": approvals.waiting(session, catalogue, london_today()),
+        "confirmation": confirmation,
+    }
+    return templates.TemplateResponse(request, "approvals/queue.html", context)
+
+
+def decision_page(
+    request: Request,
+    templates: TemplatesDep,
+    session: SessionDep,
+    access: DraftAccess,
+    *,
+    typed: Mapping[str, Any] | None = None,
+    errors: Mapping[str, str] | None = None,
+) -> HTMLResponse:
+    """The whole assessment in one place, and the decision form for an approver who may make
+    it (or why they may not)."""
+    procurement, draft = access.procurement, access.draft
+    work = kpis.work(session, draft, london_today())
+    assessment = draft.assessment
+    context = {
+        "procurement": procurement,
+        "draft": draft,
+        "walk": draft.walk,
+        "result": work.result,
+        "kpi_task": work.task,
+        "can_edit": False,
+        "describe": describe_answer,
+        "category": session.get(Category, procurement.category_id),
+        "directorate": session.get(Directorate, procurement.directorate_id),
+        "lead_officer": session.get(User, procurement.lead_officer_id),
+        "standing": approvals.standing(session, assessment),
+        "history": history_rows(session, procurement),
+        "framework_label": procurement.framework_words,
+        "location_label": DeliveryLocation(procurement.delivery_location).label,
+        "why_not": approvals.hand_in_it(session, access.user, assessment),
+        "typed": typed or {"outcome": "", "comment": "", "points": []},
+        "errors": errors or {},
+    }
+    return templates.TemplateResponse(request, "approvals/decision.html", context,
+                                      status_code=422 if errors else 200)  # fmt: skip
+
+
+@router.get(PRIMAS + "/decision", response_class=HTMLResponse)
+def show_decision(
+    request: Request, access: ReviewDraft, session: SessionDep, templates: TemplatesDep
+) -> HTMLResponse:
+    """The approver's view of a submitted PRIMAS."""
+    if access.draft.assessment.status != "submitted":
+        raise PrimasError(
+            409,
+            "This PRIMAS is not waiting for a decision",
+            "It has not been submitted, or it has been decided or taken back.",
+        )
+    return decision_page(request, templates, session, access)
+
+
+@router.post(PRIMAS + "/decision", response_class=HTMLResponse)
+def decide_on_assessment(
+    request: Request,
+    form: PostedForm,
+    access: DecisionDraft,
+    session: SessionDep,
+    templates: TemplatesDep,
+    flash: FlashDep,
+) -> Response:
+    """Approve, or return with a comment that may point at tasks."""
+    outcome = field(form, "outcome")
+    comment = field(form, "comment")[: approvals.MAX_COMMENT + 1]
+    points = values(form, "points")[:100]
+    typed = {"outcome": outcome, "comment": comment, "points": points}
+
+    def decided() -> Done:
+        if outcome not in ("approve", "return"):
+            raise InvalidInput({"outcome": "Select whether to approve or return the PRIMAS"})
+        approvals.decide(session, access.user, access.draft, approve=outcome == "approve",
+                         comment=comment, points=points,
+                         seen_version=_version(form))  # fmt: skip
+        said = "PRIMAS approved" if outcome == "approve" else "PRIMAS returned to its lead officer"
+        return Done(path_to(request, "approval_queue"), said)
+
+    return submit(request, flash, decided,
+                  again=lambda errors: decision_page(request, templates, session, access,
+                                                     typed=typed, errors=errors))  # fmt: skip

@@ -1,0 +1,156 @@
+"""The approval pages: submitting from the check page, the approvers' queue, the decision page,
+and what the lead sees of a submission and a return."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from sqlmodel import Session, select
+
+from app.models import AuditEvent, Role, User
+from app.services import procurements
+from tests.support.auth import signed_in_client
+from tests.support.factories import complete_draft, make_draft, make_procurement, make_user
+from tests.support.html import error_summary_links, heading, parse, text_of
+from tests.support.primas import post
+
+
+def _lead_of(session: Session, record) -> User:  # type: ignore[no-untyped-def]
+    lead = session.get(User, record.lead_officer_id)
+    assert lead is not None
+    return lead
+
+
+def _submit(client, base: str, version: int = 1, **extra: str):  # type: ignore[no-untyped-def]
+    return post(client, f"{base}/submit", {"declaration": "yes", "status_version": str(version),
+                                           **extra})  # fmt: skip
+
+
+def test_the_lead_submits_a_complete_primas_from_the_check_page(
+    app: FastAPI, session: Session
+) -> None:
+    record, draft = complete_draft(session)
+    client = signed_in_client(app, session, _lead_of(session, record))
+    base = f"/procurements/{record.reference}/primas"
+    page = parse(client.get(f"{base}/check"))
+    form = page.find("form", action=f"{base}/submit")
+    assert form is not None and "I confirm the answers are correct" in text_of(form)
+    refused = post(client, f"{base}/submit", {"status_version": "1"})  # no declaration
+    assert refused.status_code == 422
+    assert error_summary_links(parse(refused)) == [
+        ("Confirm that the answers are correct to the best of your knowledge", "#declaration")
+    ]
+    sent = _submit(client, base)
+    assert (sent.status_code, sent.headers["location"]) == (303, f"{base}/check")
+    page = parse(client.get(f"{base}/check"))
+    assert "PRIMAS submitted for approval" in text_of(page.find(class_="govuk-notification-banner"))
+    assert "Waiting for a decision" in text_of(page)
+    assert page.find("form", action=f"{base}/submit") is None
+    assert page.find("form", action=f"{base}/take-back") is not None
+    assert "Change" not in [text_of(a) for a in page.select(".govuk-summary-list__actions a")]
+    # Read-only while it waits: its task pages and saves say why.
+    task = draft.walk.applicable_tasks()[0]
+    shown = client.get(f"{base}/tasks/{task.id}")
+    assert shown.status_code == 409
+    assert "waiting for a decision" in text_of(parse(shown))
+    saved = post(client, f"{base}/tasks/{task.id}", {"draft": str(draft.assessment.id)})
+    assert saved.status_code == 409
+    # Taken back to draft, it can be changed and submitted again.
+    back = post(client, f"{base}/take-back", {"status_version": "2"})
+    assert back.status_code == 303
+    assert client.get(f"{base}/tasks/{task.id}").status_code == 200
+    history = text_of(parse(client.get(f"/procurements/{record.reference}")))
+    assert "Submitted the PRIMAS for approval (revision 1)" in history
+    assert "Took the PRIMAS back to draft (revision 1)" in history
+
+
+def test_an_incomplete_primas_lists_what_is_missing_with_links(
+    app: FastAPI, session: Session
+) -> None:
+    lead = make_user(session, Role.LEAD)
+    record = make_procurement(session, lead, value="1,200,000")
+    make_draft(session, record, lead)
+    client = signed_in_client(app, session, lead)
+    base = f"/procurements/{record.reference}/primas"
+    refused = _submit(client, base)
+    assert refused.status_code == 422
+    page = parse(refused)
+    assert "You cannot submit this PRIMAS yet" in text_of(page.find(class_="govuk-error-summary"))
+    links = error_summary_links(page)
+    assert links[0][1].startswith(f"{base}/tasks/") and "#question-" in links[0][1]
+    assert any(href.startswith(f"{base}/kpis#") for _, href in links)
+
+
+def test_a_collaborator_cannot_submit(app: FastAPI, session: Session) -> None:
+    record, _draft = complete_draft(session)
+    colleague = make_user(session, Role.LEAD, name="Tom Okafor")
+    procurements.add_collaborator(session, _lead_of(session, record), record, colleague.id)
+    client = signed_in_client(app, session, colleague)
+    base = f"/procurements/{record.reference}/primas"
+    page = parse(client.get(f"{base}/check"))
+    assert page.find("form", action=f"{base}/submit") is None
+    assert "Only its lead officer" in text_of(page)
+    assert _submit(client, base).status_code == 403
+
+
+def test_the_queue_and_the_decision_page(app: FastAPI, session: Session) -> None:
+    record, _draft = complete_draft(session, title="Office cleaning")
+    lead = _lead_of(session, record)
+    base = f"/procurements/{record.reference}/primas"
+    assert _submit(signed_in_client(app, session, lead), base).status_code == 303
+    approver = make_user(session, Role.APPROVER, name="Alex Approver")
+    client = signed_in_client(app, session, approver)
+    queue = parse(client.get("/approvals"))
+    assert heading(queue) == "PRIMAS waiting for a decision"
+    row = queue.find("tbody").find("tr")
+    cells = [text_of(cell) for cell in row.find_all("td")]
+    assert cells[0].startswith("Office cleaning") and record.reference in cells[0]
+    assert cells[1] == "£1,200,000"
+    assert cells[2] == lead.name
+    assert "Modern slavery statement" in cells[5] or "PRIMAS required" in cells[5]
+    decision = parse(client.get(f"{base}/decision"))
+    for section in ("procurement", "results", "judgements", "answers", "history", "decision"):
+        assert decision.find(id=section) is not None, section
+    assert decision.find("form", action=f"{base}/decision") is not None
+    # Returned without a comment: refused, what was chosen kept.
+    refused = post(client, f"{base}/decision", {"outcome": "return", "status_version": "2"})
+    assert refused.status_code == 422
+    assert error_summary_links(parse(refused)) == [
+        ("Enter a comment saying what must change", "#comment")
+    ]
+    nothing = post(client, f"{base}/decision", {"status_version": "2"})
+    assert nothing.status_code == 422
+    returned = post(client, f"{base}/decision", {
+        "outcome": "return", "comment": "Add a mitigation action for agency labour",
+        "points": ["kpis"], "status_version": "2",
+    })  # fmt: skip
+    assert (returned.status_code, returned.headers["location"]) == (303, "/approvals")
+    lead_client = signed_in_client(app, session, lead)
+    check = text_of(parse(lead_client.get(f"{base}/check")))
+    assert "Returned with comments" in check
+    assert "Add a mitigation action for agency labour" in check
+    history = text_of(parse(lead_client.get(f"/procurements/{record.reference}")))
+    assert ("Returned the PRIMAS (revision 1): “Add a mitigation action for agency labour”"
+            in history)  # fmt: skip
+
+
+def test_an_approver_who_had_a_hand_in_it_sees_it_but_cannot_decide(
+    app: FastAPI, session: Session
+) -> None:
+    record, _draft = complete_draft(session)
+    lead = _lead_of(session, record)
+    helper = make_user(session, Role.LEAD, Role.APPROVER)
+    procurements.add_collaborator(session, lead, record, helper.id)
+    base = f"/procurements/{record.reference}/primas"
+    assert _submit(signed_in_client(app, session, lead), base).status_code == 303
+    client = signed_in_client(app, session, helper)
+    page = parse(client.get(f"{base}/decision"))
+    assert page.find("form", action=f"{base}/decision") is None
+    assert "You cannot decide on this PRIMAS: you work on it as a collaborator" in text_of(page)
+    refused = post(client, f"{base}/decision", {"outcome": "approve", "status_version": "2"})
+    assert refused.status_code == 403
+    logged = session.exec(select(AuditEvent).where(AuditEvent.action == "approval.refused")).all()
+    assert [event.actor_id for event in logged] == [helper.id]
+    # Not an approver at all: the queue and the decision page are refused.
+    other_lead = signed_in_client(app, session, make_user(session, Role.LEAD))
+    assert other_lead.get("/approvals").status_code == 403
+    assert other_lead.get(f"{base}/decision").status_code == 403
