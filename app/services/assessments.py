@@ -30,6 +30,7 @@ from app.models import (
     OPEN_STATUSES,
     Assessment,
     AssessmentAnswer,
+    AssessmentDecision,
     AssessmentStatus,
     Category,
     KpiDutyException,
@@ -82,6 +83,20 @@ class Draft:
     overrides: dict[tuple[str, str], Override] = field(default_factory=dict)
     reference: ReferenceData = field(default_factory=ReferenceData)
     kpi_exception: StoredException | None = None
+    # For a revision returned by an approver, their decision: the comment and where it points.
+    returned: AssessmentDecision | None = None
+
+    def returned_comment_on(self, *points: str) -> str:
+        """The return's comment if it points at any of `points` ("task:..", "question:..",
+        "kpis"); "" otherwise, or when the revision is not returned."""
+        if self.returned is None or not set(points) & set(self.returned.points):
+            return ""
+        return self.returned.comment
+
+    def returned_comment_on_task(self, task: Task) -> str:
+        """The return's comment if it points at the task or at one of its questions."""
+        questions = (f"question:{question.id}" for question in task.questions)
+        return self.returned_comment_on(f"task:{task.id}", *questions)
 
     @cached_property
     def walk(self) -> Walk:
@@ -258,7 +273,18 @@ def load(
         reference=reference,
         kpi_exception=_kpi_exception(session, assessment),
         catalogue=catalogue,
+        returned=_returned(session, assessment),
     )
+
+
+def _returned(session: Session, assessment: Assessment) -> AssessmentDecision | None:
+    if assessment.status != AssessmentStatus.RETURNED.value:
+        return None  # no query for a draft
+    return session.exec(
+        select(AssessmentDecision)
+        .where(col(AssessmentDecision.assessment_id) == assessment.id)
+        .order_by(col(AssessmentDecision.id).desc())
+    ).first()
 
 
 def _kpi_exception(session: Session, assessment: Assessment) -> StoredException | None:

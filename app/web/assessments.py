@@ -29,7 +29,7 @@ from app.forms.types import question_type, read_answer
 from app.inputs import parse_id
 from app.models import Procurement
 from app.scoring.results import Result
-from app.services import assessments, kpis, scoring
+from app.services import approvals, assessments, kpis, scoring
 from app.services.assessments import Draft
 from app.timeutil import london_today
 from app.web.flash import Confirmation, FlashDep
@@ -166,6 +166,7 @@ def task_list(
         "applicable": done.applicable,
         "completed": done.completed,
         "change": assessments.context_change(draft),
+        "standing": approvals.standing(session, draft.assessment),
         "result": work.result,
         "newer": newest if newest.version > draft.definition.version else None,
         "can_edit": access.editable,

@@ -119,9 +119,10 @@ def test_the_queue_and_the_decision_page(app: FastAPI, session: Session) -> None
     ]
     nothing = post(client, f"{base}/decision", {"status_version": "2"})
     assert nothing.status_code == 422
+    workforce = _draft.definition.task_of("mitigation_actions")
     returned = post(client, f"{base}/decision", {
         "outcome": "return", "comment": "Add a mitigation action for agency labour",
-        "points": ["kpis"], "status_version": "2",
+        "points": [f"task:{workforce.id}", "kpis"], "status_version": "2",
     })  # fmt: skip
     assert (returned.status_code, returned.headers["location"]) == (303, "/approvals")
     lead_client = signed_in_client(app, session, lead)
@@ -131,6 +132,25 @@ def test_the_queue_and_the_decision_page(app: FastAPI, session: Session) -> None
     history = text_of(parse(lead_client.get(f"/procurements/{record.reference}")))
     assert ("Returned the PRIMAS (revision 1): “Add a mitigation action for agency labour”"
             in history)  # fmt: skip
+    # Beside the tasks it points at, on the task list and on their pages; not elsewhere.
+    tasks = parse(lead_client.get(base))
+    hints = {text_of(item.find(class_="govuk-task-list__name-and-hint").find("a") or
+                     item.find(class_="govuk-task-list__name-and-hint")): text_of(hint)
+             for item in tasks.find_all(class_="govuk-task-list__item")
+             if (hint := item.find(class_="govuk-task-list__hint"))}  # fmt: skip
+    comment = "The approver's comment: Add a mitigation action for agency labour"
+    assert hints[workforce.title] == comment and hints["Choose the KPIs"] == comment
+    assert list(hints.values()).count(comment) == 2
+    task_page = parse(lead_client.get(f"{base}/tasks/{workforce.id}"))
+    assert "Add a mitigation action" in text_of(task_page.find(id="approver-comment"))
+    other = next(t for t in _draft.walk.applicable_tasks() if t.id != workforce.id)
+    assert parse(lead_client.get(f"{base}/tasks/{other.id}")).find(id="approver-comment") is None
+    assert parse(lead_client.get(f"{base}/kpis")).find(id="approver-comment") is not None
+    # Submitted again, then approved by the same approver.
+    assert _submit(lead_client, base, version=3).status_code == 303
+    approved = post(client, f"{base}/decision", {"outcome": "approve", "status_version": "4"})
+    assert approved.status_code == 303
+    assert "PRIMAS approved" in text_of(parse(client.get("/approvals")))
 
 
 def test_an_approver_who_had_a_hand_in_it_sees_it_but_cannot_decide(
