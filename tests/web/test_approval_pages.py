@@ -101,8 +101,7 @@ def test_the_queue_and_the_decision_page(app: FastAPI, session: Session) -> None
     client = signed_in_client(app, session, approver)
     queue = parse(client.get("/approvals"))
     assert heading(queue) == "PRIMAS waiting for a decision"
-    row = queue.find("tbody").find("tr")
-    cells = [text_of(cell) for cell in row.find_all("td")]
+    cells = [text_of(cell) for cell in queue.select("tbody tr:first-child td")]
     assert cells[0].startswith("Office cleaning") and record.reference in cells[0]
     assert cells[1] == "£1,200,000"
     assert cells[2] == lead.name
@@ -134,10 +133,9 @@ def test_the_queue_and_the_decision_page(app: FastAPI, session: Session) -> None
             in history)  # fmt: skip
     # Beside the tasks it points at, on the task list and on their pages; not elsewhere.
     tasks = parse(lead_client.get(base))
-    hints = {text_of(item.find(class_="govuk-task-list__name-and-hint").find("a") or
-                     item.find(class_="govuk-task-list__name-and-hint")): text_of(hint)
-             for item in tasks.find_all(class_="govuk-task-list__item")
-             if (hint := item.find(class_="govuk-task-list__hint"))}  # fmt: skip
+    hints = {text_of(item.select_one(".govuk-task-list__name-and-hint > :first-child")):
+             text_of(hint) for item in tasks.select(".govuk-task-list__item")
+             if (hint := item.select_one(".govuk-task-list__hint"))}  # fmt: skip
     comment = "The approver's comment: Add a mitigation action for agency labour"
     assert hints[workforce.title] == comment and hints["Choose the KPIs"] == comment
     assert list(hints.values()).count(comment) == 2
