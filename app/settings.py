@@ -12,6 +12,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'primas.db'}"
 # Used only outside production so a new machine runs with no configuration at all.
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"
+DEVELOPMENT_SIGNING_KEY = "development-only-signing-key-do-not-use-in-production"
 MINIMUM_SECRET_KEY_LENGTH = 32
 
 
@@ -27,6 +28,9 @@ class Settings(BaseSettings):
     env: Literal["development", "test", "production"] = "development"
     database_url: str = DEFAULT_DATABASE_URL
     secret_key: str | None = Field(default=None, repr=False)
+    # Signs approved records (HMAC-SHA-256 of each record's hash): required in production, and
+    # kept, as records signed under it are checked with it.
+    signing_key: str | None = Field(default=None, repr=False)
     council_name: str = "Hackney Council"
     service_name: str = "PRIMAS"
     feedback_email: str = "procurement@hackney.gov.uk"
@@ -76,7 +80,20 @@ class Settings(BaseSettings):
             raise SettingsError(
                 f"PRIMAS_SECRET_KEY must be at least {MINIMUM_SECRET_KEY_LENGTH} characters"
             )
+        if not self.signing_key or self.signing_key == DEVELOPMENT_SIGNING_KEY:
+            raise SettingsError(
+                "PRIMAS_ENV=production needs PRIMAS_SIGNING_KEY set to a long random value"
+            )
+        if len(self.signing_key) < MINIMUM_SECRET_KEY_LENGTH:
+            raise SettingsError(
+                f"PRIMAS_SIGNING_KEY must be at least {MINIMUM_SECRET_KEY_LENGTH} characters"
+            )
         return self
+
+    @property
+    def effective_signing_key(self) -> str:
+        """The key that signs approved records: the configured one, or the development key."""
+        return self.signing_key or DEVELOPMENT_SIGNING_KEY
 
     @property
     def effective_secret_key(self) -> str:

@@ -2,6 +2,7 @@
 
 from app.models.assessments import (
     OPEN_STATUSES,
+    ApprovedRecord,
     Assessment,
     AssessmentAnswer,
     AssessmentContributor,
@@ -28,6 +29,7 @@ from app.models.users import Role, User
 
 __all__ = [
     "OPEN_STATUSES",
+    "ApprovedRecord",
     "Assessment",
     "AssessmentAnswer",
     "AssessmentContributor",

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint, text
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
@@ -98,6 +98,23 @@ class AssessmentDecision(SQLModel, table=True):
     points: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     decided_by_id: int = Field(foreign_key="user_account.id")
     decided_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class ApprovedRecord(SQLModel, table=True):
+    """The signed record an approval froze (app/services/records.py): its canonical JSON, the
+    SHA-256 of that and an HMAC of the hash. Database triggers refuse UPDATE and DELETE."""
+
+    __tablename__ = "approved_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id", unique=True)
+    procurement_id: int = Field(foreign_key="procurement.id", index=True)
+    revision: int
+    approved_by_id: int = Field(foreign_key="user_account.id")
+    approved_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    sha256: str = Field(max_length=64)
+    signature: str = Field(max_length=64)
 
 
 class AssessmentContributor(SQLModel, table=True):

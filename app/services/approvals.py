@@ -15,15 +15,17 @@ from datetime import date, datetime
 from sqlalchemy import event, inspect
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import UOWTransaction
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from app.errors import InvalidInput, PrimasError
 from app.forms.journey import TaskStatus
 from app.models import (
     OPEN_STATUSES,
+    ApprovedRecord,
     Assessment,
     AssessmentAnswer,
     AssessmentContributor,
@@ -41,7 +43,7 @@ from app.models import (
 from app.scoring.approval import Action, Refused, State, after
 from app.scoring.catalogue import Catalogue
 from app.scoring.results import Result
-from app.services import assessments, kpis, scoring
+from app.services import assessments, kpis, records, scoring
 from app.services.assessments import Draft
 from app.services.audit import Actor, act_as, current_actor, record_event
 from app.timeutil import utcnow
@@ -258,10 +260,13 @@ def decide(
     comment: str,
     points: list[str],
     seen_version: int,
+    signing_key: str,
+    today: date,
 ) -> AssessmentDecision:
     """An approver approves the submitted revision (an optional comment) or returns it (a
     comment saying what must change, InvalidInput `comment` without one), the comment pointing at
-    `points` (`check_points`). Refused with 403,
+    `points` (`check_points`). Approval freezes the signed record (records.py) in the same
+    transaction, and supersedes the revision approved before it. Refused with 403,
     and written to the audit log, for anyone who had a hand in it (`hand_in_it`)."""
     assessment = draft.assessment
     action = Action.APPROVE if approve else Action.RETURN
@@ -284,9 +289,45 @@ def decide(
         decided_by_id=user.id,  # type: ignore[arg-type]
     )
     session.add(decision)
+    if approve:
+        _freeze(session, user, draft, comment, signing_key, today)
     _in_history(session, assessment, f"primas.{decision.outcome}", comment=comment)
     _commit_move(session, assessment, state)
     return decision
+
+
+def _freeze(
+    session: Session, approver: User, draft: Draft, comment: str, key: str, today: date
+) -> None:
+    """The signed record of the approval, and the revision it replaces superseded (the caller
+    commits both with the change of status)."""
+    assessment = draft.assessment
+    procurement = session.get(Procurement, assessment.procurement_id)
+    assert procurement is not None and approver.id is not None and assessment.id is not None
+    work = kpis.work(session, draft, today)
+    now = utcnow()
+    content = records.snapshot(session, procurement, draft, work.result, work.task,
+                               approver=approver, approved_at=now, comment=comment)  # fmt: skip
+    text, digest, signed = records.seal(content, key)
+    session.add(ApprovedRecord(
+        assessment_id=assessment.id, procurement_id=assessment.procurement_id,
+        revision=assessment.revision,
+        approved_by_id=approver.id, approved_at=now, content=text, sha256=digest, signature=signed,
+    ))  # fmt: skip
+    earlier = session.exec(
+        select(Assessment).where(
+            col(Assessment.procurement_id) == procurement.id,
+            col(Assessment.status) == "approved",
+            col(Assessment.id) != assessment.id,
+        )
+    ).all()
+    for before in earlier:  # in force until now
+        moved = after(State(before.status), Action.SUPERSEDE)
+        assert not isinstance(moved, Refused)
+        before.status = moved.value
+        before.status_version += 1
+        before.updated_at = now
+        session.add(before)
 
 
 # Who changed a revision: recorded as part of the same flush as the change, whichever service
@@ -431,3 +472,60 @@ def waiting(session: Session, catalogue: Catalogue, today: date) -> list[Waiting
         found.append(Waiting(procurement, assessment, category, lead,
                              scoring.result(draft, today), len(draft.overrides)))  # fmt: skip
     return found
+
+
+def in_force(session: Session, procurement: Procurement) -> Assessment | None:
+    """The procurement's approved revision in force, if any."""
+    return session.exec(
+        select(Assessment).where(
+            col(Assessment.procurement_id) == procurement.id,
+            col(Assessment.status) == "approved",
+        )
+    ).first()
+
+
+def amend(
+    session: Session, user: User, procurement: Procurement, approved: Assessment
+) -> Assessment:
+    """Start revision n+1 from the approved revision n: a draft on n's form version holding
+    n's answers, judgements, KPI decisions and KPI duty exception. n stays approved, and in
+    force, until n+1 is approved. 409 if n is not the approved revision, or one is open."""
+    moved = after(State(approved.status), Action.AMEND)
+    if isinstance(moved, Refused):
+        raise PrimasError(409, _REFUSED_TITLE[Action.AMEND], moved.reason)
+    if assessments.open_draft(session, procurement) is not None:
+        raise PrimasError(409, _REFUSED_TITLE[Action.AMEND],
+                          "A revision of it is already being worked on or decided.")  # fmt: skip
+    act_as(session, Actor.of(user))
+    latest = session.exec(
+        select(func.max(Assessment.revision)).where(
+            col(Assessment.procurement_id) == procurement.id
+        )
+    ).one()
+    revision = Assessment(
+        procurement_id=procurement.id,  # type: ignore[arg-type]
+        revision=(latest or 0) + 1,
+        form_id=approved.form_id,
+        form_version=approved.form_version,
+        context_seen=approved.context_seen,  # what its lead had seen: changes since are shown
+        created_by_id=user.id,  # type: ignore[arg-type]
+    )
+    session.add(revision)
+    session.flush()
+    now = utcnow()
+    for model in (AssessmentAnswer, ScoreOverride, KpiSelection, KpiDutyException):
+        rows = session.exec(select(model).where(col(model.assessment_id) == approved.id)).all()
+        for row in rows:
+            copied = row.model_dump(exclude={"id", "revision"})
+            copied.update(assessment_id=revision.id, updated_by_id=user.id, updated_at=now)
+            session.add(model(**copied))
+    _in_history(session, revision, "primas.amended")
+    try:
+        session.commit()
+    except IntegrityError:  # another revision opened at the same moment
+        session.rollback()
+        raise PrimasError(
+            409, _REFUSED_TITLE[Action.AMEND], "A revision of it was started at the same moment."
+        ) from None
+    session.refresh(revision)
+    return revision

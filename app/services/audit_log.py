@@ -49,6 +49,7 @@ ACTION_LABELS = {
     "primas.taken_back": "Took the PRIMAS back to draft",
     "primas.approved": "Approved the PRIMAS",
     "primas.returned": "Returned the PRIMAS",
+    "primas.amended": "Started amending the approved PRIMAS",
     "csrf.refused": "Request refused: form token missing or wrong",
 }
 VERBS = {"created": "Created", "updated": "Updated", "deleted": "Deleted"}

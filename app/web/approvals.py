@@ -19,6 +19,7 @@ from app.deps import (
     PostedForm,
     ReviewDraft,
     SessionDep,
+    SettingsDep,
     TemplatesDep,
 )
 from app.errors import InvalidInput, PrimasError
@@ -187,6 +188,7 @@ def decide_on_assessment(
     session: SessionDep,
     templates: TemplatesDep,
     flash: FlashDep,
+    settings: SettingsDep,
 ) -> Response:
     """Approve, or return with a comment that may point at tasks."""
     outcome = field(form, "outcome")
@@ -198,8 +200,9 @@ def decide_on_assessment(
         if outcome not in ("approve", "return"):
             raise InvalidInput({"outcome": "Select whether to approve or return the PRIMAS"})
         approvals.decide(session, access.user, access.draft, approve=outcome == "approve",
-                         comment=comment, points=points,
-                         seen_version=_version(form))  # fmt: skip
+                         comment=comment, points=points, seen_version=_version(form),
+                         signing_key=settings.effective_signing_key,
+                         today=london_today())  # fmt: skip
         said = "PRIMAS approved" if outcome == "approve" else "PRIMAS returned to its lead officer"
         return Done(path_to(request, "approval_queue"), said)
 

@@ -23,6 +23,12 @@ from tests.support.factories import (
 )
 
 TODAY = date.today()
+KEY = "a signing key for the tests, long enough to be one"
+
+
+def decide(session: Session, user: User, draft, **decision: object):  # type: ignore[no-untyped-def]
+    """An approver's decision, signed with the tests' key."""
+    return approvals.decide(session, user, draft, signing_key=KEY, today=TODAY, **decision)  # type: ignore[arg-type]
 
 
 def reload(session: Session, draft):  # type: ignore[no-untyped-def]
@@ -109,7 +115,7 @@ def test_only_an_approver_who_had_no_hand_in_it_may_decide(session: Session) -> 
     admin = make_user(session, Role.ADMIN)
     for nobody in (other_lead, admin):  # not approvers (an admin is not one either)
         with pytest.raises(PrimasError) as refused:
-            approvals.decide(session, nobody, draft, approve=True, comment="",
+            decide(session, nobody, draft, approve=True, comment="",
                              points=[], seen_version=version)  # fmt: skip
         assert refused.value.status == 403
     author = make_user(session, Role.LEAD, Role.APPROVER)
@@ -122,7 +128,7 @@ def test_only_an_approver_who_had_no_hand_in_it_may_decide(session: Session) -> 
                      seen_version=assessment.status_version, today=TODAY)  # fmt: skip
     session.refresh(assessment)
     with pytest.raises(PrimasError) as refused:
-        approvals.decide(session, author, draft, approve=True, comment="", points=[],
+        decide(session, author, draft, approve=True, comment="", points=[],
                          seen_version=assessment.status_version)  # fmt: skip
     assert refused.value.status == 403
     assert "you changed it" in refused.value.detail
@@ -143,7 +149,7 @@ def test_an_approver_who_made_themselves_lead_officer_may_not_decide(session: Se
     why = approvals.hand_in_it(session, approver, assessment)
     assert why == "you were its lead officer since this revision started"
     with pytest.raises(PrimasError) as refused:
-        approvals.decide(session, approver, draft, approve=False, comment="No",
+        decide(session, approver, draft, approve=False, comment="No",
                          points=[], seen_version=assessment.status_version)  # fmt: skip
     assert refused.value.status == 403
     # Handing it to someone else is not a hand in its content: another approver who did so
@@ -159,10 +165,10 @@ def test_a_return_needs_a_comment_and_an_approval_does_not(session: Session) -> 
     assessment = draft.assessment
     approver = make_user(session, Role.APPROVER)
     with pytest.raises(InvalidInput) as refused:
-        approvals.decide(session, approver, draft, approve=False, comment="  ",
+        decide(session, approver, draft, approve=False, comment="  ",
                          points=[], seen_version=assessment.status_version)  # fmt: skip
     assert list(refused.value.errors) == ["comment"]
-    approvals.decide(session, approver, draft, approve=False,
+    decide(session, approver, draft, approve=False,
                      comment="Add a mitigation action for agency labour",
                      points=["question:mitigation_actions"],
                      seen_version=assessment.status_version)  # fmt: skip
@@ -172,7 +178,7 @@ def test_a_return_needs_a_comment_and_an_approval_does_not(session: Session) -> 
     approvals.submit(session, lead, record, reload(session, draft), declared=True,
                      seen_version=assessment.status_version, today=TODAY)  # fmt: skip
     session.refresh(assessment)
-    approvals.decide(session, approver, draft, approve=True, comment="", points=[],
+    decide(session, approver, draft, approve=True, comment="", points=[],
                      seen_version=assessment.status_version)  # fmt: skip
     session.refresh(assessment)
     assert assessment.status == "approved"
@@ -198,7 +204,7 @@ def test_read_only_once_submitted_and_any_other_move_is_refused(session: Session
     stale = assessment.status_version - 1
     approver = make_user(session, Role.APPROVER)
     with pytest.raises(PrimasError) as old_page:
-        approvals.decide(session, approver, draft, approve=True, comment="", points=[],
+        decide(session, approver, draft, approve=True, comment="", points=[],
                          seen_version=stale)  # fmt: skip
     assert old_page.value.status == 409 and "changed since the page" in old_page.value.title
 
@@ -219,10 +225,10 @@ def test_approve_and_return_racing_exactly_one_wins(session: Session, database_u
             version = mine.status_version
             deciding, other = one.get(User, first.id), two.get(User, second.id)
             assert deciding is not None and other is not None
-            approvals.decide(one, deciding, replace(draft, assessment=mine), approve=True,
+            decide(one, deciding, replace(draft, assessment=mine), approve=True,
                              comment="", points=[], seen_version=version)  # fmt: skip
             with pytest.raises(PrimasError) as lost:
-                approvals.decide(two, other, replace(draft, assessment=theirs),
+                decide(two, other, replace(draft, assessment=theirs),
                                  approve=False,
                                  comment="Fix it", points=[], seen_version=version)  # fmt: skip
             assert lost.value.status == 409
@@ -231,3 +237,133 @@ def test_approve_and_return_racing_exactly_one_wins(session: Session, database_u
     session.expire_all()
     decisions = session.exec(select(AssessmentDecision)).all()
     assert [(d.outcome, d.decided_by_id) for d in decisions] == [("approved", first.id)]
+
+
+def approved(session: Session):  # type: ignore[no-untyped-def]
+    record, draft, lead = submitted(session)
+    approver = make_user(session, Role.APPROVER, name="Alex Approver")
+    decide(session, approver, draft, approve=True, comment="Good work", points=[],
+           seen_version=draft.assessment.status_version)  # fmt: skip
+    session.refresh(draft.assessment)
+    return record, draft, lead, approver
+
+
+def test_approval_freezes_a_signed_record_of_what_was_approved(session: Session) -> None:
+    import hashlib
+    import json
+
+    from app.models import ApprovedRecord
+    from app.services import records
+
+    record, draft, lead, approver = approved(session)
+    (frozen,) = session.exec(select(ApprovedRecord)).all()
+    assert (frozen.assessment_id, frozen.revision, frozen.approved_by_id) == (
+        draft.assessment.id, 1, approver.id
+    )  # fmt: skip
+    # Canonical JSON (RFC 8785: sorted keys, no spaces), its SHA-256, an HMAC of the hash.
+    content = json.loads(frozen.content)
+    assert frozen.content == json.dumps(content, sort_keys=True, separators=(",", ":"),
+                                        ensure_ascii=False)  # fmt: skip
+    assert frozen.sha256 == hashlib.sha256(frozen.content.encode()).hexdigest()
+    import hmac
+
+    assert frozen.signature == hmac.new(KEY.encode(), frozen.sha256.encode(),
+                                        hashlib.sha256).hexdigest()  # fmt: skip
+    assert records.check(frozen, KEY).intact
+    assert not records.check(frozen, "another key entirely, as long as the first").intact
+    # What it holds: the facts, the answers as asked, the result, the KPIs, the decision.
+    assert content["procurement"]["reference"] == record.reference
+    assert content["procurement"]["whole_life_value_pence"] == 120_000_000
+    assert content["procurement"]["lead_officer"]["email"] == lead.email
+    assert (content["assessment"]["form"], content["assessment"]["form_version"]) == ("primas", 1)
+    agency = next(row for row in content["answers"] if row["question"] == "agency_labour")
+    assert agency["answer"] == "yes" and agency["asked"]
+    codes = [row["code"] for row in content["result"]["obligations"]]
+    assert "london-living-wage" in codes and "modern-slavery" in codes
+    statuses = {"applies", "applies-unless-answers-show-otherwise", "does-not-apply"}
+    assert all(row["status"] in statuses for row in content["result"]["obligations"])
+    assert {row["topic"] for row in content["result"]["topics"]} >= {"fair-pay-work"}
+    accepted = [row for row in content["kpis"] if row["decision"] == "accepted"]
+    assert accepted and all(isinstance(row["target"], int | float) or row["baseline"]
+                            for row in accepted)  # fmt: skip
+    assert content["decision"]["approved_by"]["name"] == "Alex Approver"
+    assert content["decision"]["comment"] == "Good work"
+
+
+def test_the_database_refuses_to_change_or_delete_a_record(session: Session) -> None:
+    from sqlalchemy import text
+
+    approved(session)
+    for statement in ("UPDATE approved_record SET content = '{}'", "DELETE FROM approved_record"):
+        with pytest.raises(Exception, match="never changes"):
+            session.connection().execute(text(statement))
+        session.rollback()
+    count = session.connection().execute(text("SELECT count(*) FROM approved_record"))
+    assert count.scalar_one() == 1
+
+
+def test_a_failure_between_the_record_and_the_status_leaves_neither(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.models import ApprovedRecord
+
+    record, draft, lead = submitted(session)
+    approver = make_user(session, Role.APPROVER)
+    history = approvals._in_history
+
+    def fail_after_writing(session: Session, *args: object, **kwargs: object) -> None:
+        history(session, *args, **kwargs)  # type: ignore[arg-type]
+        session.flush()  # the record is written...
+        assert session.exec(select(ApprovedRecord)).all()
+        raise RuntimeError("the server stopped")  # ...and the status never changes
+
+    monkeypatch.setattr(approvals, "_in_history", fail_after_writing)
+    with pytest.raises(RuntimeError):
+        decide(session, approver, draft, approve=True, comment="", points=[],
+               seen_version=draft.assessment.status_version)  # fmt: skip
+    session.rollback()
+    session.expire_all()
+    assert session.exec(select(ApprovedRecord)).all() == []
+    assert session.exec(select(AssessmentDecision)).all() == []
+    session.refresh(draft.assessment)
+    assert draft.assessment.status == "submitted"
+
+
+def test_amending_starts_the_next_revision_and_its_approval_supersedes_the_first(
+    session: Session,
+) -> None:
+    from app.models import ApprovedRecord, Assessment, AssessmentAnswer
+    from app.services import records
+
+    record, draft, lead, approver = approved(session)
+    first = draft.assessment
+    with pytest.raises(PrimasError) as refused:  # an approved revision never changes
+        assessments.discard(session, lead, first)
+    assert refused.value.status == 409
+    second = approvals.amend(session, lead, record, first)
+    assert (second.revision, second.status, first.status) == (2, "draft", "approved")
+    copied = session.exec(select(AssessmentAnswer).where(
+        AssessmentAnswer.assessment_id == second.id)).all()  # fmt: skip
+    originals = session.exec(select(AssessmentAnswer).where(
+        AssessmentAnswer.assessment_id == first.id)).all()  # fmt: skip
+    assert {a.question_id: a.raw for a in copied} == {a.question_id: a.raw for a in originals}
+    with pytest.raises(PrimasError):  # one open revision at a time
+        approvals.amend(session, lead, record, first)
+    amended = assessments.load(session, second, shipped())
+    question = amended.definition.question("sites")
+    assessments.save_answer(session, lead, second, question, "14",
+                            seen_revision=amended.answers["sites"].revision)  # fmt: skip
+    amended = reload(session, amended)
+    approvals.submit(session, lead, record, amended, declared=True,
+                     seen_version=second.status_version, today=TODAY)  # fmt: skip
+    session.refresh(second)
+    other = make_user(session, Role.APPROVER)
+    decide(session, other, amended, approve=True, comment="", points=[],
+           seen_version=second.status_version)  # fmt: skip
+    session.expire_all()
+    statuses = {a.revision: a.status for a in session.exec(select(Assessment)).all()}
+    assert statuses == {1: "superseded", 2: "approved"}
+    frozen = {r.revision: records.content_of(r) for r in session.exec(select(ApprovedRecord))}
+    sites = {n: next(a["answer"] for a in c["answers"] if a["question"] == "sites")
+             for n, c in frozen.items()}  # fmt: skip
+    assert sites == {1: "12", 2: "14"}  # revision 1's record is as it was approved
