@@ -120,6 +120,7 @@ def test_demo_data_is_never_loaded_in_production(
 ) -> None:
     monkeypatch.setenv("PRIMAS_ENV", "production")
     monkeypatch.setenv("PRIMAS_SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("PRIMAS_SIGNING_KEY", "k" * 40)
     result = CliRunner().invoke(main, ["load-demo"])
     assert result.exit_code == 2
     assert users_in(cli_database) == []
@@ -127,11 +128,15 @@ def test_demo_data_is_never_loaded_in_production(
 
 def test_production_refuses_to_start_while_demo_users_exist(cli_database: str) -> None:
     assert CliRunner().invoke(main, ["load-demo"]).exit_code == 0
-    settings = Settings(env="production", database_url=cli_database, secret_key="s" * 40)
+    settings = Settings(
+        env="production", database_url=cli_database, secret_key="s" * 40, signing_key="s" * 40
+    )
     with pytest.raises(RuntimeError, match="demo users"), TestClient(create_app(settings)):
         pass
     # Without demo users it starts.
-    settings = Settings(env="production", database_url=cli_database, secret_key="s" * 40)
+    settings = Settings(
+        env="production", database_url=cli_database, secret_key="s" * 40, signing_key="s" * 40
+    )
     engine = create_database_engine(cli_database)
     with engine.begin() as connection:
         for table in ("procurement_involvement", "procurement_collaborator", "procurement"):

@@ -82,6 +82,8 @@ def test_production_adds_strict_transport_security(database_url: str) -> None:
     from app.main import create_app
     from app.settings import Settings
 
-    settings = Settings(env="production", database_url=database_url, secret_key="p" * 40)
+    settings = Settings(
+        env="production", database_url=database_url, secret_key="p" * 40, signing_key="p" * 40
+    )
     with TestClient(create_app(settings)) as client:
         assert client.get("/").headers["strict-transport-security"].startswith("max-age=")

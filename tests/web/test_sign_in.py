@@ -251,7 +251,9 @@ def test_production_cookie_is_secure_and_host_only(database_url: str, session: S
     from app.main import create_app
 
     user = make_user(session)
-    settings = Settings(env="production", database_url=database_url, secret_key="p" * 40)
+    settings = Settings(
+        env="production", database_url=database_url, secret_key="p" * 40, signing_key="p" * 40
+    )
     with TestClient(create_app(settings), base_url="https://testserver") as client:
         response = sign_in(client, user.email, TEST_PASSWORD)
     cookie = response.headers["set-cookie"]
@@ -263,7 +265,9 @@ def test_sign_out_removes_the_production_cookie(database_url: str, session: Sess
     from app.main import create_app
 
     user = make_user(session)
-    settings = Settings(env="production", database_url=database_url, secret_key="p" * 40)
+    settings = Settings(
+        env="production", database_url=database_url, secret_key="p" * 40, signing_key="p" * 40
+    )
     with TestClient(create_app(settings), base_url="https://testserver") as client:
         sign_in(client, user.email, TEST_PASSWORD)
         response = client.post(
