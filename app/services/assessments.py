@@ -28,6 +28,7 @@ from app.forms.moving import Move, plan_move
 from app.forms.types import answer_fits, answer_size_problem
 from app.models import (
     OPEN_STATUSES,
+    ApprovedRecord,
     Assessment,
     AssessmentAnswer,
     AssessmentDecision,
@@ -214,13 +215,32 @@ def find_with_draft(
     return None if found is None else (found[0], found[1], found[2])
 
 
+def approved_record(session: Session, procurement: Procurement) -> ApprovedRecord | None:
+    """The signed record of the procurement's approved revision in force, if it has one."""
+    return session.exec(
+        select(ApprovedRecord)
+        .join(Assessment, col(Assessment.id) == col(ApprovedRecord.assessment_id))
+        .where(
+            col(ApprovedRecord.procurement_id) == procurement.id,
+            col(Assessment.status) == AssessmentStatus.APPROVED.value,
+        )
+    ).first()
+
+
 def start(
     session: Session, user: User, procurement: Procurement, definition: FormDefinition
 ) -> Assessment:
-    """Open the procurement's draft on `definition`, or return the one already open."""
+    """Open the procurement's draft on `definition`, or return the one already open. 409 once
+    a revision is approved: it is amended instead (approvals.amend)."""
     existing = open_draft(session, procurement)
     if existing is not None:
         return existing
+    if approved_record(session, procurement) is not None:
+        raise PrimasError(
+            409,
+            "This procurement already has an approved PRIMAS",
+            "Amend it from the procurement's page to start a new revision.",
+        )
     latest = session.exec(
         select(func.max(Assessment.revision)).where(Assessment.procurement_id == procurement.id)
     ).one()

@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 from app.forms.types import question_type
 from app.models import (
     ApprovedRecord,
+    Assessment,
     Category,
     Directorate,
     Procurement,
@@ -231,6 +232,14 @@ def check(record: ApprovedRecord, key: str) -> Check:
     )
 
 
+def answers_by_task(content: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """A record's answers, grouped under their tasks' titles in the order they were asked."""
+    grouped: dict[str, tuple[str, list[dict[str, Any]]]] = {}
+    for row in content["answers"]:
+        grouped.setdefault(row["task"], (row["task_title"], []))[1].append(row)
+    return list(grouped.values())
+
+
 def content_of(record: ApprovedRecord) -> dict[str, Any]:
     """The record's content, read back."""
     found: dict[str, Any] = json.loads(record.content)
@@ -246,3 +255,18 @@ def approved_records(session: Session, procurement: Procurement) -> list[Approve
             .order_by(col(ApprovedRecord.revision).desc())
         ).all()
     )
+
+
+def record_of(
+    session: Session, procurement: Procurement, revision: int
+) -> tuple[ApprovedRecord, Assessment] | None:
+    """The approved record of one revision, with the revision (approved, or superseded)."""
+    found = session.exec(
+        select(ApprovedRecord, Assessment)
+        .join(Assessment, col(Assessment.id) == col(ApprovedRecord.assessment_id))
+        .where(
+            col(ApprovedRecord.procurement_id) == procurement.id,
+            col(ApprovedRecord.revision) == revision,
+        )
+    ).first()
+    return None if found is None else (found[0], found[1])

@@ -13,10 +13,14 @@ from starlette.datastructures import FormData
 from app.deps import (
     ApproverUser,
     CatalogueDep,
+    CurrentUser,
     DecisionDraft,
     DraftAccess,
+    EditableProcurement,
+    IdPath,
     LeadOfficerDraft,
     PostedForm,
+    ProcurementDep,
     ReviewDraft,
     SessionDep,
     SettingsDep,
@@ -24,8 +28,8 @@ from app.deps import (
 )
 from app.errors import InvalidInput, PrimasError
 from app.inputs import parse_id
-from app.models import Category, DeliveryLocation, Directorate, User
-from app.services import approvals, kpis
+from app.models import Category, DeliveryLocation, Directorate, Procurement, User
+from app.services import approvals, kpis, records
 from app.services.approvals import Incomplete, Missing
 from app.timeutil import london_today
 from app.web.assessment_drafts import check_page, describe_answer
@@ -209,3 +213,79 @@ def decide_on_assessment(
     return submit(request, flash, decided,
                   again=lambda errors: decision_page(request, templates, session, access,
                                                      typed=typed, errors=errors))  # fmt: skip
+
+
+def _record_page(
+    request: Request,
+    templates: TemplatesDep,
+    session: SessionDep,
+    procurement: Procurement,
+    revision: int,
+    checked: records.Check | None,
+) -> HTMLResponse:
+    found = records.record_of(session, procurement, revision)
+    if found is None:
+        raise PrimasError(404, "Page not found", "This procurement has no approved PRIMAS "
+                          "of that revision.")  # fmt: skip
+    record, assessment = found
+    content = records.content_of(record)
+    context = {
+        "procurement": procurement,
+        "record": record,
+        "assessment": assessment,
+        "content": content,
+        "answers": records.answers_by_task(content),
+        "checked": checked,
+    }
+    return templates.TemplateResponse(request, "approvals/record.html", context)
+
+
+@router.get(PRIMAS + "/revisions/{revision}", response_class=HTMLResponse)
+def show_record(
+    request: Request,
+    revision: IdPath,
+    procurement: ProcurementDep,
+    session: SessionDep,
+    templates: TemplatesDep,
+) -> HTMLResponse:
+    """The signed record of an approved revision, as it was approved."""
+    return _record_page(request, templates, session, procurement, revision, None)
+
+
+@router.get(PRIMAS + "/revisions/{revision}/check", response_class=HTMLResponse)
+def check_record(
+    request: Request,
+    revision: IdPath,
+    procurement: ProcurementDep,
+    session: SessionDep,
+    templates: TemplatesDep,
+    settings: SettingsDep,
+) -> HTMLResponse:
+    """The record with its hash and signature worked out again and compared with those kept."""
+    found = records.record_of(session, procurement, revision)
+    checked = records.check(found[0], settings.effective_signing_key) if found else None
+    return _record_page(request, templates, session, procurement, revision, checked)
+
+
+@router.post(PRIMAS + "/amend")
+def amend(
+    request: Request,
+    procurement: EditableProcurement,
+    user: CurrentUser,
+    session: SessionDep,
+    flash: FlashDep,
+) -> Response:
+    """Start the next revision from the approved one, which stays in force until it is
+    approved."""
+
+    def start() -> Done:
+        approved = approvals.in_force(session, procurement)
+        if approved is None:
+            raise PrimasError(409, "This PRIMAS cannot be amended",
+                              "It has no approved revision.")  # fmt: skip
+        approvals.amend(session, user, procurement, approved)
+        return Done(primas_path(request, procurement),
+                    "Amendment started: the approved PRIMAS stays in force until this is "
+                    "approved")  # fmt: skip
+
+    return submit(request, flash, start, again=lambda errors: Response(status_code=422))

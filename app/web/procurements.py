@@ -221,6 +221,7 @@ def show_page(
         "location_label": DeliveryLocation(procurement.delivery_location).label,
         "framework_label": procurement.framework_words,
         "draft": assessments.open_draft(session, procurement),
+        "approved_record": assessments.approved_record(session, procurement),
         "tender_in_past": procurement.status == "active"
         and procurement.planned_tender_date < london_today(),
         "confirmation": confirmation,

@@ -144,8 +144,10 @@ def test_the_queue_and_the_decision_page(app: FastAPI, session: Session) -> None
     other = next(t for t in _draft.walk.applicable_tasks() if t.id != workforce.id)
     assert parse(lead_client.get(f"{base}/tasks/{other.id}")).find(id="approver-comment") is None
     assert parse(lead_client.get(f"{base}/kpis")).find(id="approver-comment") is not None
-    # Submitted again, then approved by the same approver.
+    # Submitted again: the approver sees the comment they returned it with; then approves.
     assert _submit(lead_client, base, version=3).status_code == 303
+    again = parse(client.get(f"{base}/decision"))
+    assert "Add a mitigation action for agency labour" in text_of(again.select_one(".app-comment"))
     approved = post(client, f"{base}/decision", {"outcome": "approve", "status_version": "4"})
     assert approved.status_code == 303
     assert "PRIMAS approved" in text_of(parse(client.get("/approvals")))
@@ -172,3 +174,71 @@ def test_an_approver_who_had_a_hand_in_it_sees_it_but_cannot_decide(
     other_lead = signed_in_client(app, session, make_user(session, Role.LEAD))
     assert other_lead.get("/approvals").status_code == 403
     assert other_lead.get(f"{base}/decision").status_code == 403
+
+
+def _approved(app: FastAPI, session: Session):  # type: ignore[no-untyped-def]
+    record, draft = complete_draft(session, title="Office cleaning")
+    lead = _lead_of(session, record)
+    base = f"/procurements/{record.reference}/primas"
+    assert _submit(signed_in_client(app, session, lead), base).status_code == 303
+    approver = signed_in_client(
+        app, session, make_user(session, Role.APPROVER, name="Alex Approver")
+    )
+    decided = post(approver, f"{base}/decision", {"outcome": "approve", "comment": "Thorough.",
+                                                  "status_version": "2"})  # fmt: skip
+    assert decided.status_code == 303
+    return record, draft, lead, base
+
+
+def test_the_signed_record_is_shown_and_checked(app: FastAPI, session: Session) -> None:
+    from app.models import ApprovedRecord
+
+    record, _draft, lead, base = _approved(app, session)
+    client = signed_in_client(app, session, lead)
+    page = parse(client.get(f"/procurements/{record.reference}"))
+    approved = text_of(page.find(id="approved-primas"))
+    assert approved.startswith("Revision 1 of its PRIMAS was approved on")
+    link = page.find(id="approved-primas").find("a")["href"]
+    assert link == f"{base}/revisions/1"
+    assert page.find("form", action=f"{base}/amend") is not None
+    assert page.find("form", action=f"{base}/start") is None
+    shown = parse(client.get(link))
+    assert heading(shown) == "Approved PRIMAS, revision 1"
+    (frozen,) = session.exec(select(ApprovedRecord)).all()
+    assert text_of(shown.find(id="record-hash")) == frozen.sha256
+    assert "Alex Approver" in text_of(shown) and "Thorough." in text_of(shown)
+    checked = parse(client.get(f"{base}/revisions/1/check"))
+    assert text_of(checked.find(id="check-result")) == (
+        "This record has not changed since it was approved"
+    )
+    assert client.get(f"{base}/revisions/2").status_code == 404
+    # Under another signing key, the signature no longer matches.
+    from app.main import create_app
+    from tests.conftest import test_settings
+    from tests.support.catalogue import shipped
+
+    url = app.state.settings.database_url
+    other = create_app(test_settings(url).model_copy(update={"signing_key": "x" * 40}),
+                       catalogue=shipped())  # fmt: skip
+    try:
+        failed = parse(signed_in_client(other, session, lead).get(f"{base}/revisions/1/check"))
+        assert text_of(failed.find(id="check-result")) == (
+            "This record does not match what was approved"
+        )
+    finally:
+        other.state.engine.dispose()
+
+
+def test_amending_keeps_the_approved_revision_in_force(app: FastAPI, session: Session) -> None:
+    record, draft, lead, base = _approved(app, session)
+    client = signed_in_client(app, session, lead)
+    assert post(client, f"{base}/start", {}).status_code == 409  # amended, never started again
+    started = post(client, f"{base}/amend", {})
+    assert (started.status_code, started.headers["location"]) == (303, base)
+    page = parse(client.get(f"/procurements/{record.reference}"))
+    assert "Revision 1 of its PRIMAS was approved" in text_of(page.find(id="approved-primas"))
+    assert "amendment (revision 2) is in progress" in text_of(page.find(id="primas-standing"))
+    assert post(client, f"{base}/amend", {}).status_code == 409  # one at a time
+    check = parse(client.get(f"{base}/check"))  # the answers came across
+    assert "Needs correcting" not in text_of(check)
+    assert check.find("form", action=f"{base}/submit") is not None

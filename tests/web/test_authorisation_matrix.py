@@ -242,6 +242,10 @@ ROUTES = [
         {"status_version": "1"},
     ),
     Case("GET", "/approvals", only(200, "approver")),
+    # No revision is approved yet: no record to show, nothing to amend.
+    Case("GET", "/procurements/{reference}/primas/revisions/{revision}", signed_in(404)),
+    Case("GET", "/procurements/{reference}/primas/revisions/{revision}/check", signed_in(404)),
+    Case("POST", "/procurements/{reference}/primas/amend", editors(409)),
     Case("GET", "/procurements/{reference}/primas/decision", only(409, "approver")),
     Case(
         "POST",
@@ -351,6 +355,7 @@ def concrete(text: str, people: People) -> str:
         text.replace("{user_id}", str(people.target.id))
         .replace("{path}", "css/primas.css")
         .replace("{reference}", people.procurement.reference)
+        .replace("{revision}", "1")
         .replace("{other_lead_id}", str(people.users["other_lead"].id))
         .replace("{collaborator_id}", str(people.users["collaborator"].id))
         .replace("{task_id}", "workforce")
