@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, delete, func, select
 
 from app.errors import InvalidInput
 from app.models import Role, SignInFailure, User
@@ -103,6 +103,19 @@ def seconds_until_unthrottled(
 ) -> int:
     """0 when the account may try to sign in; otherwise how many seconds until it may."""
     return _wait_after(_recent_failures(session, normalise_email(email), policy, now), policy, now)
+
+
+def locked_users(session: Session, policy: ThrottlePolicy, now: datetime) -> list[User]:
+    """Users whose account is refusing sign-ins now after too many failures (most recent
+    failures first)."""
+    emails = (
+        select(SignInFailure.email)
+        .where(col(SignInFailure.failed_at) > now - policy.window)
+        .group_by(col(SignInFailure.email))
+        .having(func.count() >= policy.max_failures)
+    )
+    users = session.exec(select(User).where(col(User.email).in_(emails))).all()
+    return [user for user in users if seconds_until_unthrottled(session, user.email, policy, now)]
 
 
 def _claim_attempt(

@@ -529,3 +529,87 @@ def amend(
         ) from None
     session.refresh(revision)
     return revision
+
+
+@dataclass(frozen=True)
+class Mine:
+    """One of the PRIMAS a lead works on, with how far it has got."""
+
+    procurement: Procurement
+    assessment: Assessment
+    completed: int = 0
+    applicable: int = 0
+
+
+@dataclass(frozen=True)
+class NeedsYou:
+    """What needs a person's attention when they sign in, by what they do: a lead's PRIMAS
+    (drafts, returned, waiting for a decision, approved), the approvers' queue, and for an
+    administrator the accounts locked after failed sign-ins."""
+
+    drafts: list[Mine]
+    returned: list[Mine]
+    waiting: list[Mine]
+    approved: list[tuple[Procurement, ApprovedRecord]]
+    queue: int
+    oldest_submitted: datetime | None
+    locked: list[User]
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.drafts or self.returned or self.waiting or self.approved
+                    or self.queue or self.locked)  # fmt: skip
+
+
+def needs_you(
+    session: Session, user: User, catalogue: Catalogue, today: date, locked: list[User]
+) -> NeedsYou:
+    """What needs `user`: `locked` is the accounts locked now (for an administrator)."""
+    theirs = (
+        select(Procurement.id)
+        .where(col(Procurement.lead_officer_id) == user.id)
+        .union(
+            select(ProcurementCollaborator.procurement_id).where(
+                col(ProcurementCollaborator.user_id) == user.id
+            )
+        )
+    )
+    rows = session.exec(
+        select(Assessment, Procurement)
+        .join(Procurement, col(Procurement.id) == col(Assessment.procurement_id))
+        .where(
+            col(Procurement.id).in_(theirs),
+            col(Procurement.status) == "active",
+            col(Assessment.status).in_(OPEN_STATUSES),
+        )  # fmt: skip
+        .order_by(col(Procurement.planned_tender_date), col(Procurement.id))
+    ).all()
+    drafts: list[Mine] = []
+    returned: list[Mine] = []
+    waiting: list[Mine] = []
+    for assessment, procurement in rows:
+        if assessment.status == "submitted":
+            waiting.append(Mine(procurement, assessment))
+            continue
+        draft = assessments.load(session, assessment, catalogue)
+        work = kpis.work(session, draft, today)
+        done = assessments.progress(draft, work.task.status, work.result)
+        mine = Mine(procurement, assessment, done.completed, done.applicable)
+        (returned if assessment.status == "returned" else drafts).append(mine)
+    approved = session.exec(
+        select(Procurement, ApprovedRecord)
+        .join(ApprovedRecord, col(ApprovedRecord.procurement_id) == col(Procurement.id))
+        .join(Assessment, col(Assessment.id) == col(ApprovedRecord.assessment_id))
+        .where(col(Procurement.id).in_(theirs), col(Assessment.status) == "approved")
+        .order_by(col(ApprovedRecord.approved_at).desc())
+        .limit(10)
+    ).all()
+    queue, oldest = 0, None
+    if user.has_role(Role.APPROVER):
+        queue, oldest = session.exec(
+            select(func.count(), func.min(Assessment.submitted_at)).where(
+                col(Assessment.status) == "submitted"
+            )
+        ).one()
+    return NeedsYou(drafts, returned, waiting, [tuple(row) for row in approved], queue,  # type: ignore[misc]
+                    oldest, locked if user.has_role(Role.ADMIN) else [])  # fmt: skip

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, func, select
 from app.errors import InvalidInput, PrimasError
 from app.forms.conditions import ProcurementContext
 from app.forms.definition import FormDefinition, Question, Task
-from app.forms.journey import Walk, walk
+from app.forms.journey import TaskStatus, Walk, walk
 from app.forms.moving import Move, plan_move
 from app.forms.types import answer_fits, answer_size_problem
 from app.models import (
@@ -44,6 +44,7 @@ from app.scoring.catalogue import Catalogue
 from app.scoring.engine import Override, spend_band
 from app.scoring.obligations import OBLIGATION_RULES, RulesRevision, above_threshold
 from app.scoring.reference_data import ReferenceData
+from app.scoring.results import Result
 from app.services.audit import Actor, act_as
 from app.services.reference_data import load_reference_data
 from app.timeutil import utcnow
@@ -542,3 +543,37 @@ def upgrade(session: Session, user: User, draft: Draft, newer: FormDefinition) -
     draft.assessment.updated_at = utcnow()
     session.commit()
     return move
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Each question task's status and the KPI task's, counted as the task list counts them."""
+
+    statuses: dict[str, TaskStatus]
+    kpis: TaskStatus
+
+    @property
+    def applicable(self) -> int:
+        every = [*self.statuses.values(), self.kpis]
+        return sum(status is not TaskStatus.NOT_APPLICABLE for status in every)
+
+    @property
+    def completed(self) -> int:
+        return sum(
+            status is TaskStatus.COMPLETED for status in [*self.statuses.values(), self.kpis]
+        )
+
+
+def progress(draft: Draft, kpi_status: TaskStatus, result: Result) -> Progress:
+    """How far the draft has got: every task, the KPI task included. A task holding a question
+    that a blocker waits on (a high modern slavery risk with no mitigation action) is never
+    completed while the blocker stands."""
+    walked = draft.walk
+    blocked = frozenset(qid for qid, _ in result.blocked_questions)
+    statuses = {}
+    for task in draft.definition.tasks:
+        status = walked.status(task)
+        if status is TaskStatus.COMPLETED and any(q.id in blocked for q in task.questions):
+            status = TaskStatus.IN_PROGRESS
+        statuses[task.id] = status
+    return Progress(statuses, kpi_status)

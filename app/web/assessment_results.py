@@ -21,9 +21,9 @@ from app.deps import (
 )
 from app.errors import InvalidInput
 from app.services import assessments, kpis, scoring
+from app.services.assessments import progress
 from app.services.scoring import MEASURES
 from app.timeutil import london_today
-from app.web.assessments import progress
 from app.web.flash import Confirmation, FlashDep
 from app.web.form_pages import Done, path_to, submit
 from app.web.forms import field

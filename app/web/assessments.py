@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -91,40 +90,6 @@ def _revisions(task: Task, form: FormData) -> dict[str, int]:
     return {q.id: parse_id(str(form.get(f"rev-{q.id}", ""))) or 0 for q in task.questions}
 
 
-@dataclass(frozen=True)
-class Progress:
-    """Each question task's status and the KPI task's, counted as the task list counts them."""
-
-    statuses: dict[str, TaskStatus]
-    kpis: TaskStatus
-
-    @property
-    def applicable(self) -> int:
-        every = [*self.statuses.values(), self.kpis]
-        return sum(status is not TaskStatus.NOT_APPLICABLE for status in every)
-
-    @property
-    def completed(self) -> int:
-        return sum(
-            status is TaskStatus.COMPLETED for status in [*self.statuses.values(), self.kpis]
-        )
-
-
-def progress(draft: Draft, kpi_status: TaskStatus, result: Result) -> Progress:
-    """How far the draft has got: every task, the KPI task included. A task holding a question
-    that a blocker waits on (a high modern slavery risk with no mitigation action) is never
-    completed while the blocker stands."""
-    walked = draft.walk
-    blocked = frozenset(qid for qid, _ in result.blocked_questions)
-    statuses = {}
-    for task in draft.definition.tasks:
-        status = walked.status(task)
-        if status is TaskStatus.COMPLETED and any(q.id in blocked for q in task.questions):
-            status = TaskStatus.IN_PROGRESS
-        statuses[task.id] = status
-    return Progress(statuses, kpi_status)
-
-
 def blocker_errors(task: Task, result: Result) -> dict[str, str]:
     """The blockers a task's page answers, as errors on the questions that clear them."""
     ids = {question.id for question in task.questions}
@@ -156,7 +121,7 @@ def task_list(
     newest = catalogue.latest(draft.definition.id)
     work = kpis.work(session, draft, london_today())
     kpi_status = work.task.status
-    done = progress(draft, kpi_status, work.result)
+    done = assessments.progress(draft, kpi_status, work.result)
     context = {
         "procurement": procurement,
         "draft": draft,

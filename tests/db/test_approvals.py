@@ -367,3 +367,30 @@ def test_amending_starts_the_next_revision_and_its_approval_supersedes_the_first
     sites = {n: next(a["answer"] for a in c["answers"] if a["question"] == "sites")
              for n, c in frozen.items()}  # fmt: skip
     assert sites == {1: "12", 2: "14"}  # revision 1's record is as it was approved
+
+
+def test_new_rates_and_thresholds_never_change_an_approved_record(session: Session) -> None:
+    """After approval an administrator records a new London Living Wage rate and a new PRIMAS
+    threshold: the approved record is byte for byte what was approved, and still checks; the
+    amendment started afterwards is worked out with the new values."""
+    from app.models import ApprovedRecord
+    from app.services import records, scoring
+    from app.services.reference_data import add_reference_value
+
+    record, draft, lead, approver = approved(session)
+    (frozen,) = session.exec(select(ApprovedRecord)).all()
+    before = frozen.content
+    admin = make_user(session, Role.ADMIN)
+    add_reference_value(session, admin, key="llw_announced", effective_from=TODAY, amount=1_999)
+    add_reference_value(session, admin, key="llw_pay_by", effective_from=TODAY, amount=1_999)
+    add_reference_value(session, admin, key="primas_threshold", effective_from=TODAY,
+                        amount=20_000_000)  # fmt: skip
+    session.expire_all()
+    (still,) = session.exec(select(ApprovedRecord)).all()
+    assert still.content == before and records.check(still, KEY).intact
+    assert "£19.99" not in before and "£200,000" not in before
+    amendment = approvals.amend(session, lead, record, draft.assessment)
+    result = scoring.result(assessments.load(session, amendment, shipped()), TODAY)
+    owed = {obligation.code: obligation for obligation in result.obligations}
+    assert "£200,000" in owed["primas"].reason
+    assert any("£19.99" in value for _, value in owed["london-living-wage"].facts)

@@ -242,3 +242,36 @@ def test_amending_keeps_the_approved_revision_in_force(app: FastAPI, session: Se
     check = parse(client.get(f"{base}/check"))  # the answers came across
     assert "Needs correcting" not in text_of(check)
     assert check.find("form", action=f"{base}/submit") is not None
+
+
+def test_what_needs_each_person_when_they_sign_in(app: FastAPI, session: Session) -> None:
+    from datetime import UTC, datetime
+
+    from app.models import SignInFailure
+
+    record, draft = complete_draft(session, title="Office cleaning")
+    lead = _lead_of(session, record)
+    other = make_procurement(session, lead, title="Library cleaning", value="1,200,000")
+    make_draft(session, other, lead)
+    lead_client = signed_in_client(app, session, lead)
+    home = parse(lead_client.get("/"))
+    assert "Library cleaning" in text_of(home.find(id="drafts").find_next("ul"))
+    in_progress = text_of(home.find(id="drafts").find_next("ul"))
+    assert "Office cleaning" in in_progress and "tasks done" in in_progress
+    assert home.find(id="waiting") is None and home.find(id="queue-summary") is None
+    assert _submit(lead_client, f"/procurements/{record.reference}/primas").status_code == 303
+    home = parse(lead_client.get("/"))
+    assert "Office cleaning" in text_of(home.find(id="waiting").find_next("ul"))
+    approver = make_user(session, Role.APPROVER)
+    queue = text_of(
+        parse(signed_in_client(app, session, approver).get("/")).find(id="queue-summary")
+    )
+    assert queue.startswith("1 PRIMAS waiting for a decision")
+    assert queue.endswith("the oldest has waited less than a day.")
+    # An administrator sees accounts locked after failed sign-ins.
+    locked = make_user(session, Role.LEAD, name="Locked Out")
+    for _ in range(app.state.settings.sign_in_max_failures):
+        session.add(SignInFailure(email=locked.email, failed_at=datetime.now(UTC)))
+    session.commit()
+    admin_home = parse(signed_in_client(app, session, make_user(session, Role.ADMIN)).get("/"))
+    assert "Locked Out" in text_of(admin_home.find(id="locked").find_next("ul"))
