@@ -7,11 +7,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, cast, column, literal, table, text, union
+from sqlalchemy import ColumnElement, and_, cast, column, exists, literal, table, text, union
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlmodel import Session, col, func, select
 
-from app.models import Category, Directorate, Procurement, ProcurementCollaborator, User
+from app.models import (
+    OPEN_STATUSES,
+    Assessment,
+    Category,
+    Directorate,
+    Procurement,
+    ProcurementCollaborator,
+    ReferenceValue,
+    User,
+)
 from app.textsearch import search_words
 
 PER_PAGE = 25
@@ -36,6 +45,16 @@ VALUE_BANDS = (
     ValueBand("5m-plus", "£5 million and above", 500_000_000, None),
 )
 STATUSES = {"active": "Active", "withdrawn": "Withdrawn", "any": "Active or withdrawn"}
+# Where each procurement's PRIMAS has got to (docs/approval.md), one of these and only one.
+PRIMAS_STATUSES = {
+    "not-needed": "Not needed: Think Local",
+    "not-started": "Not started",
+    "draft": "Draft",
+    "submitted": "Submitted",
+    "returned": "Returned",
+    "approved": "Approved",
+    "amending": "Amendment in progress",
+}
 
 
 @dataclass(frozen=True)
@@ -49,6 +68,7 @@ class ProcurementFilter:
     lead: int | None = None  # the lead officer's user id
     band: str = ""  # one of VALUE_BANDS' codes
     mine: bool = False  # only those the user leads or works on
+    primas: str = ""  # one of PRIMAS_STATUSES' codes
 
     def __post_init__(self) -> None:
         # Each face reads its own input into these (the pages ignore what they do not know);
@@ -57,6 +77,8 @@ class ProcurementFilter:
             raise ValueError(f"unknown status {self.status!r}")
         if self.band and self.band not in {band.code for band in VALUE_BANDS}:
             raise ValueError(f"unknown value band {self.band!r}")
+        if self.primas and self.primas not in PRIMAS_STATUSES:
+            raise ValueError(f"unknown PRIMAS status {self.primas!r}")
 
 
 @dataclass(frozen=True)
@@ -67,6 +89,7 @@ class ProcurementRow:
     category: str
     directorate: str
     lead_officer: str
+    primas: str = ""  # one of PRIMAS_STATUSES' codes
 
 
 @dataclass(frozen=True)
@@ -139,6 +162,75 @@ def _narrowing(wanted: ProcurementFilter, me: User) -> list[ColumnElement[bool]]
         )
         conditions.append(col(Procurement.id).in_(union(leading, helping)))
     return conditions
+
+
+def _revisions(*statuses: str) -> ColumnElement[bool]:
+    return exists(
+        select(Assessment.id).where(
+            col(Assessment.procurement_id) == col(Procurement.id),
+            col(Assessment.status).in_(statuses),
+        )
+    )
+
+
+def _primas_condition(code: str) -> ColumnElement[bool]:
+    """The procurements whose PRIMAS has got to `code` (PRIMAS_STATUSES), worked out as
+    `primas_statuses` works it out, in SQL: needed when the whole-life value reaches the PRIMAS
+    threshold in force on the planned tender date."""
+    threshold = (
+        select(ReferenceValue.amount)
+        .where(
+            col(ReferenceValue.key) == "primas_threshold",
+            col(ReferenceValue.effective_from) <= col(Procurement.planned_tender_date),
+        )
+        .order_by(col(ReferenceValue.effective_from).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    opened, approved = _revisions(*OPEN_STATUSES), _revisions("approved")
+    conditions = {
+        "not-needed": and_(~opened, ~approved, col(Procurement.value_pence) < threshold),
+        "not-started": and_(~opened, ~approved, col(Procurement.value_pence) >= threshold),
+        "approved": and_(approved, ~opened),
+        "amending": and_(approved, opened),
+    }
+    if code in conditions:
+        return conditions[code]
+    return and_(_revisions(code), ~approved)
+
+
+def primas_statuses(session: Session, found: list[Procurement]) -> dict[int, str]:
+    """Where each procurement's PRIMAS has got to (PRIMAS_STATUSES), for a page of them."""
+    ids = [procurement.id for procurement in found]
+    rows = session.exec(
+        select(Assessment.procurement_id, Assessment.status).where(
+            col(Assessment.procurement_id).in_(ids),
+            col(Assessment.status).in_((*OPEN_STATUSES, "approved")),
+        )
+    ).all()
+    held: dict[int, set[str]] = {}
+    for procurement_id, status in rows:
+        held.setdefault(procurement_id, set()).add(status)
+    thresholds = session.exec(
+        select(col(ReferenceValue.effective_from), col(ReferenceValue.amount))
+        .where(col(ReferenceValue.key) == "primas_threshold")
+        .order_by(col(ReferenceValue.effective_from))
+    ).all()
+    statuses = {}
+    for procurement in found:
+        assert procurement.id is not None
+        states = held.get(procurement.id, set())
+        opened = next((s for s in OPEN_STATUSES if s in states), None)
+        if "approved" in states:
+            statuses[procurement.id] = "amending" if opened else "approved"
+        elif opened:
+            statuses[procurement.id] = opened
+        else:
+            in_force = [amount for day, amount in thresholds
+                        if day <= procurement.planned_tender_date]  # fmt: skip
+            needed = not in_force or procurement.value_pence >= in_force[-1]
+            statuses[procurement.id] = "not-started" if needed else "not-needed"
+    return statuses
 
 
 @dataclass(frozen=True)
@@ -277,6 +369,8 @@ def search_procurements(
     if (wanted.q and not words) or facets is None:  # only punctuation, or an unknown code
         return ProcurementPage(rows=[], total=0, page=1)
     dialect = session.get_bind().dialect.name
+    if wanted.primas:  # read from the assessments, not an index: the table's own path
+        return _with_primas(session, wanted, me, words, facets, page, dialect)
     if words and dialect == "postgresql":
         on_page, total, more, page = _postgres_search(session, wanted, words, facets, page)
     else:
@@ -296,6 +390,13 @@ def search_procurements(
         on_page = session.exec(
             found.page((page - 1) * PER_PAGE, PER_PAGE, None if more else total)
         ).all()
+    return _page_of(session, on_page, total, page, more)
+
+
+def _page_of(
+    session: Session, on_page: Sequence[int], total: int, page: int, more: bool
+) -> ProcurementPage:
+    """The page's procurements, newest first, with their names and PRIMAS status."""
     results = session.exec(
         select(Procurement, Category.name, Directorate.name, User.name)
         .join(Category, col(Category.id) == col(Procurement.category_id))
@@ -304,7 +405,43 @@ def search_procurements(
         .where(col(Procurement.id).in_(on_page))
         .order_by(col(Procurement.id).desc())
     ).all()
+    statuses = primas_statuses(session, [row[0] for row in results])
     rows = [
-        ProcurementRow(p, category, directorate, lead) for p, category, directorate, lead in results
+        ProcurementRow(p, category, directorate, lead, statuses[p.id])  # type: ignore[index]
+        for p, category, directorate, lead in results
     ]
     return ProcurementPage(rows=rows, total=total, page=page, more=more)
+
+
+def _with_primas(
+    session: Session,
+    wanted: ProcurementFilter,
+    me: User,
+    words: list[str],
+    facets: list[str],
+    page: int,
+    dialect: str,
+) -> ProcurementPage:
+    """A list narrowed by where its PRIMAS has got to: the other filters on the table's own
+    indexes, any words through the text index, then the PRIMAS condition on what is left."""
+    ids: Any = select(col(Procurement.id).label("id")).where(
+        *_narrowing(wanted, me), _primas_condition(wanted.primas)
+    )
+    if words:
+        if dialect == "postgresql":
+            terms = [_whole_words(session, word) for word in words]
+            if None in terms:
+                return ProcurementPage(rows=[], total=0, page=1)
+            matching = _in_postgres_index(wanted, [t for t in terms if t], facets).ids
+        else:
+            matching = _in_sqlite_index(wanted, words, facets).ids
+        ids = ids.where(col(Procurement.id).in_(matching))
+    found = _Found(ids, col(Procurement.id))
+    counted = session.exec(found.count(SEARCH_LIMIT + 1 if words else None)).one()
+    total = min(counted, SEARCH_LIMIT) if words else counted
+    more = counted > total
+    page = max(1, min(page, -(-total // PER_PAGE)))
+    on_page = session.exec(
+        found.page((page - 1) * PER_PAGE, PER_PAGE, None if more else total)
+    ).all()
+    return _page_of(session, on_page, total, page, more)

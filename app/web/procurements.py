@@ -26,6 +26,7 @@ from app.scoring.reference_data import NoValueInForce
 from app.services import assessments, audit_log, procurements
 from app.services.procurement_form import FIELD_LABELS, describe_value
 from app.services.procurement_search import (
+    PRIMAS_STATUSES,
     STATUSES,
     VALUE_BANDS,
     ProcurementFilter,
@@ -57,6 +58,7 @@ MAX_QUERY = 200
 def filter_from_query(query: Mapping[str, str]) -> ProcurementFilter:
     """The list's filter from the URL's query string; unknown values are ignored, not refused."""
     status, band = query.get("status", "active"), query.get("band", "")
+    primas = query.get("primas", "")
     return ProcurementFilter(
         q=clean_text(query.get("q", "")).strip()[:MAX_QUERY],
         status=status if status in STATUSES else "active",
@@ -65,6 +67,7 @@ def filter_from_query(query: Mapping[str, str]) -> ProcurementFilter:
         lead=parse_id(query.get("lead")),
         band=band if band in {b.code for b in VALUE_BANDS} else "",
         mine=query.get("mine") == "yes",
+        primas=primas if primas in PRIMAS_STATUSES else "",
     )
 
 
@@ -78,6 +81,7 @@ def query_of(wanted: ProcurementFilter) -> dict[str, str]:
         "lead": str(wanted.lead or ""),
         "band": wanted.band,
         "mine": "yes" if wanted.mine else "",
+        "primas": wanted.primas,
     }
     return {name: value for name, value in values.items() if value}
 
@@ -98,6 +102,7 @@ def list_procurements(
         "directorates": list_directorates(session),
         "lead_officers": procurements.lead_officers_to_filter_by(session),
         "value_bands": VALUE_BANDS,
+        "primas_statuses": PRIMAS_STATUSES,
         "statuses": STATUSES,
         "page_link": lambda number: (
             path_to(request, "list_procurements") + "?" + urlencode({**query, "page": number})

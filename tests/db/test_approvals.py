@@ -240,7 +240,11 @@ def test_approve_and_return_racing_exactly_one_wins(session: Session, database_u
 
 
 def approved(session: Session):  # type: ignore[no-untyped-def]
-    record, draft, lead = submitted(session)
+    return approved_by(session, None)
+
+
+def approved_by(session: Session, lead: User | None):  # type: ignore[no-untyped-def]
+    record, draft, lead = submitted(session, lead)
     approver = make_user(session, Role.APPROVER, name="Alex Approver")
     decide(session, approver, draft, approve=True, comment="Good work", points=[],
            seen_version=draft.assessment.status_version)  # fmt: skip
@@ -394,3 +398,43 @@ def test_new_rates_and_thresholds_never_change_an_approved_record(session: Sessi
     owed = {obligation.code: obligation for obligation in result.obligations}
     assert "£200,000" in owed["primas"].reason
     assert any("£19.99" in value for _, value in owed["london-living-wage"].facts)
+
+
+def test_the_list_shows_and_filters_by_where_each_primas_has_got_to(session: Session) -> None:
+    """One procurement at each PRIMAS status; the list's column says which, and its filter
+    finds each alone, with and without search words."""
+    from app.services.procurement_search import (
+        PRIMAS_STATUSES,
+        ProcurementFilter,
+        search_procurements,
+    )
+
+    lead = make_user(session, Role.LEAD)
+    small = make_procurement(session, lead, title="Zeta small", value="99,999.99")
+    unstarted = make_procurement(session, lead, title="Zeta unstarted", value="100,000")
+    drafted = make_procurement(session, lead, title="Zeta drafted", value="150,000")
+    make_draft(session, drafted, lead)
+    waiting, _, _ = submitted(session, lead)
+    returned, returned_draft, _ = submitted(session, lead)
+    approver = make_user(session, Role.APPROVER)
+    decide(session, approver, returned_draft, approve=False, comment="Fix", points=[],
+           seen_version=returned_draft.assessment.status_version)  # fmt: skip
+    done, _, _, _ = approved_by(session, lead)
+    amending, amended_draft, _, _ = approved_by(session, lead)
+    approvals.amend(session, lead, amending, amended_draft.assessment)
+    expected = {
+        "not-needed": small, "not-started": unstarted, "draft": drafted, "submitted": waiting,
+        "returned": returned, "approved": done, "amending": amending,
+    }  # fmt: skip
+    assert set(expected) == set(PRIMAS_STATUSES)
+    listed = search_procurements(session, ProcurementFilter(), lead)
+    column = {row.procurement.id: row.primas for row in listed.rows}
+    assert {code: column[p.id] for code, p in expected.items()} == {c: c for c in expected}
+    for code, procurement in expected.items():
+        alone = search_procurements(session, ProcurementFilter(primas=code), lead)
+        assert [row.procurement.id for row in alone.rows] == [procurement.id], code
+        searched = search_procurements(session, ProcurementFilter(primas=code, q="zeta"),
+                                       lead)  # fmt: skip
+        titled = "Zeta" in procurement.title
+        assert [row.procurement.id for row in searched.rows] == ([procurement.id] if titled
+                                                                 else []), code  # fmt: skip

@@ -97,6 +97,9 @@ def test_the_queue_and_the_decision_page(app: FastAPI, session: Session) -> None
     lead = _lead_of(session, record)
     base = f"/procurements/{record.reference}/primas"
     assert _submit(signed_in_client(app, session, lead), base).status_code == 303
+    listed = parse(signed_in_client(app, session, lead).get("/procurements?primas=submitted"))
+    assert [text_of(cell) for cell in listed.select("tbody tr:first-child td")][3] == "Submitted"
+    assert listed.find("select", id="primas").find("option", selected=True)["value"] == "submitted"
     approver = make_user(session, Role.APPROVER, name="Alex Approver")
     client = signed_in_client(app, session, approver)
     queue = parse(client.get("/approvals"))
