@@ -98,6 +98,9 @@ class AssessmentDecision(SQLModel, table=True):
     points: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     decided_by_id: int = Field(foreign_key="user_account.id")
     decided_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    # The revision as the approver saw it (records.snapshot's content as canonical JSON), so
+    # that after a return the next decision shows what changed since.
+    seen: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class ApprovedRecord(SQLModel, table=True):

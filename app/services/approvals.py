@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import event, inspect
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
@@ -281,33 +282,44 @@ def decide(
         raise InvalidInput({"comment": f"Comment must be {MAX_COMMENT:,} characters or fewer"})
     points = check_points(draft, points) if not approve else []
     act_as(session, Actor.of(user))
+    seen = current_content(session, draft, today)
     decision = AssessmentDecision(
         assessment_id=assessment.id,  # type: ignore[arg-type]
         outcome="approved" if approve else "returned",
         comment=comment,
         points=points,
         decided_by_id=user.id,  # type: ignore[arg-type]
+        seen=records.canonical(seen).decode(),
     )
     session.add(decision)
     if approve:
-        _freeze(session, user, draft, comment, signing_key, today)
+        _freeze(session, user, draft, seen, comment, signing_key)
     _in_history(session, assessment, f"primas.{decision.outcome}", comment=comment)
     _commit_move(session, assessment, state)
     return decision
 
 
-def _freeze(
-    session: Session, approver: User, draft: Draft, comment: str, key: str, today: date
-) -> None:
-    """The signed record of the approval, and the revision it replaces superseded (the caller
-    commits both with the change of status)."""
-    assessment = draft.assessment
-    procurement = session.get(Procurement, assessment.procurement_id)
-    assert procurement is not None and approver.id is not None and assessment.id is not None
+def current_content(session: Session, draft: Draft, today: date) -> dict[str, Any]:
+    """The revision as it stands, in the signed record's layout (without a decision)."""
+    procurement = session.get(Procurement, draft.assessment.procurement_id)
+    assert procurement is not None
     work = kpis.work(session, draft, today)
+    return records.snapshot(session, procurement, draft, work.result, work.task)
+
+
+def _freeze(
+    session: Session, approver: User, draft: Draft, seen: dict[str, Any], comment: str, key: str
+) -> None:
+    """The signed record of the approval (what the approver saw, with their decision), and the
+    revision it replaces superseded (the caller commits both with the change of status)."""
+    assessment = draft.assessment
+    assert approver.id is not None and assessment.id is not None
     now = utcnow()
-    content = records.snapshot(session, procurement, draft, work.result, work.task,
-                               approver=approver, approved_at=now, comment=comment)  # fmt: skip
+    content = {**seen, "decision": {
+        "approved_by": {"name": approver.name, "email": approver.email},
+        "approved_at": now.isoformat(),
+        "comment": comment,
+    }}  # fmt: skip
     text, digest, signed = records.seal(content, key)
     session.add(ApprovedRecord(
         assessment_id=assessment.id, procurement_id=assessment.procurement_id,
@@ -316,7 +328,7 @@ def _freeze(
     ))  # fmt: skip
     earlier = session.exec(
         select(Assessment).where(
-            col(Assessment.procurement_id) == procurement.id,
+            col(Assessment.procurement_id) == assessment.procurement_id,
             col(Assessment.status) == "approved",
             col(Assessment.id) != assessment.id,
         )

@@ -132,11 +132,12 @@ def snapshot(
     result: Result,
     kpi_task: KpiTask,
     *,
-    approver: User,
-    approved_at: datetime,
-    comment: str,
+    approver: User | None = None,
+    approved_at: datetime | None = None,
+    comment: str = "",
 ) -> dict[str, Any]:
-    """The record of the approval, as plain JSON values."""
+    """The record of the approval, as plain JSON values (without an approver: the revision as
+    it stands, for comparing)."""
     category = session.get(Category, procurement.category_id)
     directorate = session.get(Directorate, procurement.directorate_id)
     lead = session.get(User, procurement.lead_officer_id)
@@ -177,12 +178,12 @@ def snapshot(
             "obligations": [_obligation(obligation) for obligation in result.obligations],
         },
         "kpis": _kpis(kpi_task),
-        "decision": {
+        "decision": None if approver is None or approved_at is None else {
             "approved_by": {"name": approver.name, "email": approver.email},
             "approved_at": approved_at.isoformat(),
             "comment": comment,
         },
-    }
+    }  # fmt: skip
 
 
 def canonical(content: dict[str, Any]) -> bytes:
@@ -270,3 +271,74 @@ def record_of(
         )
     ).first()
     return None if found is None else (found[0], found[1])
+
+
+@dataclass(frozen=True)
+class Change:
+    """One thing that differs between two revisions: what, and its value in each."""
+
+    what: str
+    was: str
+    now: str
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What differs between two revisions' contents, by kind."""
+
+    answers: list[Change]
+    priorities: list[Change]
+    obligations: list[Change]
+    kpis: list[Change]
+
+    @property
+    def any(self) -> bool:
+        return bool(self.answers or self.priorities or self.obligations or self.kpis)
+
+
+def _differences(
+    before: dict[str, tuple[str, str]], after: dict[str, tuple[str, str]]
+) -> list[Change]:
+    """Each key's (label, value) that differs, in `after`'s order and then those gone."""
+    changes = []
+    for key in [*after, *(key for key in before if key not in after)]:
+        label, was = before.get(key, ("", "none"))
+        label_now, now = after.get(key, (label, "none"))
+        if was != now:
+            changes.append(Change(label_now or label, was, now))
+    return changes
+
+
+def _kpi_words(row: dict[str, Any]) -> str:
+    if row["decision"] == "rejected":
+        return "rejected" + (f": {row['reason']}" if row["reason"] else "")
+    if row["baseline"]:
+        return "accepted, a baseline to be set"
+    return f"target {row['target']} {row['unit']}, {row['frequency']}"
+
+
+def compare(before: dict[str, Any], after: dict[str, Any]) -> Changes:
+    """What changed from one revision's content to another's: answers (as asked, in words),
+    topic priorities, whether each obligation applies, and the KPIs."""
+
+    def answers(content: dict[str, Any]) -> dict[str, tuple[str, str]]:
+        return {row["question"]: (row["asked"], row["in_words"]) for row in content["answers"]}
+
+    def priorities(content: dict[str, Any]) -> dict[str, tuple[str, str]]:
+        return {row["topic"]: (row["name"], row["priority"].replace("-", " "))
+                for row in content["result"]["topics"]}  # fmt: skip
+
+    def obligations(content: dict[str, Any]) -> dict[str, tuple[str, str]]:
+        return {row["code"]: (row["title"], row["status"].replace("-", " "))
+                for row in content["result"]["obligations"]}  # fmt: skip
+
+    def kpis(content: dict[str, Any]) -> dict[str, tuple[str, str]]:
+        return {row["code"] or f"own:{row['title']}": (row["title"], _kpi_words(row))
+                for row in content["kpis"]}  # fmt: skip
+
+    return Changes(
+        answers=_differences(answers(before), answers(after)),
+        priorities=_differences(priorities(before), priorities(after)),
+        obligations=_differences(obligations(before), obligations(after)),
+        kpis=_differences(kpis(before), kpis(after)),
+    )

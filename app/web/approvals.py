@@ -3,6 +3,7 @@ and the decision page, where an approver who had no hand in it approves it or re
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,7 +30,7 @@ from app.deps import (
 from app.errors import InvalidInput, PrimasError
 from app.inputs import parse_id
 from app.models import Category, DeliveryLocation, Directorate, Procurement, User
-from app.services import approvals, kpis, records
+from app.services import approvals, assessments, kpis, records
 from app.services.approvals import Incomplete, Missing
 from app.timeutil import london_today
 from app.web.assessment_drafts import check_page, describe_answer
@@ -163,11 +164,21 @@ def decision_page(
         "framework_label": procurement.framework_words,
         "location_label": DeliveryLocation(procurement.delivery_location).label,
         "why_not": approvals.hand_in_it(session, access.user, assessment),
+        "since_return": _since_return(session, access),
         "typed": typed or {"outcome": "", "comment": "", "points": []},
         "errors": errors or {},
     }
     return templates.TemplateResponse(request, "approvals/decision.html", context,
                                       status_code=422 if errors else 200)  # fmt: skip
+
+
+def _since_return(session: SessionDep, access: DraftAccess) -> records.Changes | None:
+    """What changed since the revision was last returned, if it was."""
+    decision = approvals.standing(session, access.draft.assessment).decision
+    if decision is None or decision.outcome != "returned" or decision.seen is None:
+        return None
+    now = approvals.current_content(session, access.draft, london_today())
+    return records.compare(json.loads(decision.seen), now)
 
 
 @router.get(PRIMAS + "/decision", response_class=HTMLResponse)
@@ -289,3 +300,54 @@ def amend(
                     "approved")  # fmt: skip
 
     return submit(request, flash, start, again=lambda errors: Response(status_code=422))
+
+
+def _contents(
+    session: SessionDep, procurement: Procurement, catalogue: CatalogueDep
+) -> dict[int, tuple[str, dict[str, Any]]]:
+    """Each revision that can be compared, by number: its label and content (an approved or
+    superseded revision's signed record; the open revision as it stands)."""
+    found: dict[int, tuple[str, dict[str, Any]]] = {}
+    for record in records.approved_records(session, procurement):
+        found[record.revision] = (f"Revision {record.revision} (approved)",
+                                  records.content_of(record))  # fmt: skip
+    opened = assessments.open_draft(session, procurement)
+    if opened is not None:
+        draft = assessments.load(session, opened, catalogue)
+        content = approvals.current_content(session, draft, london_today())
+        found[opened.revision] = (f"Revision {opened.revision} ({opened.status})", content)
+    return dict(sorted(found.items()))
+
+
+@router.get(PRIMAS + "/compare", response_class=HTMLResponse)
+def compare_revisions(
+    request: Request,
+    procurement: ProcurementDep,
+    session: SessionDep,
+    templates: TemplatesDep,
+    catalogue: CatalogueDep,
+) -> HTMLResponse:
+    """What changed between two revisions: answers, topic priorities, obligations and KPIs."""
+    contents = _contents(session, procurement, catalogue)
+    numbers = list(contents)
+    chosen = [parse_id(request.query_params.get(name, "")[:10]) for name in ("from", "to")]
+    errors = {}
+    if len(numbers) < 2:
+        pair = None
+    else:
+        start = chosen[0] if chosen[0] in contents else numbers[-2]
+        end = chosen[1] if chosen[1] in contents else numbers[-1]
+        if start == end:
+            errors["to"] = "Choose two different revisions"
+        pair = (start, end)
+    changes = (records.compare(contents[pair[0]][1], contents[pair[1]][1])
+               if pair and not errors else None)  # fmt: skip
+    context = {
+        "procurement": procurement,
+        "revisions": {number: label for number, (label, _) in contents.items()},
+        "pair": pair,
+        "changes": changes,
+        "errors": errors,
+    }
+    return templates.TemplateResponse(request, "approvals/compare.html", context,
+                                      status_code=422 if errors else 200)  # fmt: skip

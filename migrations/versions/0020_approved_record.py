@@ -1,5 +1,7 @@
 """The signed record an approval freezes (app/services/records.py): database triggers refuse any
-UPDATE or DELETE of it, on SQLite and PostgreSQL alike, as they do for the audit log.
+UPDATE or DELETE of it, on SQLite and PostgreSQL alike, as they do for the audit log. A decision
+also keeps the revision as its approver saw it (the record's content, unsigned), so that after a
+return the next approver sees what changed since.
 
 Revision ID: 0020
 Revises: 0019
@@ -43,6 +45,8 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_approved_record_procurement_id"), "approved_record", ["procurement_id"]
     )
+    with op.batch_alter_table("assessment_decision") as batch:
+        batch.add_column(sa.Column("seen", sa.Text(), nullable=True))
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "CREATE FUNCTION approved_record_never_changes() RETURNS trigger LANGUAGE plpgsql "
@@ -65,6 +69,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("assessment_decision") as batch:
+        batch.drop_column("seen")
     op.drop_index(op.f("ix_approved_record_procurement_id"), "approved_record")
     op.drop_table("approved_record")  # its triggers go with it
     if op.get_bind().dialect.name == "postgresql":

@@ -116,3 +116,13 @@ def test_submit_return_resubmit_approve_and_check_the_record(
         "This record has not changed since it was approved"
     )
     assert_accessible(page)
+
+    # Amend it, and compare the amendment with the approved revision.
+    page.goto(f"{live_server}/procurements/{record.reference}")
+    page.get_by_role("button", name="Amend the PRIMAS").click()
+    assert "Amendment started" in page.locator(".govuk-notification-banner").first.inner_text()
+    page.goto(f"{base}/compare")
+    assert page.locator("h1").inner_text() == "Compare revisions"
+    assert "Nothing changed" in page.locator("main").inner_text()
+    assert_accessible(page)
+    _fits_320(page)

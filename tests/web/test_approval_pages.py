@@ -11,7 +11,7 @@ from app.services import procurements
 from tests.support.auth import signed_in_client
 from tests.support.factories import complete_draft, make_draft, make_procurement, make_user
 from tests.support.html import error_summary_links, heading, parse, text_of
-from tests.support.primas import post
+from tests.support.primas import autosave, post
 
 
 def _lead_of(session: Session, record) -> User:  # type: ignore[no-untyped-def]
@@ -147,10 +147,21 @@ def test_the_queue_and_the_decision_page(app: FastAPI, session: Session) -> None
     other = next(t for t in _draft.walk.applicable_tasks() if t.id != workforce.id)
     assert parse(lead_client.get(f"{base}/tasks/{other.id}")).find(id="approver-comment") is None
     assert parse(lead_client.get(f"{base}/kpis")).find(id="approver-comment") is not None
-    # Submitted again: the approver sees the comment they returned it with; then approves.
+    # The lead changes an answer and submits again: the approver sees the comment they
+    # returned it with, and what changed since.
+    typed = {"draft": str(_draft.assessment.id), "sites": "13",
+             "rev-sites": str(_draft.answers["sites"].revision)}  # fmt: skip
+    sites = autosave(lead_client, base, "sites", typed)
+    assert sites.status_code == 200
     assert _submit(lead_client, base, version=3).status_code == 303
     again = parse(client.get(f"{base}/decision"))
     assert "Add a mitigation action for agency labour" in text_of(again.select_one(".app-comment"))
+    changed = again.find(id="since-return").find_next("table")
+    rows = [[text_of(cell) for cell in row.find_all(["th", "td"])]
+            for row in changed.select("tbody tr")]  # fmt: skip
+    assert [row[1:] for row in rows] == [["12 sites", "13 sites"]]
+    compared = parse(client.get(f"{base}/compare"))  # only one revision: nothing to compare
+    assert "only one revision" in text_of(compared)
     approved = post(client, f"{base}/decision", {"outcome": "approve", "status_version": "4"})
     assert approved.status_code == 303
     assert "PRIMAS approved" in text_of(parse(client.get("/approvals")))
@@ -278,3 +289,23 @@ def test_what_needs_each_person_when_they_sign_in(app: FastAPI, session: Session
     session.commit()
     admin_home = parse(signed_in_client(app, session, make_user(session, Role.ADMIN)).get("/"))
     assert "Locked Out" in text_of(admin_home.find(id="locked").find_next("ul"))
+
+
+def test_comparing_an_approved_revision_with_its_amendment(app: FastAPI, session: Session) -> None:
+    record, draft, lead, base = _approved(app, session)
+    client = signed_in_client(app, session, lead)
+    assert post(client, f"{base}/amend", {}).status_code == 303
+    typed = {"sites": "14", "rev-sites": str(draft.answers["sites"].revision)}
+    assert autosave(client, base, "sites", typed).status_code == 200
+    page = parse(client.get(f"{base}/compare"))
+    assert heading(page) == "Compare revisions"
+    assert [o["value"] for o in page.find("select", id="from").find_all("option")] == ["1", "2"]
+    tables = {text_of(t.find("caption")): [[text_of(c) for c in r.find_all(["th", "td"])]
+                                             for r in t.select("tbody tr")]
+              for t in page.select("table")}  # fmt: skip
+    assert tables["Answers that changed"] == [
+        [draft.definition.question("sites").label, "12 sites", "14 sites"]
+    ]
+    same = client.get(f"{base}/compare?from=2&to=2")
+    assert same.status_code == 422
+    assert error_summary_links(parse(same)) == [("Choose two different revisions", "#to")]

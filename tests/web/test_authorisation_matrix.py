@@ -246,6 +246,7 @@ ROUTES = [
     Case("GET", "/procurements/{reference}/primas/revisions/{revision}", signed_in(404)),
     Case("GET", "/procurements/{reference}/primas/revisions/{revision}/check", signed_in(404)),
     Case("POST", "/procurements/{reference}/primas/amend", editors(409)),
+    Case("GET", "/procurements/{reference}/primas/compare", signed_in(200)),
     Case("GET", "/procurements/{reference}/primas/decision", only(409, "approver")),
     Case(
         "POST",
