@@ -47,6 +47,8 @@ class Contract:
     facts: tuple[tuple[str, str], ...]  # label and value, such as ("Whole-life value", "£2.4m")
     council: str = ""
     approved: bool = False
+    # For an approved PRIMAS: who approved it, when, and the signed record's hash.
+    approval: str = ""
 
     @property
     def heading(self) -> str:
@@ -242,6 +244,8 @@ def word_document(
     document.add_heading(xml_safe(contract.heading), level=0)
     if not contract.approved:
         document.add_paragraph(DRAFT_NOTE)
+    elif contract.approval:
+        document.add_paragraph(xml_safe(contract.approval))
     document.add_paragraph(xml_safe(contract.description))
 
     document.add_heading("About the contract", level=1)

@@ -36,7 +36,16 @@ from app.scoring.kpi_choices import KpiTask
 from app.scoring.obligations import OBLIGATION_RULES
 from app.scoring.obligations.model import Obligation
 from app.scoring.results import Result
+from app.services import kpis
 from app.services.assessments import Draft
+from app.specification import (
+    AcceptedKpi,
+    Contract,
+    SupplierRequirement,
+    accepted_kpis,
+    requirements,
+)
+from app.timeutil import long_date
 
 FORMAT = 1  # the record's own layout; a later layout is a new number, old records keep theirs
 
@@ -125,6 +134,57 @@ def _day(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def _specification(
+    procurement: Procurement, draft: Draft, result: Result, kpi_task: KpiTask
+) -> dict[str, Any]:
+    """What the specification is written from, so an approved one is written from its record:
+    the contract's facts, what the supplier must do, and each accepted KPI with its clause."""
+    contract = kpis.contract(procurement, draft)
+    applying = requirements(result.obligations, result.requirements,
+                            kpis.supplier_actions(draft))  # fmt: skip
+    return {
+        "description": contract.description,
+        "facts": [[label, value] for label, value in contract.facts],
+        "requirements": [
+            {"title": r.title, "supplier": r.supplier, "details_heading": r.details_heading,
+             "details": list(r.details)} for r in applying
+        ],
+        "kpis": [
+            {"title": k.title, "unit": k.unit, "frequency": k.frequency, "evidence": k.evidence,
+             "target": None if k.target is None else str(k.target), "definition": k.definition,
+             "clause_template": k.clause_template, "code": k.code, "fallback": k.fallback}
+            for k in accepted_kpis(kpi_task)
+        ],
+    }  # fmt: skip
+
+
+def specification_of(
+    record: ApprovedRecord, council: str
+) -> tuple[Contract, list[SupplierRequirement], list[AcceptedKpi]]:
+    """An approved revision's specification, from its signed record alone: marked approved,
+    with the approver, the date and the record's hash."""
+    content = content_of(record)
+    written, decision = content["specification"], content["decision"]
+    facts = content["procurement"]
+    approval = (f"Approved by {decision['approved_by']['name']} on "
+                f"{long_date(record.approved_at.date())}: the PRIMAS record's SHA-256 is "
+                f"{record.sha256}.")  # fmt: skip
+    contract = Contract(facts["reference"], facts["title"], written["description"],
+                        tuple((label, value) for label, value in written["facts"]),
+                        council=council, approved=True, approval=approval)  # fmt: skip
+    applying = [
+        SupplierRequirement(r["title"], r["supplier"], r["details_heading"], tuple(r["details"]))
+        for r in written["requirements"]
+    ]
+    accepted = [
+        AcceptedKpi(k["title"], k["unit"], k["frequency"], k["evidence"],
+                    None if k["target"] is None else Decimal(k["target"]), k["definition"],
+                    k["clause_template"], k["code"], k["fallback"])
+        for k in written["kpis"]
+    ]  # fmt: skip
+    return contract, applying, accepted
+
+
 def snapshot(
     session: Session,
     procurement: Procurement,
@@ -178,6 +238,7 @@ def snapshot(
             "obligations": [_obligation(obligation) for obligation in result.obligations],
         },
         "kpis": _kpis(kpi_task),
+        "specification": _specification(procurement, draft, result, kpi_task),
         "decision": None if approver is None or approved_at is None else {
             "approved_by": {"name": approver.name, "email": approver.email},
             "approved_at": approved_at.isoformat(),

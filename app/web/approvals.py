@@ -32,8 +32,10 @@ from app.inputs import parse_id
 from app.models import Category, DeliveryLocation, Directorate, Procurement, User
 from app.services import approvals, assessments, kpis, records
 from app.services.approvals import Incomplete, Missing
-from app.timeutil import london_today
+from app.specification import FREQUENCY_WORDS, SCHEDULE_COLUMNS, clause, word_document
+from app.timeutil import london_today, utcnow
 from app.web.assessment_drafts import check_page, describe_answer
+from app.web.assessment_kpis import DOCX
 from app.web.assessments import primas_path
 from app.web.flash import Confirmation, FlashDep
 from app.web.form_pages import Done, path_to, submit
@@ -351,3 +353,58 @@ def compare_revisions(
     }
     return templates.TemplateResponse(request, "approvals/compare.html", context,
                                       status_code=422 if errors else 200)  # fmt: skip
+
+
+def _approved_specification(
+    session: SessionDep, procurement: Procurement, revision: int, council: str
+) -> tuple[Any, list[Any], list[Any]]:
+    found = records.record_of(session, procurement, revision)
+    if found is None:
+        raise PrimasError(404, "Page not found", "This procurement has no approved PRIMAS "
+                          "of that revision.")  # fmt: skip
+    return records.specification_of(found[0], council)
+
+
+@router.get(PRIMAS + "/revisions/{revision}/specification", response_class=HTMLResponse)
+def approved_specification(
+    request: Request,
+    revision: IdPath,
+    procurement: ProcurementDep,
+    session: SessionDep,
+    templates: TemplatesDep,
+    settings: SettingsDep,
+) -> HTMLResponse:
+    """The approved revision's specification to print, written from its signed record."""
+    contract, applying, accepted = _approved_specification(
+        session, procurement, revision, settings.council_name
+    )
+    reference = procurement.reference
+    context = {
+        "procurement": procurement,
+        "contract": contract,
+        "requirements": applying,
+        "accepted": accepted,
+        "clauses": [clause(kpi, contract.title) for kpi in accepted],
+        "schedule_columns": SCHEDULE_COLUMNS,
+        "frequency_words": FREQUENCY_WORDS,
+        "can_edit": False,
+        "record_href": path_to(request, "show_record", reference=reference, revision=revision),
+        "document_href": path_to(
+            request, "approved_specification_document", reference=reference, revision=revision
+        ),  # fmt: skip
+    }
+    return templates.TemplateResponse(request, "assessments/specification.html", context)
+
+
+@router.get(PRIMAS + "/revisions/{revision}/specification.docx")
+def approved_specification_document(
+    revision: IdPath, procurement: ProcurementDep, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """The approved revision's specification as a Word document, written from its record."""
+    contract, applying, accepted = _approved_specification(
+        session, procurement, revision, settings.council_name
+    )
+    document = word_document(contract, applying, accepted, created=utcnow())
+    name = f"{procurement.reference}-r{revision}-sustainability-specification.docx"
+    return Response(document, media_type=DOCX,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip

@@ -117,6 +117,13 @@ def test_submit_return_resubmit_approve_and_check_the_record(
     )
     assert_accessible(page)
 
+    page.goto(f"{base}/revisions/1/specification")
+    assert (
+        page.locator("h1").inner_text()
+        == "Sustainability requirements: Cleaning of council offices"
+    )
+    assert_accessible(page)
+
     # Amend it, and compare the amendment with the approved revision.
     page.goto(f"{live_server}/procurements/{record.reference}")
     page.get_by_role("button", name="Amend the PRIMAS").click()

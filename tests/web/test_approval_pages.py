@@ -309,3 +309,38 @@ def test_comparing_an_approved_revision_with_its_amendment(app: FastAPI, session
     same = client.get(f"{base}/compare?from=2&to=2")
     assert same.status_code == 422
     assert error_summary_links(parse(same)) == [("Choose two different revisions", "#to")]
+
+
+def test_the_approved_specification_comes_from_the_signed_record(
+    app: FastAPI, session: Session
+) -> None:
+    from datetime import date
+    from io import BytesIO
+
+    from docx import Document
+
+    from app.models import ApprovedRecord
+    from app.services.reference_data import add_reference_value
+
+    record, _draft, lead, base = _approved(app, session)
+    client = signed_in_client(app, session, lead)
+    (frozen,) = session.exec(select(ApprovedRecord)).all()
+    page = parse(client.get(f"{base}/revisions/1/specification"))
+    assert heading(page) == "Sustainability requirements: Office cleaning"
+    assert page.find(id="draft-note") is None
+    approval = text_of(page.find(id="approval"))
+    assert approval.startswith("Approved by Alex Approver on") and frozen.sha256 in approval
+    before = text_of(page.find("main"))
+    # A new London Living Wage rate after approval changes nothing in the approved one.
+    add_reference_value(session, make_user(session, Role.ADMIN), key="llw_pay_by",
+                        effective_from=date.today(), amount=1_999)  # fmt: skip
+    assert text_of(parse(client.get(f"{base}/revisions/1/specification")).find("main")) == before
+    download = client.get(f"{base}/revisions/1/specification.docx")
+    assert download.status_code == 200
+    assert f"{record.reference}-r1-sustainability" in download.headers["content-disposition"]
+    document = Document(BytesIO(download.content))
+    texts = [paragraph.text for paragraph in document.paragraphs]
+    assert texts[0] == "Sustainability requirements: Office cleaning"
+    assert not any(text.startswith("Draft") for text in texts)
+    assert any(text.startswith("Approved by Alex Approver") and frozen.sha256 in text
+               for text in texts)  # fmt: skip

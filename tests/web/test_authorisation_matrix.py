@@ -247,6 +247,14 @@ ROUTES = [
     Case("GET", "/procurements/{reference}/primas/revisions/{revision}/check", signed_in(404)),
     Case("POST", "/procurements/{reference}/primas/amend", editors(409)),
     Case("GET", "/procurements/{reference}/primas/compare", signed_in(200)),
+    Case(
+        "GET", "/procurements/{reference}/primas/revisions/{revision}/specification", signed_in(404)
+    ),
+    Case(
+        "GET",
+        "/procurements/{reference}/primas/revisions/{revision}/specification.docx",
+        signed_in(404),
+    ),
     Case("GET", "/procurements/{reference}/primas/decision", only(409, "approver")),
     Case(
         "POST",
