@@ -281,6 +281,13 @@ def decide(
     if len(comment) > MAX_COMMENT:
         raise InvalidInput({"comment": f"Comment must be {MAX_COMMENT:,} characters or fewer"})
     points = check_points(draft, points) if not approve else []
+    if approve and assessments.context_change(draft) is not None:
+        raise PrimasError(
+            409,
+            "The procurement has changed since this PRIMAS was submitted",
+            "Its details changed after the lead officer submitted it, so they have not reviewed "
+            "what the change does to the questions. Return it so that they can.",
+        )
     act_as(session, Actor.of(user))
     seen = current_content(session, draft, today)
     decision = AssessmentDecision(

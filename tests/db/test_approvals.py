@@ -438,3 +438,23 @@ def test_the_list_shows_and_filters_by_where_each_primas_has_got_to(session: Ses
         titled = "Zeta" in procurement.title
         assert [row.procurement.id for row in searched.rows] == ([procurement.id] if titled
                                                                  else []), code  # fmt: skip
+
+
+def test_a_procurement_changed_after_submission_cannot_be_approved_until_reviewed(
+    session: Session,
+) -> None:
+    from tests.support.factories import procurement_facts
+
+    record, draft, lead = submitted(session)
+    facts = procurement_facts(session, value="1,300,000")
+    procurements.update(session, lead, record, facts, version=record.version, base=None)
+    approver = make_user(session, Role.APPROVER)
+    changed = reload(session, draft)
+    with pytest.raises(PrimasError) as refused:
+        decide(session, approver, changed, approve=True, comment="", points=[],
+               seen_version=changed.assessment.status_version)  # fmt: skip
+    assert refused.value.status == 409 and "changed since" in refused.value.title
+    decide(session, approver, changed, approve=False, comment="Review the new value",
+           points=[], seen_version=changed.assessment.status_version)  # fmt: skip
+    session.refresh(changed.assessment)
+    assert changed.assessment.status == "returned"
