@@ -80,7 +80,7 @@ def test_the_demo_lead_records_finds_and_edits_a_procurement(
     assert (
         page.url
         == live_server
-        + "/procurements?q=eight+libraries&status=active&category=&directorate=&lead=&band="
+        + "/procurements?q=eight+libraries&status=active&category=&directorate=&lead=&band=&primas="
     )
     assert page.locator("caption").inner_text() == "1 procurement"
     assert_accessible(page)
