@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlmodel import Session
+from starlette.datastructures import FormData
 
 from app.deps.core import (
     ApproverUser,
@@ -171,21 +172,30 @@ def _editable_draft_access(
     refused = after(State(access.draft.assessment.status), Action.EDIT)
     if isinstance(refused, Refused):
         raise PrimasError(409, "This PRIMAS cannot be changed", refused.reason)
-    # Every form of a draft's pages names the draft (`draft`): a page left open on a draft
-    # since discarded, or moved on, never writes into the procurement's new one.
+    _same_revision(access, form)
+    return access
+
+
+def _same_revision(access: DraftAccess, form: FormData) -> None:
+    """Every form of a revision's pages names it (`draft`): a page left open on a revision
+    since discarded, decided or amended never acts on the procurement's new one (whose status
+    version may well be the same number)."""
     named = form.get("draft")
     if isinstance(named, str) and named != str(access.draft.assessment.id):
         raise PrimasError(
             409,
-            "This page belongs to a PRIMAS draft that has been discarded",
-            "The procurement has a new draft since this page was opened, so nothing you sent "
-            "has been saved. Open the PRIMAS again to carry on with the new draft.",
+            "This page belongs to an earlier revision of the PRIMAS, since discarded or decided",
+            "The procurement has a new revision of its PRIMAS since this page was opened, so "
+            "nothing you sent has been saved. Open the PRIMAS again to carry on.",
         )
-    return access
 
 
 def _lead_officer_draft_access(
-    reference: str, request: Request, session: SessionDep, catalogue: CatalogueDep
+    reference: str,
+    request: Request,
+    session: SessionDep,
+    catalogue: CatalogueDep,
+    form: PostedForm,
 ) -> DraftAccess:
     """The open revision, for its procurement's lead officer alone (who submits it and takes
     it back); 403 for anyone else, recorded."""
@@ -195,6 +205,7 @@ def _lead_officer_draft_access(
         raise refuse(request, session, "lead officer", "Only the lead officer can do this",
                      "Only the procurement's lead officer submits its PRIMAS for approval or "
                      "takes it back.")  # fmt: skip
+    _same_revision(access, form)
     return access
 
 
@@ -207,7 +218,9 @@ def _review_access(
 ) -> DraftAccess:
     """The open revision, for an approver to review (anyone may look; `_decision_access` says
     who may decide)."""
-    return _draft_of(request, session, reference, catalogue)
+    access = _draft_of(request, session, reference, catalogue)
+    _active(access.procurement)
+    return access
 
 
 def _decision_access(
@@ -221,6 +234,8 @@ def _decision_access(
     """The open revision, for an approver who had no hand in it: anyone else is refused (403)
     and the refusal written to the audit log, admins included (separation of duties)."""
     access = _draft_of(request, session, reference, catalogue)
+    _active(access.procurement)
+    _same_revision(access, form)
     action = Action.RETURN if form.get("outcome") == "return" else Action.APPROVE
     approvals.refuse_if_involved(session, access.user, access.draft.assessment, action)
     return access

@@ -78,6 +78,9 @@ class Assessment(SQLModel, table=True):
     # The latest submission (earlier ones are in the audit log): who and when, for the queue.
     submitted_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    # SHA-256 of what was submitted (the record's layout, canonical JSON): an approval checks
+    # that what it approves is still exactly that.
+    submitted_digest: str | None = Field(default=None, max_length=64)
 
 
 class AssessmentDecision(SQLModel, table=True):

@@ -9,6 +9,7 @@ revision they had a hand in (`hand_in_it`), admins included. docs/approval.md ha
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -187,6 +188,7 @@ def submit(
     act_as(session, Actor.of(user))
     assessment.submitted_by_id = user.id
     assessment.submitted_at = utcnow()
+    assessment.submitted_digest = _digest(current_content(session, draft, today))
     _in_history(session, assessment, "primas.submitted")
     _commit_move(session, assessment, state)
 
@@ -281,15 +283,20 @@ def decide(
     if len(comment) > MAX_COMMENT:
         raise InvalidInput({"comment": f"Comment must be {MAX_COMMENT:,} characters or fewer"})
     points = check_points(draft, points) if not approve else []
-    if approve and assessments.context_change(draft) is not None:
-        raise PrimasError(
-            409,
-            "The procurement has changed since this PRIMAS was submitted",
-            "Its details changed after the lead officer submitted it, so they have not reviewed "
-            "what the change does to the questions. Return it so that they can.",
-        )
+    procurement = session.get(Procurement, assessment.procurement_id)
+    assert procurement is not None
+    if procurement.status != "active":
+        raise PrimasError(409, _REFUSED_TITLE[action], "The procurement has been withdrawn.")
     act_as(session, Actor.of(user))
     seen = current_content(session, draft, today)
+    if approve and _digest(seen) != assessment.submitted_digest:
+        raise PrimasError(
+            409,
+            "This PRIMAS has changed since it was submitted",
+            "The procurement's details, or the rates and thresholds it is worked out with, "
+            "changed after its lead officer submitted it, so what you would approve is not what "
+            "they submitted. Return it so that they can review it and submit it again.",
+        )
     decision = AssessmentDecision(
         assessment_id=assessment.id,  # type: ignore[arg-type]
         outcome="approved" if approve else "returned",
@@ -304,6 +311,10 @@ def decide(
     _in_history(session, assessment, f"primas.{decision.outcome}", comment=comment)
     _commit_move(session, assessment, state)
     return decision
+
+
+def _digest(content: dict[str, Any]) -> str:
+    return hashlib.sha256(records.canonical(content)).hexdigest()
 
 
 def current_content(session: Session, draft: Draft, today: date) -> dict[str, Any]:
@@ -369,6 +380,12 @@ def _contributions(session: OrmSession, _flush: UOWTransaction) -> None:
     for instance in (*session.new, *session.dirty, *session.deleted):
         if isinstance(instance, _CONTENT):
             changed.add(instance.assessment_id)
+        elif isinstance(instance, Assessment) and instance.id is not None:
+            state = inspect(instance)
+            # Moved to newer questions, or the procurement's changes reviewed: a hand in it.
+            if any(state.attrs[name].history.has_changes()
+                   for name in ("form_version", "context_seen")):  # fmt: skip
+                changed.add(instance.id)
         elif isinstance(instance, Procurement) and instance.id is not None:
             state = inspect(instance)
             facts = [name for name in state.mapper.column_attrs.keys() if name not in NOT_FACTS]
@@ -482,7 +499,7 @@ def waiting(session: Session, catalogue: Catalogue, today: date) -> list[Waiting
         .join(Procurement, col(Procurement.id) == col(Assessment.procurement_id))
         .join(Category, col(Category.id) == col(Procurement.category_id))
         .join(User, col(User.id) == col(Procurement.lead_officer_id))
-        .where(col(Assessment.status) == "submitted")
+        .where(col(Assessment.status) == "submitted", col(Procurement.status) == "active")
         .order_by(col(Assessment.submitted_at), col(Assessment.id))
     ).all()
     found = []
@@ -531,12 +548,11 @@ def amend(
     )
     session.add(revision)
     session.flush()
-    now = utcnow()
     for model in (AssessmentAnswer, ScoreOverride, KpiSelection, KpiDutyException):
         rows = session.exec(select(model).where(col(model.assessment_id) == approved.id)).all()
         for row in rows:
             copied = row.model_dump(exclude={"id", "revision"})
-            copied.update(assessment_id=revision.id, updated_by_id=user.id, updated_at=now)
+            copied.update(assessment_id=revision.id)  # each still its author's
             session.add(model(**copied))
     _in_history(session, revision, "primas.amended")
     try:
@@ -626,9 +642,9 @@ def needs_you(
     queue, oldest = 0, None
     if user.has_role(Role.APPROVER):
         queue, oldest = session.exec(
-            select(func.count(), func.min(Assessment.submitted_at)).where(
-                col(Assessment.status) == "submitted"
-            )
+            select(func.count(), func.min(Assessment.submitted_at))
+            .join(Procurement, col(Procurement.id) == col(Assessment.procurement_id))
+            .where(col(Assessment.status) == "submitted", col(Procurement.status) == "active")
         ).one()
     return NeedsYou(drafts, returned, waiting, [tuple(row) for row in approved], queue,  # type: ignore[misc]
                     oldest, locked if user.has_role(Role.ADMIN) else [])  # fmt: skip

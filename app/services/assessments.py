@@ -337,6 +337,26 @@ class BusySaving(Exception):
     (the pages answer 409 and say so: app/deps/errors.py)."""
 
 
+def still_editable(session: Session, assessment: Assessment) -> None:
+    """After a write failed on the assessment's status version: 409 if its status changed so
+    that it may no longer be edited (submitted, decided or discarded meanwhile); otherwise
+    nothing, and the caller may try again. Call after rolling back."""
+    session.refresh(assessment)
+    refused = after(State(assessment.status), Action.EDIT)
+    if isinstance(refused, Refused):
+        raise PrimasError(409, "This PRIMAS cannot be changed", refused.reason)
+
+
+def commit_edit(session: Session, assessment: Assessment) -> None:
+    """Commit an edit of the assessment; 409 if its status changed meanwhile."""
+    try:
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        still_editable(session, assessment)
+        raise BusySaving() from None
+
+
 def save_answer(
     session: Session,
     user: User,
@@ -398,8 +418,10 @@ def save_answer(
         session.commit()
     except (IntegrityError, StaleDataError):  # another page saved it between our read and write
         session.rollback()
+        still_editable(session, assessment)  # or submitted, decided or discarded meanwhile
         stored = session.get(AssessmentAnswer, (assessment.id, question_id))
-        assert stored is not None
+        if stored is None:
+            raise BusySaving() from None
         return SaveOutcome(stored.revision, StoredAnswer(stored.raw, stored.revision))
     return SaveOutcome(row.revision)
 
@@ -450,6 +472,7 @@ def save_task(
             return outcomes
         except (IntegrityError, StaleDataError):
             session.rollback()
+            still_editable(session, assessment)  # never written into a submitted one
             if attempt == SAVE_ATTEMPTS:
                 raise BusySaving() from None
     raise AssertionError("unreachable")
@@ -520,7 +543,7 @@ def context_change(draft: Draft) -> ContextChange | None:
 def acknowledge_change(session: Session, draft: Draft) -> None:
     """The lead has seen what changed: stop showing it."""
     draft.assessment.context_seen = _seen(draft.context)
-    session.commit()
+    commit_edit(session, draft.assessment)
 
 
 def upgrade(session: Session, user: User, draft: Draft, newer: FormDefinition) -> Move:
@@ -541,7 +564,7 @@ def upgrade(session: Session, user: User, draft: Draft, newer: FormDefinition) -
             row.updated_at = utcnow()
     draft.assessment.form_version = newer.version
     draft.assessment.updated_at = utcnow()
-    session.commit()
+    commit_edit(session, draft.assessment)
     return move
 
 

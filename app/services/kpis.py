@@ -42,7 +42,7 @@ from app.scoring.kpi_choices import (
 from app.scoring.kpis import Kpi, KpiLibrary, suggested_target, with_council_defaults
 from app.scoring.suggestions import kpi_duty_minimum, suggest
 from app.services import scoring
-from app.services.assessments import Draft
+from app.services.assessments import Draft, still_editable
 from app.services.audit import Actor, act_as
 from app.specification import Contract, SupplierAction
 from app.timeutil import long_date, utcnow
@@ -289,6 +289,7 @@ def _commit(session: Session, draft: Draft) -> Decided:
         session.commit()
     except (IntegrityError, StaleDataError):  # another page decided it between read and write
         session.rollback()
+        still_editable(session, draft.assessment)  # or it was submitted meanwhile
         return Decided(saved=False)
     return Decided(saved=True)
 

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, cast, column, exists, literal, table, text, union
+from sqlalchemy import ColumnElement, and_, cast, column, exists, literal, or_, table, text, union
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlmodel import Session, col, func, select
 
@@ -188,8 +188,11 @@ def _primas_condition(code: str) -> ColumnElement[bool]:
         .scalar_subquery()
     )
     opened, approved = _revisions(*OPEN_STATUSES), _revisions("approved")
+    # No threshold in force on the tender date: nothing says it needs one (as the procurement's
+    # page, which cannot start one then, says).
+    below = or_(threshold.is_(None), col(Procurement.value_pence) < threshold)
     conditions = {
-        "not-needed": and_(~opened, ~approved, col(Procurement.value_pence) < threshold),
+        "not-needed": and_(~opened, ~approved, below),
         "not-started": and_(~opened, ~approved, col(Procurement.value_pence) >= threshold),
         "approved": and_(approved, ~opened),
         "amending": and_(approved, opened),
@@ -228,7 +231,7 @@ def primas_statuses(session: Session, found: list[Procurement]) -> dict[int, str
         else:
             in_force = [amount for day, amount in thresholds
                         if day <= procurement.planned_tender_date]  # fmt: skip
-            needed = not in_force or procurement.value_pence >= in_force[-1]
+            needed = bool(in_force) and procurement.value_pence >= in_force[-1]
             statuses[procurement.id] = "not-started" if needed else "not-needed"
     return statuses
 

@@ -394,7 +394,8 @@ def compare(before: dict[str, Any], after: dict[str, Any]) -> Changes:
                 for row in content["result"]["obligations"]}  # fmt: skip
 
     def kpis(content: dict[str, Any]) -> dict[str, tuple[str, str]]:
-        return {row["code"] or f"own:{row['title']}": (row["title"], _kpi_words(row))
+        own = (f"own:{n}" for n in range(len(content["kpis"])))  # the lead's own, in order
+        return {row["code"] or next(own): (row["title"], _kpi_words(row))
                 for row in content["kpis"]}  # fmt: skip
 
     return Changes(

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from app.errors import InvalidInput, NotFound
@@ -18,7 +19,7 @@ from app.inputs import clean_text
 from app.models import ScoreOverride, User
 from app.scoring.engine import Result, score_walk
 from app.scoring.rules import ScoringRules
-from app.services.assessments import Draft
+from app.services.assessments import Draft, still_editable
 from app.services.audit import Actor, act_as
 from app.timeutil import utcnow
 
@@ -127,7 +128,12 @@ def set_overrides(
     now = utcnow()
     draft.assessment.updated_at = now
     session.add(draft.assessment)
-    session.flush()
+    try:
+        session.flush()
+    except StaleDataError:  # its status changed meanwhile (submitted, say)
+        session.rollback()
+        still_editable(session, draft.assessment)
+        return False
     if judgement_version(session, draft, topic) != seen:
         session.rollback()
         return False

@@ -47,6 +47,10 @@ def upgrade() -> None:
         )
         batch.add_column(sa.Column("submitted_by_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("submitted_at", UTCDateTime(), nullable=True))
+        batch.add_column(
+            sa.Column("submitted_digest", sqlmodel.sql.sqltypes.AutoString(length=64),
+                      nullable=True)
+        )  # fmt: skip
         batch.create_foreign_key(
             "fk_assessment_submitted_by_id_user_account", "user_account", ["submitted_by_id"],
             ["id"],
@@ -99,6 +103,7 @@ def downgrade() -> None:
     op.drop_table("assessment_decision")
     with op.batch_alter_table("assessment") as batch:
         batch.drop_constraint("fk_assessment_submitted_by_id_user_account", type_="foreignkey")
+        batch.drop_column("submitted_digest")
         batch.drop_column("submitted_at")
         batch.drop_column("submitted_by_id")
         batch.drop_column("status_version")

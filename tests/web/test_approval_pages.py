@@ -344,3 +344,21 @@ def test_the_approved_specification_comes_from_the_signed_record(
     assert not any(text.startswith("Draft") for text in texts)
     assert any(text.startswith("Approved by Alex Approver") and frozen.sha256 in text
                for text in texts)  # fmt: skip
+
+
+def test_a_decision_page_of_an_earlier_revision_never_decides_the_next(
+    app: FastAPI, session: Session
+) -> None:
+    """An approver leaves revision 1's decision page open; it is approved by someone else,
+    amended and submitted again, at the same status version: their form is refused."""
+    record, draft, lead, base = _approved(app, session)
+    lead_client = signed_in_client(app, session, lead)
+    assert post(lead_client, f"{base}/amend", {}).status_code == 303
+    assert _submit(lead_client, base, version=1).status_code == 303  # revision 2, version 2
+    late = signed_in_client(app, session, make_user(session, Role.APPROVER))
+    stale = post(late, f"{base}/decision", {"outcome": "approve", "status_version": "2",
+                                             "draft": str(draft.assessment.id)})  # fmt: skip
+    assert stale.status_code == 409
+    assert "earlier revision" in text_of(parse(stale))
+    stale_submit = _submit(lead_client, base, version=2, draft=str(draft.assessment.id))
+    assert stale_submit.status_code == 409
