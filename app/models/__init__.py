@@ -14,6 +14,7 @@ from app.models.assessments import (
 )
 from app.models.audit import AuditEvent
 from app.models.catalogue import Category, Directorate
+from app.models.outbox import OutboxMessage
 from app.models.procurements import (
     ContractType,
     DeliveryLocation,
@@ -44,6 +45,7 @@ __all__ = [
     "KpiDutyException",
     "KpiSelection",
     "Procurement",
+    "OutboxMessage",
     "ProcurementCollaborator",
     "ProcurementInvolvement",
     "ProcurementStatus",

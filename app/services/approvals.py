@@ -45,7 +45,7 @@ from app.models import (
 from app.scoring.approval import Action, Refused, State, after
 from app.scoring.catalogue import Catalogue
 from app.scoring.results import Result
-from app.services import assessments, kpis, records, scoring
+from app.services import assessments, kpis, outbox, records, scoring
 from app.services.assessments import Draft
 from app.services.audit import Actor, act_as, current_actor, record_event
 from app.timeutil import utcnow
@@ -190,6 +190,8 @@ def submit(
     assessment.submitted_at = utcnow()
     assessment.submitted_digest = _digest(current_content(session, draft, today))
     _in_history(session, assessment, "primas.submitted")
+    outbox.enqueue(session, "primas.submitted", _deciders(session, assessment),
+                   _facts(procurement, assessment, user, "decision"))  # fmt: skip
     _commit_move(session, assessment, state)
 
 
@@ -309,8 +311,39 @@ def decide(
     if approve:
         _freeze(session, user, draft, seen, comment, signing_key)
     _in_history(session, assessment, f"primas.{decision.outcome}", comment=comment)
+    page = "record" if approve else "task list"
+    outbox.enqueue(session, f"primas.{decision.outcome}", _people_on(session, procurement),
+                   _facts(procurement, assessment, user, page, comment))  # fmt: skip
     _commit_move(session, assessment, state)
     return decision
+
+
+def _facts(procurement: Procurement, assessment: Assessment, actor: User, page: str,
+           comment: str = "") -> dict[str, Any]:  # fmt: skip
+    """What a message about the revision says: never its answers, at most a comment's first
+    line; `page` is where to look ("decision", "record" or "task list")."""
+    return {"reference": procurement.reference, "title": procurement.title,
+            "revision": assessment.revision, "by": actor.name, "page": page,
+            "comment": outbox.first_line(comment)}  # fmt: skip
+
+
+def _deciders(session: Session, assessment: Assessment) -> list[str]:
+    """The addresses of every active approver who may decide on the revision."""
+    approvers = session.exec(select(User).where(col(User.active))).all()
+    deciding = [user for user in approvers if user.has_role(Role.APPROVER)]
+    return [user.email for user in deciding if hand_in_it(session, user, assessment) is None]
+
+
+def _people_on(session: Session, procurement: Procurement) -> list[str]:
+    """The addresses of the procurement's lead officer and collaborators."""
+    ids = {procurement.lead_officer_id} | {
+        row.user_id for row in session.exec(
+            select(ProcurementCollaborator).where(
+                col(ProcurementCollaborator.procurement_id) == procurement.id)
+        )
+    }  # fmt: skip
+    people = session.exec(select(User).where(col(User.id).in_(ids), col(User.active))).all()
+    return [user.email for user in people]
 
 
 def _digest(content: dict[str, Any]) -> str:

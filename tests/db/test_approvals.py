@@ -478,3 +478,50 @@ def test_a_withdrawn_procurement_leaves_the_queue_and_cannot_be_approved(
         decide(session, make_user(session, Role.APPROVER), draft, approve=True, comment="",
                points=[], seen_version=draft.assessment.status_version)  # fmt: skip
     assert refused.value.status == 409 and "withdrawn" in refused.value.detail
+
+
+def test_submissions_and_decisions_write_their_email_to_the_outbox_in_the_same_transaction(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 19's first step: on submit, every approver who may decide is told; on a decision,
+    the lead officer and collaborators; a message holds at most a comment's first line; and a
+    change that fails writes no message."""
+    from app.models import OutboxMessage
+
+    record, draft = complete_draft(session)
+    lead = session.get(User, record.lead_officer_id)
+    assert lead is not None
+    colleague = make_user(session, Role.LEAD, Role.APPROVER)
+    procurements.add_collaborator(session, lead, record, colleague.id)
+    free = make_user(session, Role.APPROVER)
+    make_user(session, Role.LEAD)  # not an approver: not told
+    approvals.submit(session, lead, record, draft, declared=True,
+                     seen_version=draft.assessment.status_version, today=TODAY)  # fmt: skip
+    (told,) = session.exec(select(OutboxMessage)).all()
+    assert (told.kind, told.recipients) == ("primas.submitted", [free.email])
+    assert told.facts == {"reference": record.reference, "title": record.title, "revision": 1,
+                          "by": lead.name, "page": "decision", "comment": ""}  # fmt: skip
+    session.refresh(draft.assessment)
+    # A decision that fails after writing leaves no message.
+    history = approvals._in_history
+
+    def fail(session: Session, *args: object, **kwargs: object) -> None:
+        history(session, *args, **kwargs)  # type: ignore[arg-type]
+        raise RuntimeError("the server stopped")
+
+    monkeypatch.setattr(approvals, "_in_history", fail)
+    with pytest.raises(RuntimeError):
+        decide(session, free, draft, approve=False, comment="No", points=[],
+               seen_version=draft.assessment.status_version)  # fmt: skip
+    session.rollback()
+    monkeypatch.setattr(approvals, "_in_history", history)
+    assert len(session.exec(select(OutboxMessage)).all()) == 1
+    session.refresh(draft.assessment)
+    decide(session, free, draft, approve=False, points=[],
+           comment="Add a mitigation action for agency labour.\nThe second line is private.",
+           seen_version=draft.assessment.status_version)  # fmt: skip
+    returned = session.exec(select(OutboxMessage).where(
+        OutboxMessage.kind == "primas.returned")).one()  # fmt: skip
+    assert returned.recipients == sorted([lead.email, colleague.email])
+    assert returned.facts["comment"] == "Add a mitigation action for agency labour."
+    assert returned.message_id != told.message_id

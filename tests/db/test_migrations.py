@@ -25,6 +25,7 @@ EXPECTED_TABLES = [
     "directorate",
     "kpi_duty_exception",
     "kpi_selection",
+    "outbox_message",
     "procurement",
     "procurement_collaborator",
     "procurement_involvement",
