@@ -29,7 +29,15 @@ from app.deps import (
 )
 from app.errors import InvalidInput, PrimasError
 from app.inputs import parse_id
-from app.models import Category, DeliveryLocation, Directorate, Procurement, User
+from app.models import (
+    ApprovedRecord,
+    Assessment,
+    Category,
+    DeliveryLocation,
+    Directorate,
+    Procurement,
+    User,
+)
 from app.services import approvals, assessments, kpis, records
 from app.services.approvals import Incomplete, Missing
 from app.specification import FREQUENCY_WORDS, SCHEDULE_COLUMNS, clause, word_document
@@ -228,18 +236,24 @@ def decide_on_assessment(
                                                      typed=typed, errors=errors))  # fmt: skip
 
 
-def _record_page(
-    request: Request,
-    templates: TemplatesDep,
-    session: SessionDep,
-    procurement: Procurement,
-    revision: int,
-    checked: records.Check | None,
-) -> HTMLResponse:
+def _record_or_404(
+    session: SessionDep, procurement: Procurement, revision: int
+) -> tuple[ApprovedRecord, Assessment]:
+    """The signed record of one revision and the revision; 404 if it was never approved."""
     found = records.record_of(session, procurement, revision)
     if found is None:
         raise PrimasError(404, "Page not found", "This procurement has no approved PRIMAS "
                           "of that revision.")  # fmt: skip
+    return found
+
+
+def _record_page(
+    request: Request,
+    templates: TemplatesDep,
+    procurement: Procurement,
+    found: tuple[ApprovedRecord, Assessment],
+    checked: records.Check | None,
+) -> HTMLResponse:
     record, assessment = found
     content = records.content_of(record)
     context = {
@@ -262,7 +276,8 @@ def show_record(
     templates: TemplatesDep,
 ) -> HTMLResponse:
     """The signed record of an approved revision, as it was approved."""
-    return _record_page(request, templates, session, procurement, revision, None)
+    found = _record_or_404(session, procurement, revision)
+    return _record_page(request, templates, procurement, found, None)
 
 
 @router.get(PRIMAS + "/revisions/{revision}/check", response_class=HTMLResponse)
@@ -275,9 +290,9 @@ def check_record(
     settings: SettingsDep,
 ) -> HTMLResponse:
     """The record with its hash and signature worked out again and compared with those kept."""
-    found = records.record_of(session, procurement, revision)
-    checked = records.check(found[0], settings.effective_signing_key) if found else None
-    return _record_page(request, templates, session, procurement, revision, checked)
+    found = _record_or_404(session, procurement, revision)
+    checked = records.check(found[0], settings.effective_signing_key)
+    return _record_page(request, templates, procurement, found, checked)
 
 
 @router.post(PRIMAS + "/amend")
@@ -358,11 +373,7 @@ def compare_revisions(
 def _approved_specification(
     session: SessionDep, procurement: Procurement, revision: int, council: str
 ) -> tuple[Any, list[Any], list[Any]]:
-    found = records.record_of(session, procurement, revision)
-    if found is None:
-        raise PrimasError(404, "Page not found", "This procurement has no approved PRIMAS "
-                          "of that revision.")  # fmt: skip
-    return records.specification_of(found[0], council)
+    return records.specification_of(_record_or_404(session, procurement, revision)[0], council)
 
 
 @router.get(PRIMAS + "/revisions/{revision}/specification", response_class=HTMLResponse)
