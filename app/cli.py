@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 from pydantic import ValidationError
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.settings import Settings
@@ -141,6 +142,23 @@ def load_demo() -> None:
     for demo, _ in results:
         roles = ", ".join(role.label for role in demo.roles)
         click.echo(f"  {roles:<16} {demo.email:<26} password: {demo.password}")
+
+
+@main.command("send-mail")
+def send_mail() -> None:
+    """Send the email that is due from the outbox once (and today's reminders), then stop: for
+    a process that does not run the app's own sender (PRIMAS_SEND_MAIL=false)."""
+    from app.web.mail import sender_for, site_paths
+
+    settings = load_settings()
+    with database_session(settings) as session:
+        engine = session.get_bind()
+        assert isinstance(engine, Engine)
+        tally = sender_for(settings, engine, site_paths()).run_once()
+    click.echo(f"Reminders written: {tally.reminders}. Sent: {tally.sent}. "
+               f"To try again later: {tally.retrying}. Failed: {tally.failed}.")  # fmt: skip
+    if tally.failed:
+        raise SystemExit(1)
 
 
 @main.command("check-forms")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -24,8 +25,10 @@ from app.deps.paths import RoutePaths
 from app.scoring.catalogue import Catalogue
 from app.security_headers import SecurityHeadersMiddleware
 from app.services.demo import demo_users_exist
+from app.services.mail import MailWorker
 from app.services.startup import start
 from app.settings import PROJECT_ROOT, Settings
+from app.web.mail import sender_for
 from app.web.routes import pages_router
 from app.web.templating import create_templates
 
@@ -44,10 +47,17 @@ def create_app(settings: Settings | None = None, *, catalogue: Catalogue | None 
     )
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.is_production:
             refuse_demo_users_in_production(engine)
+        worker = None
+        if settings.send_mail:  # email goes out from the app's own process (docs/email.md)
+            worker = MailWorker(sender_for(settings, engine, app.state.paths),
+                                settings.mail_poll_seconds)  # fmt: skip
+            worker.start()
         yield
+        if worker:
+            await asyncio.to_thread(worker.stop)
         engine.dispose()
 
     app = FastAPI(

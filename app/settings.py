@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Literal
 
@@ -53,6 +55,33 @@ class Settings(BaseSettings):
     # Proxies whose X-Forwarded-For names the client (comma-separated addresses).
     trusted_proxies: str = ""
     forms_dir: Path = PROJECT_ROOT / "app" / "forms" / "definitions"
+    # Where people reach the service: links in email start with it (https in production).
+    base_url: str = "http://127.0.0.1:8000"
+    # Email (docs/email.md). With no SMTP host, each message is written as an .eml file to
+    # mail_dir instead (development); production needs a host. Messages come from mail_from,
+    # in the council's name.
+    mail_from: str = "primas@hackney.gov.uk"
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str = ""
+    smtp_password: str | None = Field(default=None, repr=False)
+    smtp_starttls: bool = True
+    # The certificate authority that signed the mail server's certificate, when it is the
+    # council's own rather than a public one (a PEM file).
+    smtp_ca_file: Path | None = None
+    smtp_timeout_seconds: float = Field(default=30, gt=0, le=300)
+    mail_dir: Path = PROJECT_ROOT / "var" / "outbox"
+    # Run the sender in the app's process (a background thread); `primas send-mail` runs once.
+    send_mail: bool = True
+    mail_poll_seconds: float = Field(default=10, gt=0, le=3600)
+    # A message is tried this many times, waiting mail_retry_seconds, then twice as long after
+    # each failure (at most six hours), before it is marked failed for an administrator.
+    mail_max_attempts: int = Field(default=8, ge=1, le=50)
+    mail_retry_seconds: float = Field(default=60, gt=0)
+    # A message a sender claimed but did not finish (it stopped) is tried again after this.
+    mail_claim_seconds: float = Field(default=300, gt=0)
+    # Approvers are reminded, once a working day, of a submission waiting longer than this.
+    reminder_working_days: int = Field(default=3, ge=1, le=60)
 
     @property
     def trusted_proxy_addresses(self) -> frozenset[str]:
@@ -65,6 +94,15 @@ class Settings(BaseSettings):
             raise SettingsError(
                 "PRIMAS_SESSION_WARNING_SECONDS must be less than "
                 "PRIMAS_SESSION_IDLE_TIMEOUT_SECONDS"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _mail_comes_from_an_address(self) -> Settings:
+        name, address = parseaddr(self.mail_from)
+        if name or not re.fullmatch(r"[^@\s<>,]+@[^@\s<>,]+\.[^@\s<>,]+", address):
+            raise SettingsError(
+                "PRIMAS_MAIL_FROM must be an email address alone, such as primas@example.gov.uk"
             )
         return self
 
@@ -87,6 +125,21 @@ class Settings(BaseSettings):
         if len(self.signing_key) < MINIMUM_SECRET_KEY_LENGTH:
             raise SettingsError(
                 f"PRIMAS_SIGNING_KEY must be at least {MINIMUM_SECRET_KEY_LENGTH} characters"
+            )
+        if not self.smtp_host:
+            raise SettingsError(
+                "PRIMAS_ENV=production needs PRIMAS_SMTP_HOST: email is only written to files "
+                "in development"
+            )
+        if self.smtp_username and not self.smtp_starttls:
+            raise SettingsError(
+                "PRIMAS_SMTP_STARTTLS=false would send the mail password unencrypted: "
+                "turn it on, or use a relay that needs no login"
+            )
+        if not self.base_url.startswith("https://"):
+            raise SettingsError(
+                "PRIMAS_ENV=production needs PRIMAS_BASE_URL, the https:// address people "
+                "reach the service at (links in email start with it)"
             )
         return self
 

@@ -271,6 +271,8 @@ def main() -> None:
             "PRIMAS_DATABASE_URL": database_url,
             "PRIMAS_SECRET_KEY": SECRET,
             "PRIMAS_SIGNING_KEY": SECRET,
+            "PRIMAS_SMTP_HOST": "mail.invalid",
+            "PRIMAS_BASE_URL": "https://primas.invalid",
             "PRIMAS_ENV": "production",  # as deployed: templates are not re-read from disk
             "BENCH_BARE_PROCUREMENT": people[-1].base.split("/")[2],
             "BENCH_BARE_TASK": task_id,

@@ -37,6 +37,7 @@ def production_server(database_url: str, extra: dict[str, str] | None = None) ->
     port = free_port()
     env = {**os.environ, "PRIMAS_DATABASE_URL": database_url, "PRIMAS_SECRET_KEY": SECRET,
            "PRIMAS_SIGNING_KEY": SECRET,
+           "PRIMAS_SMTP_HOST": "mail.invalid", "PRIMAS_BASE_URL": "https://primas.invalid",
            "PRIMAS_ENV": "production", "PRIMAS_SESSION_IDLE_TIMEOUT_SECONDS": "7200",
            "PRIMAS_SESSION_MAX_AGE_SECONDS": "14400", **(extra or {})}  # fmt: skip
     process = subprocess.Popen(

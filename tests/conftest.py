@@ -142,10 +142,10 @@ def test_settings(database_url: str) -> Settings:
     """The settings tests run the app with, on `database_url`."""
     # Tests sign in far faster than people do: the limits on password checks, and the held
     # refusal, are tested with their defaults in tests/web/test_sign_in_floods.py, and kept out
-    # of the way elsewhere.
+    # of the way elsewhere. Email is sent by the tests that start a sender (tests/db/test_mail.py).
     return Settings(env="test", database_url=database_url, secret_key=TEST_SECRET_KEY,
                     password_checks_in_flight=8, password_checks_per_second=1000,
-                    sign_in_refusal_delay_seconds=0)  # fmt: skip
+                    sign_in_refusal_delay_seconds=0, send_mail=False)  # fmt: skip
 
 
 test_settings.__test__ = False  # type: ignore[attr-defined]  # not a test, whatever its name

@@ -16,6 +16,7 @@ from app.models import Procurement, User
 from app.schema import head_revision
 from app.services.demo import DEMO_PROCUREMENTS, DEMO_USERS
 from app.settings import Settings
+from tests.support.primas import PRODUCTION_MAIL
 
 
 def test_commands_are_listed() -> None:
@@ -121,6 +122,8 @@ def test_demo_data_is_never_loaded_in_production(
     monkeypatch.setenv("PRIMAS_ENV", "production")
     monkeypatch.setenv("PRIMAS_SECRET_KEY", "s" * 40)
     monkeypatch.setenv("PRIMAS_SIGNING_KEY", "k" * 40)
+    for name, value in PRODUCTION_MAIL.items():
+        monkeypatch.setenv(f"PRIMAS_{name.upper()}", value)
     result = CliRunner().invoke(main, ["load-demo"])
     assert result.exit_code == 2
     assert users_in(cli_database) == []
@@ -129,13 +132,21 @@ def test_demo_data_is_never_loaded_in_production(
 def test_production_refuses_to_start_while_demo_users_exist(cli_database: str) -> None:
     assert CliRunner().invoke(main, ["load-demo"]).exit_code == 0
     settings = Settings(
-        env="production", database_url=cli_database, secret_key="s" * 40, signing_key="s" * 40
+        env="production",
+        database_url=cli_database,
+        secret_key="s" * 40,
+        signing_key="s" * 40,
+        **PRODUCTION_MAIL,
     )
     with pytest.raises(RuntimeError, match="demo users"), TestClient(create_app(settings)):
         pass
     # Without demo users it starts.
     settings = Settings(
-        env="production", database_url=cli_database, secret_key="s" * 40, signing_key="s" * 40
+        env="production",
+        database_url=cli_database,
+        secret_key="s" * 40,
+        signing_key="s" * 40,
+        **PRODUCTION_MAIL,
     )
     engine = create_database_engine(cli_database)
     with engine.begin() as connection:

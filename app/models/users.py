@@ -47,6 +47,8 @@ class User(SQLModel, table=True):
     active: bool = Field(default=True)
     must_change_password: bool = Field(default=False)
     is_demo: bool = Field(default=False)
+    # Reminder emails about submissions waiting for a decision; decisions are always sent.
+    mail_reminders: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     last_signed_in_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

@@ -415,3 +415,13 @@ def list_users(session: Session) -> list[User]:
     """Every user, active first, then by name."""
     users = session.exec(select(User)).all()
     return sorted(users, key=lambda user: (not user.active, user.name.lower()))
+
+
+def set_mail_reminders(session: Session, user: User, choice: str) -> None:
+    """The user turns reminder emails on ("yes") or off ("no") for themselves; the emails about
+    decisions on their own procurements are always sent."""
+    if choice not in ("yes", "no"):
+        raise InvalidInput({"reminders": "Select yes if you want reminder emails"})
+    act_as(session, Actor.of(user))
+    user.mail_reminders = choice == "yes"
+    session.commit()

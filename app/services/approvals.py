@@ -36,6 +36,7 @@ from app.models import (
     Category,
     KpiDutyException,
     KpiSelection,
+    OutboxMessage,
     Procurement,
     ProcurementCollaborator,
     Role,
@@ -48,7 +49,7 @@ from app.scoring.results import Result
 from app.services import assessments, kpis, outbox, records, scoring
 from app.services.assessments import Draft
 from app.services.audit import Actor, act_as, current_actor, record_event
-from app.timeutil import utcnow
+from app.timeutil import is_working_day, to_london, utcnow, working_days_after
 
 MAX_COMMENT = 4000
 DECLARATION = "I confirm the answers are correct to the best of my knowledge"
@@ -329,9 +330,63 @@ def _facts(procurement: Procurement, assessment: Assessment, actor: User, page: 
 
 def _deciders(session: Session, assessment: Assessment) -> list[str]:
     """The addresses of every active approver who may decide on the revision."""
+    return [user.email for user in _deciding(session, assessment)]
+
+
+def _deciding(session: Session, assessment: Assessment) -> list[User]:
+    """Every active approver who may decide on the revision."""
     approvers = session.exec(select(User).where(col(User.active))).all()
     deciding = [user for user in approvers if user.has_role(Role.APPROVER)]
-    return [user.email for user in deciding if hand_in_it(session, user, assessment) is None]
+    return [user for user in deciding if hand_in_it(session, user, assessment) is None]
+
+
+REMINDER_HOUR = 8  # reminders go from 8am London time on working days
+
+
+def remind_waiting(session: Session, now: datetime, after_working_days: int) -> int:
+    """Remind the approvers who may decide on each submission waiting more than
+    `after_working_days` working days (and who have not turned reminders off): once a working
+    day at most, from 8am London time. A reminder's Message-ID names the revision and the day,
+    so however many senders look, each day's is written once. Returns how many were written."""
+    local = to_london(now)
+    today = local.date()
+    if not is_working_day(today) or local.hour < REMINDER_HOUR:
+        return 0
+    rows = session.exec(
+        select(Assessment, Procurement)
+        .join(Procurement, col(Procurement.id) == col(Assessment.procurement_id))
+        .where(col(Assessment.status) == "submitted", col(Procurement.status) == "active")
+        .order_by(col(Assessment.submitted_at), col(Assessment.id))
+    ).all()
+    written = 0
+    for assessment, procurement in rows:
+        assert assessment.submitted_at is not None
+        submitted_on = to_london(assessment.submitted_at).date()
+        waited = working_days_after(submitted_on, today)
+        message_id = f"<waiting-{assessment.id}-{today.isoformat()}@primas>"
+        if (
+            waited <= after_working_days
+            or session.exec(
+                select(OutboxMessage.id).where(col(OutboxMessage.message_id) == message_id)
+            ).first()
+        ):
+            continue
+        submitter = session.get(User, assessment.submitted_by_id)
+        assert submitter is not None
+        facts = _facts(procurement, assessment, submitter, "decision") | {
+            "submitted_on": submitted_on.isoformat(),
+            "working_days": waited,
+        }
+        to = [user.email for user in _deciding(session, assessment) if user.mail_reminders]
+        if not outbox.enqueue(session, "primas.waiting", to, facts, message_id=message_id,
+                              now=now):  # fmt: skip
+            continue
+        try:
+            session.commit()
+            written += 1
+        except IntegrityError:  # another sender wrote today's reminder first
+            session.rollback()
+    return written
 
 
 def _people_on(session: Session, procurement: Procurement) -> list[str]:
@@ -613,7 +668,7 @@ class Mine:
 class NeedsYou:
     """What needs a person's attention when they sign in, by what they do: a lead's PRIMAS
     (drafts, returned, waiting for a decision, approved), the approvers' queue, and for an
-    administrator the accounts locked after failed sign-ins."""
+    administrator the accounts locked after failed sign-ins and the emails marked failed."""
 
     drafts: list[Mine]
     returned: list[Mine]
@@ -622,11 +677,12 @@ class NeedsYou:
     queue: int
     oldest_submitted: datetime | None
     locked: list[User]
+    failed_mail: int = 0
 
     @property
     def anything(self) -> bool:
         return bool(self.drafts or self.returned or self.waiting or self.approved
-                    or self.queue or self.locked)  # fmt: skip
+                    or self.queue or self.locked or self.failed_mail)  # fmt: skip
 
 
 def needs_you(
@@ -679,5 +735,7 @@ def needs_you(
             .join(Procurement, col(Procurement.id) == col(Assessment.procurement_id))
             .where(col(Assessment.status) == "submitted", col(Procurement.status) == "active")
         ).one()
+    admin = user.has_role(Role.ADMIN)
+    failed_mail = outbox.failed_count(session) if admin else 0
     return NeedsYou(drafts, returned, waiting, [tuple(row) for row in approved], queue,  # type: ignore[misc]
-                    oldest, locked if user.has_role(Role.ADMIN) else [])  # fmt: skip
+                    oldest, locked if admin else [], failed_mail)  # fmt: skip

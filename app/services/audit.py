@@ -26,7 +26,8 @@ from sqlmodel import Session, SQLModel
 from app.models import AuditEvent, User
 from app.timeutil import utcnow
 
-NOT_AUDITED = frozenset({"audit_event", "user_session", "sign_in_failure"})
+# The outbox's sending is logged as events of its own (mail.sent, mail.failed), not row changes.
+NOT_AUDITED = frozenset({"audit_event", "user_session", "sign_in_failure", "outbox_message"})
 ACTOR_KEY = "primas_actor"
 BEFORE_KEY = "primas_audit_before"
 

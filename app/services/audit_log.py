@@ -28,6 +28,7 @@ ENTITY_LABELS = {
     "category": "category",
     "directorate": "directorate",
     "kpi_duty_exception": "reason for setting no KPIs (Procurement Act s.52(2))",
+    "outbox_message": "email",
 }
 ACTION_LABELS = {
     "sign_in": "Signed in",
@@ -51,6 +52,9 @@ ACTION_LABELS = {
     "primas.returned": "Returned the PRIMAS",
     "primas.amended": "Started amending the approved PRIMAS",
     "csrf.refused": "Request refused: form token missing or wrong",
+    "mail.sent": "Sent an email",
+    "mail.failed": "Could not send an email",
+    "mail.retried": "Sent a failed email again",
 }
 VERBS = {"created": "Created", "updated": "Updated", "deleted": "Deleted"}
 

@@ -20,7 +20,7 @@ from app.deps import (
 from app.services import accounts
 from app.timeutil import utcnow
 from app.web.flash import Confirmation, FlashDep
-from app.web.form_pages import path_to, submit
+from app.web.form_pages import Done, path_to, submit
 from app.web.forms import field
 
 router = APIRouter(tags=["account"])
@@ -36,6 +36,40 @@ def account(
     """Your account: name, email, roles."""
     context = {"user": signed_in.user, "confirmation": confirmation}
     return templates.TemplateResponse(request, "account/account.html", context)
+
+
+@router.get("/account/reminders", response_class=HTMLResponse)
+def reminders_form(
+    request: Request, signed_in: CurrentSignIn, templates: TemplatesDep
+) -> HTMLResponse:
+    """Whether to have reminder emails about PRIMAS waiting for a decision."""
+    chosen = "yes" if signed_in.user.mail_reminders else "no"
+    context = {"user": signed_in.user, "chosen": chosen, "errors": {}}
+    return templates.TemplateResponse(request, "account/reminders.html", context)
+
+
+@router.post("/account/reminders", response_class=HTMLResponse)
+def change_reminders(
+    request: Request,
+    form: PostedForm,
+    signed_in: CurrentSignIn,
+    session: SessionDep,
+    templates: TemplatesDep,
+    flash: FlashDep,
+) -> Response:
+    """Turn reminder emails on or off."""
+    choice = field(form, "reminders")
+
+    def change() -> Done:
+        accounts.set_mail_reminders(session, signed_in.user, choice)
+        said = "on" if signed_in.user.mail_reminders else "off"
+        return Done(path_to(request, "account"), f"Reminder emails are now {said}")
+
+    def again(errors: Mapping[str, str]) -> Response:
+        context = {"user": signed_in.user, "chosen": choice, "errors": errors}
+        return templates.TemplateResponse(request, "account/reminders.html", context)
+
+    return submit(request, flash, change, again=again)
 
 
 @router.get("/account/password", response_class=HTMLResponse)

@@ -10,6 +10,7 @@ from app.deps import CsrfProtected
 from app.web import (
     account,
     admin_audit,
+    admin_mail,
     admin_reference,
     admin_users,
     approvals,
@@ -27,7 +28,7 @@ from app.web import (
 AREAS = (
     pages, sign_in, account, procurements, procurement_changes, assessments, assessment_drafts,
     assessment_results, assessment_own_kpis, assessment_kpis, admin_users, admin_reference,
-    admin_audit, approvals,
+    admin_audit, admin_mail, approvals,
 )  # fmt: skip
 
 

@@ -79,6 +79,7 @@ def navigation_for(
             ("Users", "list_users"),
             ("Reference data", "list_reference_data"),
             ("Audit log", "show_audit_log"),
+            ("Email", "show_outbox"),
         ]
     hrefs = [(text, str(url_path_for(name))) for text, name in items]
     return [
@@ -165,6 +166,7 @@ def create_templates(settings: Settings, url_path_for: PathBuilder) -> Jinja2Tem
         service_name=settings.service_name,
         council_name=settings.council_name,
         feedback_email=settings.feedback_email,
+        reminder_working_days=settings.reminder_working_days,
         app_version=__version__,
         static_url=static_url,
         question_options=lambda question: question_type(question.type).options(question),

@@ -10,10 +10,10 @@ from __future__ import annotations
 import pytest
 from fastapi import FastAPI
 from playwright.sync_api import Page
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from app.models import Role
-from app.services import procurements
+from app.models import OutboxMessage, Role
+from app.services import outbox, procurements
 from tests.support.browser import assert_accessible, sideways_scroll, sign_in
 from tests.support.factories import (
     TEST_PASSWORD,
@@ -66,6 +66,16 @@ def journey(app: FastAPI, session: Session, live_server: str) -> dict[str, objec
         autosave(client, base, question, {question: answer, f"rev-{question}": "0"})
     post(client, f"{base}/kpis/llw-staff-share",
          {"action": "accept", "target": "100", "reason": "", "revision": "0"})  # fmt: skip
+    # An email that failed, to a long address, with a long problem, for the administrators' list.
+    outbox.enqueue(session, "primas.returned", [LONG_EMAIL, admin.email],
+                   {"reference": record.reference, "title": record.title, "revision": 1,
+                    "by": "Grace Mensah", "page": "task list", "comment": ""})  # fmt: skip
+    session.commit()
+    failed = session.exec(select(OutboxMessage)).one()
+    failed.status = "failed"
+    failed.last_error = "SMTPRecipientsRefused: " + LONG_EMAIL + ": 550 5.1.1 mailbox unavailable"
+    session.add(failed)
+    session.commit()
     return {"lead": lead, "admin": admin, "record": record, "base": base, "server": live_server}
 
 
@@ -94,6 +104,7 @@ def test_every_page_a_lead_uses_reflows_at_320_pixels(
         f"{base}/kpis/specification",
         "/account",
         "/account/password",
+        "/account/reminders",
         "/accessibility",
     ]
     found = []
@@ -125,11 +136,11 @@ def test_every_administrator_page_reflows_and_fits_a_desktop(
     server = str(journey["server"])
     admin = journey["admin"]
     sign_in(page, server, admin.email, TEST_PASSWORD)  # type: ignore[attr-defined]
-    narrow = ("/admin/users", "/admin/reference-data", "/admin/audit",
+    narrow = ("/admin/users", "/admin/reference-data", "/admin/audit", "/admin/email",
               "/admin/reference-data/primas_threshold/new")  # fmt: skip
     found = [problem for path in narrow for problem in problems(page, f"{server}{path}", NARROW)]
     assert not found, "\n".join(found)
-    for path in ("/admin/audit", "/admin/reference-data"):
+    for path in ("/admin/audit", "/admin/reference-data", "/admin/email"):
         assert not problems(page, f"{server}{path}", DESKTOP)
         # At a desktop's width nothing needs its own scrolling either.
         overflowing = page.evaluate(

@@ -8,6 +8,9 @@ from app.models import Role, User
 from tests.support.auth import csrf_token, signed_in_client
 from tests.support.factories import make_draft, make_procurement, make_user
 
+# The email settings production needs (tests of production settings send no mail).
+PRODUCTION_MAIL = {"smtp_host": "mail.example.gov.uk", "base_url": "https://primas.example.gov.uk"}
+
 
 def lead_with_draft(
     app: FastAPI, session: Session, **procurement: str

@@ -4,6 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from app.settings import DEVELOPMENT_SECRET_KEY, DEVELOPMENT_SIGNING_KEY, Settings
+from tests.support.primas import PRODUCTION_MAIL
 
 GOOD_KEY = "k" * 48
 SIGNING_KEY = "s" * 48
@@ -40,7 +41,9 @@ def test_production_refuses_to_start_without_a_real_secret_key(
     secret_key: str | None, message: str
 ) -> None:
     with pytest.raises(ValidationError, match=message):
-        Settings(env="production", secret_key=secret_key, signing_key=SIGNING_KEY)
+        Settings(
+            env="production", secret_key=secret_key, signing_key=SIGNING_KEY, **PRODUCTION_MAIL
+        )
 
 
 @pytest.mark.parametrize(
@@ -57,11 +60,13 @@ def test_production_refuses_to_start_without_a_real_signing_key(
 ) -> None:
     """Approved records are signed with it (issue 18): required in production."""
     with pytest.raises(ValidationError, match=message):
-        Settings(env="production", secret_key=GOOD_KEY, signing_key=signing_key)
+        Settings(env="production", secret_key=GOOD_KEY, signing_key=signing_key, **PRODUCTION_MAIL)
 
 
 def test_production_starts_with_an_explicit_secret_key() -> None:
-    settings = Settings(env="production", secret_key=GOOD_KEY, signing_key=SIGNING_KEY)
+    settings = Settings(
+        env="production", secret_key=GOOD_KEY, signing_key=SIGNING_KEY, **PRODUCTION_MAIL
+    )
     assert settings.is_production
     assert settings.effective_secret_key == GOOD_KEY
     assert settings.effective_signing_key == SIGNING_KEY
@@ -72,10 +77,47 @@ def test_development_signs_with_the_development_key() -> None:
 
 
 def test_secret_key_is_not_shown_in_repr() -> None:
-    shown = repr(Settings(env="production", secret_key=GOOD_KEY, signing_key=SIGNING_KEY))
+    shown = repr(
+        Settings(env="production", secret_key=GOOD_KEY, signing_key=SIGNING_KEY, **PRODUCTION_MAIL)
+    )
     assert GOOD_KEY not in shown and SIGNING_KEY not in shown
 
 
 def test_unknown_environment_is_refused() -> None:
     with pytest.raises(ValidationError):
         Settings(env="staging")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("mail", "message"),
+    [
+        ({"smtp_host": ""}, "PRIMAS_SMTP_HOST"),
+        ({"base_url": "http://127.0.0.1:8000"}, "PRIMAS_BASE_URL"),
+        ({"base_url": "http://primas.example.gov.uk"}, "PRIMAS_BASE_URL"),
+        ({"smtp_username": "primas", "smtp_starttls": False}, "unencrypted"),
+    ],
+)
+def test_production_refuses_email_it_cannot_send_safely(
+    mail: dict[str, object], message: str
+) -> None:
+    """Issue 19: production sends through a mail server (never to files), over STARTTLS when
+    it logs in, with links to the service's https address."""
+    with pytest.raises(ValidationError, match=message):
+        Settings(env="production", secret_key=GOOD_KEY, signing_key=SIGNING_KEY,
+                 **(PRODUCTION_MAIL | mail))  # type: ignore[arg-type]  # fmt: skip
+
+
+def test_a_relay_that_needs_no_login_may_go_without_starttls() -> None:
+    settings = Settings(env="production", secret_key=GOOD_KEY, signing_key=SIGNING_KEY,
+                        smtp_starttls=False, **PRODUCTION_MAIL)  # fmt: skip
+    assert settings.smtp_host and not settings.smtp_starttls
+
+
+@pytest.mark.parametrize("address", ["", "primas", "PRIMAS <primas@x.gov.uk>", "a b@x.gov.uk"])
+def test_mail_comes_from_an_email_address_alone(address: str) -> None:
+    with pytest.raises(ValidationError, match="PRIMAS_MAIL_FROM"):
+        Settings(mail_from=address)
+
+
+def test_the_mail_password_is_not_shown_in_repr() -> None:
+    assert "hunter2-but-longer" not in repr(Settings(smtp_password="hunter2-but-longer"))

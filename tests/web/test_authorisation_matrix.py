@@ -125,6 +125,8 @@ ROUTES = [
     Case("GET", "/account", signed_in(200)),
     Case("GET", "/account/password", signed_in(200)),
     Case("POST", "/account/password", signed_in(422), {"current_password": "wrong"}),
+    Case("GET", "/account/reminders", signed_in(200)),
+    Case("POST", "/account/reminders", signed_in(303), {"reminders": "no"}),
     Case("GET", "/admin/users", admin_only(200)),
     Case("GET", "/admin/users/new", admin_only(200)),
     Case(
@@ -141,6 +143,9 @@ ROUTES = [
     Case("POST", "/admin/users/{user_id}/unlock", admin_only(303)),
     Case("POST", "/admin/users/{user_id}/one-time-password", admin_only(200)),
     Case("GET", "/admin/audit", admin_only(200)),
+    Case("GET", "/admin/email", admin_only(200)),
+    # No email has been written in this fixture: an administrator is told it is not there.
+    Case("POST", "/admin/email/{message_id}/retry", admin_only(404)),
     Case("GET", "/admin/reference-data", admin_only(200)),
     Case("GET", "/admin/reference-data/{key}/new", admin_only(200)),
     Case(
@@ -365,6 +370,7 @@ def concrete(text: str, people: People) -> str:
         .replace("{path}", "css/primas.css")
         .replace("{reference}", people.procurement.reference)
         .replace("{revision}", "1")
+        .replace("{message_id}", "1")
         .replace("{other_lead_id}", str(people.users["other_lead"].id))
         .replace("{collaborator_id}", str(people.users["collaborator"].id))
         .replace("{task_id}", "workforce")

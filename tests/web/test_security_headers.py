@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 
 from tests.support.html import parse
+from tests.support.primas import PRODUCTION_MAIL
 
 
 def assert_security_headers(response: Response) -> str:
@@ -83,7 +84,11 @@ def test_production_adds_strict_transport_security(database_url: str) -> None:
     from app.settings import Settings
 
     settings = Settings(
-        env="production", database_url=database_url, secret_key="p" * 40, signing_key="p" * 40
+        env="production",
+        database_url=database_url,
+        secret_key="p" * 40,
+        signing_key="p" * 40,
+        **PRODUCTION_MAIL,
     )
     with TestClient(create_app(settings)) as client:
         assert client.get("/").headers["strict-transport-security"].startswith("max-age=")

@@ -11,6 +11,7 @@ from app.settings import Settings
 from tests.support.auth import csrf_token, signed_in_client
 from tests.support.factories import TEST_PASSWORD, make_user
 from tests.support.html import heading, parse, text_of
+from tests.support.primas import PRODUCTION_MAIL
 
 
 def sign_in(client: TestClient, email: str, password: str, next_path: str = "/"):  # type: ignore[no-untyped-def]
@@ -252,7 +253,11 @@ def test_production_cookie_is_secure_and_host_only(database_url: str, session: S
 
     user = make_user(session)
     settings = Settings(
-        env="production", database_url=database_url, secret_key="p" * 40, signing_key="p" * 40
+        env="production",
+        database_url=database_url,
+        secret_key="p" * 40,
+        signing_key="p" * 40,
+        **PRODUCTION_MAIL,
     )
     with TestClient(create_app(settings), base_url="https://testserver") as client:
         response = sign_in(client, user.email, TEST_PASSWORD)
@@ -266,7 +271,11 @@ def test_sign_out_removes_the_production_cookie(database_url: str, session: Sess
 
     user = make_user(session)
     settings = Settings(
-        env="production", database_url=database_url, secret_key="p" * 40, signing_key="p" * 40
+        env="production",
+        database_url=database_url,
+        secret_key="p" * 40,
+        signing_key="p" * 40,
+        **PRODUCTION_MAIL,
     )
     with TestClient(create_app(settings), base_url="https://testserver") as client:
         sign_in(client, user.email, TEST_PASSWORD)

@@ -1,0 +1,398 @@
+"""Email from the outbox to a real mail server on loopback (aiosmtpd, STARTTLS and login), on
+both databases: who is told what, one message per event; a server that refuses for a while;
+a message given up on and sent again by an administrator; two senders sharing one outbox; a
+sender stopped mid-send, and messages committed while no sender ran; the development folder;
+and reminders of submissions left waiting, once a working day, for those who want them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from app.db import create_database_engine
+from app.main import create_app
+from app.models import AuditEvent, OutboxMessage, Role, User
+from app.services import approvals, outbox, procurements
+from app.services.mail import FolderTransport, Sender, Tally
+from app.settings import Settings
+from app.timeutil import LONDON
+from app.web.mail import sender_for, site_paths
+from tests.conftest import test_settings
+from tests.support.catalogue import shipped
+from tests.support.factories import complete_draft, make_user
+from tests.support.smtp import MailServer, mail_server
+
+KEY = "a signing key for the tests, long enough to be one"
+BASE_URL = "https://primas.example.gov.uk"
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Any:
+    with mail_server(tmp_path) as server:
+        yield server
+
+
+def mail_settings(database_url: str, server: MailServer | None, **more: Any) -> Settings:
+    """The tests' settings, sending to `server` (or, with none, to a folder)."""
+    return test_settings(database_url).model_copy(
+        update={"base_url": BASE_URL, "mail_retry_seconds": 60, "mail_claim_seconds": 300}
+        | (server.settings() if server else {})
+        | more
+    )
+
+
+def a_sender(database_url: str, engine: Engine, server: MailServer | None, **more: Any) -> Sender:
+    return sender_for(mail_settings(database_url, server, **more), engine, site_paths())
+
+
+def today() -> Any:
+    return datetime.now(LONDON).date()
+
+
+def submitted(session: Session, *approvers: User) -> tuple[Any, Any, User]:
+    """A complete PRIMAS submitted by its lead officer (with an approver to tell, if none is
+    given); returns it, its draft and the lead."""
+    if not approvers:
+        make_user(session, Role.APPROVER)
+    record, draft = complete_draft(session)
+    lead = session.get(User, record.lead_officer_id)
+    assert lead is not None
+    approvals.submit(session, lead, record, draft, declared=True,
+                     seen_version=draft.assessment.status_version, today=today())  # fmt: skip
+    session.refresh(draft.assessment)
+    return record, draft, lead
+
+
+def decide(session: Session, approver: User, draft: Any, approve: bool, comment: str) -> None:
+    session.refresh(draft.assessment)
+    approvals.decide(session, approver, draft, approve=approve, comment=comment, points=[],
+                     seen_version=draft.assessment.status_version, signing_key=KEY,
+                     today=today())  # fmt: skip
+
+
+def events(session: Session, action: str) -> list[AuditEvent]:
+    return list(session.exec(select(AuditEvent).where(col(AuditEvent.action) == action)).all())
+
+
+def test_each_event_tells_the_right_people_once_with_a_link_to_the_page(
+    session: Session, engine: Engine, database_url: str, server: MailServer
+) -> None:
+    record, draft = complete_draft(session)
+    lead = session.get(User, record.lead_officer_id)
+    assert lead is not None
+    colleague = make_user(session, Role.LEAD, Role.APPROVER)  # works on it: never decides
+    procurements.add_collaborator(session, lead, record, colleague.id)
+    approver = make_user(session, Role.APPROVER)
+    second = make_user(session, Role.APPROVER)
+    make_user(session, Role.LEAD)  # neither told nor able to decide
+    make_user(session, Role.APPROVER, active=False)
+    approvals.submit(session, lead, record, draft, declared=True,
+                     seen_version=draft.assessment.status_version, today=today())  # fmt: skip
+    sender = a_sender(database_url, engine, server)
+
+    assert sender.run_once().sent == 1
+    (told,) = server.received
+    assert sorted(told.recipients) == sorted([approver.email, second.email])
+    message = told.message
+    assert message["Subject"] == f"PRIMAS to decide on: {record.reference} {record.title}"
+    assert message["From"] == "Hackney Council PRIMAS <primas@hackney.gov.uk>"
+    assert message["Auto-Submitted"] == "auto-generated"
+    stored = session.exec(select(OutboxMessage)).one()
+    assert message["Message-ID"] == stored.message_id
+    link = f"{BASE_URL}/procurements/{record.reference}/primas/decision"
+    assert link in told.text and f'href="{link}"' in told.html
+    assert f"{lead.name} has submitted the PRIMAS for {record.reference}" in told.text
+    assert server.logins == 1  # logged in, over STARTTLS (the server refuses login without it)
+    # Nothing more to send: one message per event.
+    assert sender.run_once().sent == 0
+
+    comment = "Add a mitigation action for agency labour.\nPay rates are in the annex."
+    decide(session, approver, draft, approve=False, comment=comment)
+    assert sender.run_once().sent == 1
+    returned = server.received[1]
+    assert sorted(returned.recipients) == sorted([lead.email, colleague.email])
+    assert (
+        returned.message["Subject"] == f"PRIMAS returned to you: {record.reference} {record.title}"
+    )
+    assert "Add a mitigation action for agency labour." in returned.text
+    assert "annex" not in returned.text and "annex" not in returned.html  # first line only
+    assert f"{BASE_URL}/procurements/{record.reference}/primas\n" in returned.text
+
+    session.refresh(draft.assessment)
+    approvals.submit(session, lead, record, draft, declared=True,
+                     seen_version=draft.assessment.status_version, today=today())  # fmt: skip
+    decide(session, second, draft, approve=True, comment="")
+    assert sender.run_once().sent == 2
+    again, approved = server.received[2:]
+    assert again.message["Subject"].startswith("PRIMAS to decide on:")
+    assert approved.message["Subject"] == f"PRIMAS approved: {record.reference} {record.title}"
+    assert f"{BASE_URL}/procurements/{record.reference}/primas/revisions/1" in approved.text
+    assert "comment" not in approved.text  # none was written
+    assert len({r.message["Message-ID"] for r in server.received}) == 4
+    sent = events(session, "mail.sent")
+    assert len(sent) == 4 and all(event.actor_email == "system" for event in sent)
+
+
+def test_a_server_that_refuses_at_first_is_tried_again_later_until_it_accepts(
+    session: Session, engine: Engine, database_url: str, server: MailServer
+) -> None:
+    submitted(session)
+    server.refuse = 2
+    sender = a_sender(database_url, engine, server)
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
+
+    assert sender.run_once(start).retrying == 1
+    row = session.exec(select(OutboxMessage)).one()
+    assert (row.status, row.attempts) == ("queued", 1)
+    assert row.last_error == "451 4.3.0 Mail server busy: try again later"
+    assert row.next_attempt_at == start + timedelta(seconds=60)
+    # Not tried again before then; then after twice as long.
+    assert sender.run_once(start + timedelta(seconds=59)) == Tally()
+    assert sender.run_once(start + timedelta(seconds=60)).retrying == 1
+    session.refresh(row)
+    assert row.next_attempt_at == start + timedelta(seconds=180)
+    assert sender.run_once(start + timedelta(seconds=180)).sent == 1
+    session.refresh(row)
+    assert (row.status, row.attempts, row.last_error) == ("sent", 3, "")
+    assert row.sent_at == start + timedelta(seconds=180)
+    assert len(server.received) == 1 and server.refused == 2
+    failures = events(session, "mail.failed")
+    assert [event.detail["attempt"] for event in failures] == [1, 2]
+    assert failures[0].detail["retry_at"] == (start + timedelta(seconds=60)).isoformat()
+
+
+def test_a_message_is_failed_after_its_last_try_and_an_administrator_sends_it_again(
+    session: Session, engine: Engine, database_url: str, server: MailServer
+) -> None:
+    submitted(session)
+    admin = make_user(session, Role.ADMIN)
+    server.refuse = 100
+    sender = a_sender(database_url, engine, server, mail_max_attempts=2)
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
+    assert sender.run_once(start).retrying == 1
+    assert sender.run_once(start + timedelta(minutes=5)).failed == 1
+    row = session.exec(select(OutboxMessage)).one()
+    assert (row.status, row.attempts) == ("failed", 2)
+    assert sender.run_once(start + timedelta(days=1)).sent == 0  # given up: left for an admin
+    assert events(session, "mail.failed")[-1].detail["retry_at"] is None
+
+    assert outbox.retry(session, admin, row.id or 0)
+    assert not outbox.retry(session, admin, row.id or 0)  # no longer failed
+    server.refuse = 0
+    assert sender.run_once().sent == 1
+    session.refresh(row)
+    assert (row.status, row.attempts) == ("sent", 1)
+    assert [event.actor_email for event in events(session, "mail.retried")] == [admin.email]
+
+
+def test_a_message_refused_for_good_is_failed_at_once(
+    session: Session, engine: Engine, database_url: str, server: MailServer
+) -> None:
+    submitted(session)
+    server.refuse, server.refusal = 1, "554 5.6.0 Message refused"
+    assert a_sender(database_url, engine, server).run_once().failed == 1
+    row = session.exec(select(OutboxMessage)).one()
+    assert (row.status, row.attempts, row.last_error) == ("failed", 1, "554 5.6.0 Message refused")
+
+
+def test_without_the_mail_servers_authority_nothing_is_sent_and_the_problem_is_shown(
+    session: Session, engine: Engine, database_url: str, server: MailServer
+) -> None:
+    """The server's certificate is checked: with the system's authorities alone (not the test
+    one), STARTTLS fails and the message waits, saying why."""
+    submitted(session)
+    assert a_sender(database_url, engine, server, smtp_ca_file=None).run_once().retrying == 1
+    row = session.exec(select(OutboxMessage)).one()
+    assert "CERTIFICATE_VERIFY_FAILED" in row.last_error
+    assert server.received == [] and server.logins == 0
+
+
+def test_two_senders_share_one_outbox_and_send_each_message_once(
+    session: Session, database_url: str, server: MailServer
+) -> None:
+    for number in range(40):
+        facts = {"reference": f"PRC-2026-{number:04}", "title": "Cleaning", "revision": 1,
+                 "by": "A Lead", "page": "decision", "comment": ""}  # fmt: skip
+        outbox.enqueue(session, "primas.submitted", [f"approver{number}@example.gov.uk"], facts)
+    session.commit()
+    engines = [create_database_engine(database_url) for _ in range(2)]
+    tallies: list[Any] = []
+    ready = threading.Barrier(2)
+
+    def run(engine: Engine) -> None:
+        ready.wait()
+        tallies.append(a_sender(database_url, engine, server).run_once())
+
+    threads = [threading.Thread(target=run, args=(engine,)) for engine in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    for engine in engines:
+        engine.dispose()
+    assert sum(tally.sent for tally in tallies) == 40
+    ids = [received.message["Message-ID"] for received in server.received]
+    assert len(ids) == 40 and len(set(ids)) == 40
+    assert all(row.status == "sent" and row.attempts == 1
+               for row in session.exec(select(OutboxMessage)).all())  # fmt: skip
+
+
+def test_messages_committed_while_no_sender_ran_are_sent_when_the_app_starts(
+    session: Session, database_url: str, server: MailServer
+) -> None:
+    """The service stopped after the decision's commit, before sending: when it starts again
+    its own sender finds the message; and one committed while it runs goes at once."""
+    approver = make_user(session, Role.APPROVER)
+    record, draft, _lead = submitted(session, approver)
+    settings = mail_settings(database_url, server, send_mail=True, mail_poll_seconds=3600)
+    with TestClient(create_app(settings, catalogue=shipped())):
+        (told,) = server.wait_for(1)
+        assert told.recipients == [approver.email]
+        decide(session, approver, draft, approve=True, comment="Good")  # woken by the commit
+        approved = server.wait_for(2)[1]
+        assert approved.message["Subject"].startswith("PRIMAS approved:")
+    statuses = session.exec(select(OutboxMessage.status)).all()
+    assert statuses == ["sent", "sent"]
+
+
+def test_a_sender_stopped_mid_send_leaves_the_message_to_be_sent_again_with_its_message_id(
+    session: Session, database_url: str, server: MailServer
+) -> None:
+    """`primas send-mail` killed while the mail server holds the message: the message is still
+    queued (its claim counted), and a later run sends it, with the Message-ID it was written
+    with, so a copy that reached the server before the stop is recognisably the same one."""
+    submitted(session)
+    environment = {**os.environ, "PRIMAS_DATABASE_URL": database_url, "PRIMAS_ENV": "test",
+                   "PRIMAS_BASE_URL": BASE_URL, "PRIMAS_MAIL_CLAIM_SECONDS": "1",
+                   **server.environment()}  # fmt: skip
+    command = [sys.executable, "-m", "app", "send-mail"]
+    server.hold.set()
+    stopped = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL)
+    try:
+        assert server.holding.wait(30), "the message did not reach the mail server"
+        stopped.send_signal(signal.SIGKILL)
+        stopped.wait(10)
+    finally:
+        stopped.kill()
+    row = session.exec(select(OutboxMessage)).one()
+    assert (row.status, row.attempts) == ("queued", 1)
+    server.hold.clear()
+    finished = subprocess.run(command, env=environment, capture_output=True, text=True,
+                              timeout=60, check=False)  # fmt: skip
+    # The claim lapses after a second; until then the second run finds nothing due.
+    while "Sent: 1" not in finished.stdout:
+        assert finished.returncode == 0, finished.stderr
+        finished = subprocess.run(command, env=environment, capture_output=True, text=True,
+                                  timeout=60, check=False)  # fmt: skip
+    session.refresh(row)
+    assert (row.status, row.attempts) == ("sent", 2)
+    assert {received.message["Message-ID"] for received in server.received} == {row.message_id}
+
+
+def test_in_development_messages_are_written_to_the_outbox_folder(
+    session: Session, engine: Engine, database_url: str, tmp_path: Path
+) -> None:
+    approver = make_user(session, Role.APPROVER)
+    record, _draft, lead = submitted(session, approver)
+    folder = tmp_path / "outbox"
+    sender = a_sender(database_url, engine, None, mail_dir=folder)
+    assert isinstance(sender.transport, FolderTransport)
+    assert sender.run_once().sent == 1
+    (written,) = folder.iterdir()
+    message = message_from_bytes(written.read_bytes(), policy=policy.default)
+    row = session.exec(select(OutboxMessage)).one()
+    assert written.name == row.message_id.strip("<>") + ".eml"
+    assert message["To"] == approver.email
+    assert message["Subject"] == f"PRIMAS to decide on: {record.reference} {record.title}"
+    assert message.get_content_type() == "multipart/alternative"
+    body = message.get_body(("plain",))
+    assert body is not None and lead.name in body.get_content()  # type: ignore[attr-defined]
+    # Sent again (as after a stop mid-send), it replaces itself.
+    row.status, row.next_attempt_at = "queued", datetime.now(UTC)
+    session.add(row)
+    session.commit()
+    assert sender.run_once().sent == 1
+    assert [path.name for path in folder.iterdir()] == [written.name]
+
+
+def set_submitted_at(session: Session, draft: Any, moment: datetime) -> None:
+    draft.assessment.submitted_at = moment
+    session.add(draft.assessment)
+    session.commit()
+
+
+def london(day: str, hour: int = 10, minute: int = 0) -> datetime:
+    return datetime.fromisoformat(day).replace(hour=hour, minute=minute, tzinfo=LONDON)
+
+
+def test_approvers_are_reminded_once_a_working_day_of_a_submission_left_waiting(
+    session: Session, engine: Engine, database_url: str, server: MailServer
+) -> None:
+    """Submitted on Friday 4 December 2026; after 3 working days (Monday to Wednesday) it has
+    not waited more than 3, so the first reminder is on Thursday from 8am, one a working day."""
+    keen = make_user(session, Role.APPROVER)
+    quiet = make_user(session, Role.APPROVER, mail_reminders=False)
+    record, draft, lead = submitted(session, keen, quiet)
+    set_submitted_at(session, draft, london("2026-12-04", 16))
+    sender = a_sender(database_url, engine, server, reminder_working_days=3)
+    sender.run_once()  # the submission's own message
+    assert len(server.received) == 1
+
+    def reminders_at(moment: datetime) -> int:
+        return sender.run_once(moment).reminders
+
+    assert reminders_at(london("2026-12-09", 17)) == 0  # Wednesday: waited 3
+    assert reminders_at(london("2026-12-10", 7, 59)) == 0  # Thursday, before 8am
+    assert reminders_at(london("2026-12-10", 8)) == 1
+    assert reminders_at(london("2026-12-10", 15)) == 0  # once a day
+    assert reminders_at(london("2026-12-12", 9)) == 0  # Saturday
+    assert reminders_at(london("2026-12-14", 9)) == 1  # Monday
+    reminders = server.received[1:]
+    assert len(reminders) == 2
+    assert all(received.recipients == [keen.email] for received in reminders)
+    first = reminders[0]
+    assert first.message["Subject"] == (
+        f"Reminder: PRIMAS waiting for a decision: {record.reference} {record.title}"
+    )
+    assert (f"was submitted by {lead.name} on 4 December 2026 and has waited 4 working days"
+            in first.text)  # fmt: skip
+    assert f"{BASE_URL}/procurements/{record.reference}/primas/decision" in first.text
+    assert f"{BASE_URL}/account" in first.text
+    assert quiet.email in server.received[0].recipients  # told of the submission itself
+    # Nobody who wants reminders: none is written.
+    keen.mail_reminders = False
+    session.add(keen)
+    session.commit()
+    assert reminders_at(london("2026-12-15", 9)) == 0
+    # Decided: no more reminders.
+    keen.mail_reminders = True
+    session.add(keen)
+    session.commit()
+    decide(session, keen, draft, approve=True, comment="")
+    assert reminders_at(london("2026-12-16", 9)) == 0
+
+
+def test_reminders_count_working_days_across_bank_holidays(
+    session: Session, engine: Engine, database_url: str, server: MailServer
+) -> None:
+    """Submitted on Thursday 24 December 2026: Christmas Day, the weekend and the substitute
+    Boxing Day (Monday 28th) are not working days, nor New Year's Day 2027 (gov.uk/bank-holidays),
+    so 29, 30 and 31 December make 3 and the first reminder is on Monday 4 January."""
+    _record, draft, _lead = submitted(session)
+    set_submitted_at(session, draft, london("2026-12-24", 11))
+    sender = a_sender(database_url, engine, server, reminder_working_days=3)
+    assert sender.run_once(london("2026-12-31", 12)).reminders == 0
+    assert sender.run_once(london("2027-01-01", 12)).reminders == 0
+    assert sender.run_once(london("2027-01-04", 9)).reminders == 1
