@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     # A message is tried this many times, waiting mail_retry_seconds, then twice as long after
     # each failure (at most six hours), before it is marked failed for an administrator.
     mail_max_attempts: int = Field(default=8, ge=1, le=50)
-    mail_retry_seconds: float = Field(default=60, gt=0)
+    mail_retry_seconds: float = Field(default=60, gt=0, le=6 * 60 * 60)
     # A message a sender claimed but did not finish (it stopped) is tried again after this.
     mail_claim_seconds: float = Field(default=300, gt=0)
     # Approvers are reminded, once a working day, of a submission waiting longer than this.
@@ -94,6 +94,17 @@ class Settings(BaseSettings):
             raise SettingsError(
                 "PRIMAS_SESSION_WARNING_SECONDS must be less than "
                 "PRIMAS_SESSION_IDLE_TIMEOUT_SECONDS"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _a_claim_outlasts_a_send(self) -> Settings:
+        # A send waits at most the timeout at each of its steps (connect, STARTTLS, login,
+        # sending): a claim that lapsed mid-send would let another sender send it too.
+        if self.mail_claim_seconds < 4 * self.smtp_timeout_seconds:
+            raise SettingsError(
+                "PRIMAS_MAIL_CLAIM_SECONDS must be at least four times "
+                "PRIMAS_SMTP_TIMEOUT_SECONDS, so that a claim outlasts a slow send"
             )
         return self
 

@@ -32,6 +32,8 @@ class OutboxMessage(SQLModel, table=True):
     facts: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     status: str = Field(default="queued", max_length=10)
     attempts: int = Field(default=0)
+    # The token of the claim sending it now (or last): only that claim settles the try.
+    claimed_by: str = Field(default="", max_length=32)
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     last_error: str = Field(default="", max_length=1000)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

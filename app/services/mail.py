@@ -56,10 +56,11 @@ class MailRefused(Exception):
 
 
 class Transport(Protocol):
-    """Where messages go. `send` returns the recipients the server refused (the rest took it),
-    or raises MailRefused, or OSError when it could not be reached."""
+    """Where messages go. `send` returns the recipients the server refused, each with its reply
+    code and text (the rest took it), or raises MailRefused, or OSError when it could not be
+    reached."""
 
-    def send(self, message: EmailMessage, recipients: list[str]) -> list[str]: ...
+    def send(self, message: EmailMessage, recipients: list[str]) -> dict[str, tuple[int, str]]: ...
 
 
 @dataclass(frozen=True)
@@ -75,17 +76,18 @@ class SmtpTransport:
     ca_file: Path | None = None
     timeout: float = 30
 
-    def send(self, message: EmailMessage, recipients: list[str]) -> list[str]:
+    def send(self, message: EmailMessage, recipients: list[str]) -> dict[str, tuple[int, str]]:
+        smtp = None
         try:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            smtp.ehlo()
+            if self.starttls:
+                cafile = str(self.ca_file) if self.ca_file else None
+                smtp.starttls(context=ssl.create_default_context(cafile=cafile))
                 smtp.ehlo()
-                if self.starttls:
-                    cafile = str(self.ca_file) if self.ca_file else None
-                    smtp.starttls(context=ssl.create_default_context(cafile=cafile))
-                    smtp.ehlo()
-                if self.username:
-                    smtp.login(self.username, self.password)
-                refused = smtp.send_message(message, to_addrs=recipients)
+            if self.username:
+                smtp.login(self.username, self.password)
+            refused = smtp.send_message(message, to_addrs=recipients)
         except smtplib.SMTPRecipientsRefused as error:
             codes = [code for code, _ in error.recipients.values()]
             raise MailRefused(_refusals(error.recipients),
@@ -97,7 +99,18 @@ class SmtpTransport:
             raise MailRefused(_reply(error.smtp_code, error.smtp_error), permanent=False) from error
         except smtplib.SMTPException as error:
             raise MailRefused(str(error) or type(error).__name__, permanent=False) from error
-        return sorted(refused)
+        finally:
+            if smtp is not None:
+                _quit(smtp)
+        return {to: (code, _reply(code, text)) for to, (code, text) in refused.items()}
+
+
+def _quit(smtp: smtplib.SMTP) -> None:
+    """Say goodbye; a server that answers QUIT badly has already taken the message."""
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()
 
 
 def _reply(code: int, text: bytes | str) -> str:
@@ -116,14 +129,14 @@ class FolderTransport:
 
     folder: Path
 
-    def send(self, message: EmailMessage, recipients: list[str]) -> list[str]:
+    def send(self, message: EmailMessage, recipients: list[str]) -> dict[str, tuple[int, str]]:
         self.folder.mkdir(parents=True, exist_ok=True)
         name = re.sub(r"[^A-Za-z0-9.@-]", "_", str(message["Message-ID"]).strip("<>"))
         path = self.folder / f"{name}.eml"
         partial = path.with_suffix(".partial")
         partial.write_bytes(bytes(message))
         os.replace(partial, path)  # whole or not at all
-        return []
+        return {}
 
 
 def letter_to_message(claimed: Claimed, letter: Letter, sender: Address) -> EmailMessage:
@@ -131,8 +144,8 @@ def letter_to_message(claimed: Claimed, letter: Letter, sender: Address) -> Emai
     its recipients, marked as sent automatically so that out-of-office replies stay away."""
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = ", ".join(claimed.recipients)
-    message["Subject"] = letter.subject
+    message["To"] = [Address(addr_spec=address) for address in claimed.recipients]
+    message["Subject"] = " ".join(letter.subject.split())  # one line, whatever a title holds
     message["Date"] = format_datetime(claimed.created_at)
     message["Message-ID"] = claimed.message_id
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834
@@ -163,25 +176,30 @@ class Sender:
     policy: RetryPolicy
     reminder_working_days: int | None = None  # None: no reminders from this sender
 
-    def run_once(self, now: datetime | None = None) -> Tally:
-        """Write today's reminders, then send every message due, claiming a batch at a time."""
+    def run_once(
+        self, now: datetime | None = None, stopping: Callable[[], bool] = lambda: False
+    ) -> Tally:
+        """Write today's reminders, then send every message due, one at a time, until none is
+        due or `stopping()` says to stop. A problem with reminders never holds up the rest."""
         reminders = 0
-        with Session(self.engine) as session:
-            if self.reminder_working_days is not None:
-                reminders = approvals.remind_waiting(
-                    session, now or utcnow(), self.reminder_working_days
-                )
-        sent = retrying = failed = 0
-        while True:
+        if self.reminder_working_days is not None:
+            try:
+                with Session(self.engine) as session:
+                    reminders = approvals.remind_waiting(
+                        session, now or utcnow(), self.reminder_working_days
+                    )
+            except Exception:
+                log.exception("could not write the reminders")
+        outcomes: dict[str, int] = {}
+        while not stopping():
             with Session(self.engine) as session:
-                batch = outbox.claim(session, now or utcnow(), self.policy)
-                for claimed in batch:
-                    outcome = self._send(session, claimed, now)
-                    sent += outcome == "sent"
-                    retrying += outcome == "retrying"
-                    failed += outcome == "failed"
-            if not batch:
-                return Tally(sent, retrying, failed, reminders)
+                claimed = outbox.claim(session, now or utcnow(), self.policy)
+                if claimed is None:
+                    break
+                outcome = self._send(session, claimed, now)
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        return Tally(outcomes.get("sent", 0), outcomes.get("retrying", 0),
+                     outcomes.get("failed", 0), reminders)  # fmt: skip
 
     def _send(self, session: Session, claimed: Claimed, now: datetime | None) -> str:
         permanent = False
@@ -196,12 +214,17 @@ class Sender:
             log.exception("could not send outbox message %s", claimed.id)
             problem = f"{type(error).__name__}: {error}"
         else:
-            outbox.mark_sent(session, claimed, now or utcnow(), refused)
+            sent_at = now or utcnow()
+            outbox.mark_sent(
+                session, claimed, sent_at,
+                refused={to: reply for to, (code, reply) in refused.items() if code >= 500},
+                later=sorted(to for to, (code, _) in refused.items() if code < 500),
+                later_at=sent_at + self.policy.wait_after(1),
+            )  # fmt: skip
             return "sent"
         log.warning("outbox message %s, try %s: %s", claimed.id, claimed.attempt, problem)
-        gave_up = outbox.mark_failed(session, claimed, now or utcnow(), self.policy, problem,
-                                     permanent=permanent)  # fmt: skip
-        return "failed" if gave_up else "retrying"
+        return outbox.mark_failed(session, claimed, now or utcnow(), self.policy, problem,
+                                  permanent=permanent)  # fmt: skip
 
 
 class MailWorker:
@@ -222,8 +245,8 @@ class MailWorker:
         self._unsubscribe = outbox.when_written(self._wake.set)
         self._thread.start()
 
-    def stop(self, timeout: float = 10) -> None:
-        """Stop after the message being sent, if any."""
+    def stop(self, timeout: float = 60) -> None:
+        """Stop after the message being sent, if any (the others stay queued, unclaimed)."""
         if self._unsubscribe:
             self._unsubscribe()
         self._stop.set()
@@ -234,7 +257,7 @@ class MailWorker:
         while not self._stop.is_set():
             self._wake.clear()
             try:
-                self._sender.run_once()
+                self._sender.run_once(stopping=self._stop.is_set)
             except Exception:  # the database was away: look again at the next poll
                 log.exception("the mail sender's pass failed")
             self._wake.wait(self._poll)

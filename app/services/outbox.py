@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import event, func, update
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, select
 
 from app.errors import NotFound
@@ -53,10 +54,12 @@ def enqueue(
     *,
     message_id: str | None = None,
     now: datetime | None = None,
+    due: datetime | None = None,
 ) -> bool:
     """Add a message to the session's transaction (the caller commits it with the change); none
     when nobody is to be told. `message_id` names a message that must be written only once
-    (the unique Message-ID refuses a second); by default a new one. Written, and due, `now`."""
+    (the unique Message-ID refuses a second); by default a new one. Written `now`, and due
+    then unless `due` says later."""
     assert kind in KINDS, kind
     to = sorted({address for address in recipients if address})
     if not to:
@@ -64,7 +67,7 @@ def enqueue(
     written = now or utcnow()
     session.add(OutboxMessage(message_id=message_id or f"<{uuid.uuid4()}@primas>", kind=kind,
                               recipients=to, facts=facts, created_at=written,
-                              next_attempt_at=written))  # fmt: skip
+                              next_attempt_at=due or written))  # fmt: skip
     session.info[_WRITTEN] = True
     return True
 
@@ -86,8 +89,9 @@ def _after_commit(session: OrmSession) -> None:
             wake()
 
 
-def _after_rollback(session: OrmSession, _previous: object) -> None:
-    session.info.pop(_WRITTEN, None)
+def _after_rollback(session: OrmSession, previous: SessionTransaction) -> None:
+    if not previous.nested:  # a savepoint's rollback leaves the rest of the transaction
+        session.info.pop(_WRITTEN, None)
 
 
 def install_wake_hooks() -> None:
@@ -108,16 +112,18 @@ class RetryPolicy:
 
     def wait_after(self, attempt: int) -> timedelta:
         """The wait after the `attempt`-th try failed: doubling, at most `longest_wait`."""
-        wait: timedelta = self.first_wait * 2 ** min(attempt - 1, 30)
-        return min(wait, self.longest_wait)
+        seconds = self.first_wait.total_seconds() * 2.0 ** min(attempt - 1, 30)
+        return timedelta(seconds=min(seconds, self.longest_wait.total_seconds()))
 
 
 @dataclass(frozen=True)
 class Claimed:
-    """A message one sender has claimed for its `attempt`-th try."""
+    """A message one sender has claimed for its `attempt`-th try; `token` is the claim's own,
+    so only this claim can settle it."""
 
     id: int
     attempt: int
+    token: str
     message_id: str
     kind: str
     recipients: list[str]
@@ -125,76 +131,82 @@ class Claimed:
     created_at: datetime
 
 
-def _claimed(row: OutboxMessage, attempt: int) -> Claimed:
-    assert row.id is not None
-    return Claimed(row.id, attempt, row.message_id, row.kind, list(row.recipients),
-                   dict(row.facts), row.created_at)  # fmt: skip
-
-
-def claim(
-    session: Session, now: datetime, policy: RetryPolicy, *, limit: int = 20
-) -> list[Claimed]:
-    """Claim up to `limit` due messages, oldest due first, for this sender alone: each one's
-    attempt is counted and it is not due again until the claim lapses. On PostgreSQL rows
-    another sender has locked are skipped (FOR UPDATE SKIP LOCKED); on SQLite, whose writers
-    take turns, each is claimed by an update that holds only while nobody claimed it first."""
+def claim(session: Session, now: datetime, policy: RetryPolicy) -> Claimed | None:
+    """Claim the message due longest, for this sender alone, or None when nothing is due. The
+    claim counts the try, carries a token of its own, and makes the message not due again until
+    it lapses (`policy.claim_for`), committed before anything is sent: a sender that stops leaves
+    nothing locked. One message at a time, so a claim only has to outlast one send. On
+    PostgreSQL a row another sender has locked is skipped (FOR UPDATE SKIP LOCKED); on SQLite,
+    whose writers take turns, the claim is an update that holds only if nobody claimed it first."""
     due = (col(OutboxMessage.status) == "queued") & (col(OutboxMessage.next_attempt_at) <= now)
-    oldest = (col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
-    lapses = now + policy.claim_for
-    found: list[Claimed] = []
-    if session.get_bind().dialect.name == "postgresql":
-        rows = session.exec(
-            select(OutboxMessage).where(due).order_by(*oldest).limit(limit)
-            .with_for_update(skip_locked=True)
-        ).all()  # fmt: skip
-        for row in rows:
-            row.attempts += 1
-            row.next_attempt_at = lapses
-            found.append(_claimed(row, row.attempts))
-    else:
-        candidates = session.exec(
-            select(OutboxMessage).where(due).order_by(*oldest).limit(limit)
-        ).all()
-        for row in candidates:
-            claimed = session.execute(
-                update(OutboxMessage)
-                .where(col(OutboxMessage.id) == row.id,
-                       col(OutboxMessage.attempts) == row.attempts, due)
-                .values(attempts=row.attempts + 1, next_attempt_at=lapses)
-                .execution_options(synchronize_session=False)
-            )  # fmt: skip
-            if claimed.rowcount == 1:  # type: ignore[attr-defined]
-                found.append(_claimed(row, row.attempts + 1))
-    session.commit()
-    return found
+    oldest = select(OutboxMessage).where(due).order_by(
+        col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))  # fmt: skip
+    token = uuid.uuid4().hex
+    postgres = session.get_bind().dialect.name == "postgresql"
+    for _ in range(20):  # on SQLite another sender may win the one it read; read the next
+        row = session.exec(oldest.limit(1).with_for_update(skip_locked=True) if postgres
+                           else oldest.limit(1)).first()  # fmt: skip
+        if row is None:
+            session.rollback()
+            return None
+        won = session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id) == row.id,
+                   col(OutboxMessage.attempts) == row.attempts, due)
+            .values(attempts=row.attempts + 1, next_attempt_at=now + policy.claim_for,
+                    claimed_by=token)
+            .execution_options(synchronize_session=False)
+        )  # fmt: skip
+        if won.rowcount == 1:  # type: ignore[attr-defined]
+            assert row.id is not None
+            claimed = Claimed(row.id, row.attempts + 1, token, row.message_id, row.kind,
+                              list(row.recipients), dict(row.facts), row.created_at)  # fmt: skip
+            session.commit()
+            return claimed
+        session.rollback()
+    return None
 
 
 def _settle(session: Session, claimed: Claimed, values: dict[str, Any]) -> bool:
-    """Write the outcome of a try, unless the message has since been settled or claimed again."""
+    """Write the outcome of a try, unless the message has since been settled or claimed again
+    (its claim lapsed, or an administrator sent it again)."""
     result = session.execute(
         update(OutboxMessage)
         .where(col(OutboxMessage.id) == claimed.id, col(OutboxMessage.status) == "queued",
-               col(OutboxMessage.attempts) == claimed.attempt)
+               col(OutboxMessage.claimed_by) == claimed.token)
         .values(**values)
         .execution_options(synchronize_session=False)
     )  # fmt: skip
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
-def mark_sent(session: Session, claimed: Claimed, now: datetime, refused: list[str]) -> None:
-    """The mail server accepted the message (for all its recipients but `refused`). Marked sent
-    even if its claim had lapsed: it was sent, whoever sends it again."""
+def mark_sent(
+    session: Session,
+    claimed: Claimed,
+    now: datetime,
+    *,
+    refused: dict[str, str] | None = None,
+    later: list[str] | None = None,
+    later_at: datetime | None = None,
+) -> None:
+    """The mail server accepted the message. `refused`: recipients it refused for good (their
+    replies become the message's last problem); `later`: recipients it refused for now, who get a
+    message of their own, tried from `later_at` as any other. Marked sent even if its claim had
+    lapsed: it was sent, whoever sends it again."""
+    refused, later = refused or {}, later or []
+    problem = "; ".join(f"Refused for {to}: {reply}" for to, reply in sorted(refused.items()))
     session.execute(
         update(OutboxMessage)
         .where(col(OutboxMessage.id) == claimed.id, col(OutboxMessage.status) != "sent")
-        .values(status="sent", sent_at=now,
-                last_error=_short(f"Refused for {', '.join(refused)}") if refused else "")
+        .values(status="sent", sent_at=now, last_error=_short(problem))
         .execution_options(synchronize_session=False)
     )  # fmt: skip
     record_event(session, "mail.sent", actor=SYSTEM, entity_type="outbox_message",
                  entity_id=claimed.id, detail={"message_id": claimed.message_id,
                  "kind": claimed.kind, "to": claimed.recipients, "refused": refused,
-                 "attempt": claimed.attempt})  # fmt: skip
+                 "later": later, "attempt": claimed.attempt})  # fmt: skip
+    if later:
+        enqueue(session, claimed.kind, later, claimed.facts, now=now, due=later_at)
     session.commit()
 
 
@@ -206,20 +218,23 @@ def mark_failed(
     error: str,
     *,
     permanent: bool = False,
-) -> bool:
+) -> str:
     """A try failed: try again after the policy's wait, or, after the last try or when the
-    server refused the message for good, mark it failed. True when it was marked failed."""
+    server refused the message for good, mark it failed. Returns "failed" or "retrying", or
+    "lapsed" when its claim had lapsed and the message was left to the claim that followed."""
     give_up = permanent or claimed.attempt >= policy.max_attempts
     retry_at = None if give_up else now + policy.wait_after(claimed.attempt)
     values: dict[str, Any] = {"last_error": _short(error)}
     values |= {"status": "failed"} if retry_at is None else {"next_attempt_at": retry_at}
-    if _settle(session, claimed, values):
-        record_event(session, "mail.failed", actor=SYSTEM, entity_type="outbox_message",
-                     entity_id=claimed.id, detail={"message_id": claimed.message_id,
-                     "kind": claimed.kind, "attempt": claimed.attempt, "error": _short(error),
-                     "retry_at": retry_at.isoformat() if retry_at else None})  # fmt: skip
+    if not _settle(session, claimed, values):
+        session.rollback()
+        return "lapsed"
+    record_event(session, "mail.failed", actor=SYSTEM, entity_type="outbox_message",
+                 entity_id=claimed.id, detail={"message_id": claimed.message_id,
+                 "kind": claimed.kind, "attempt": claimed.attempt, "error": _short(error),
+                 "retry_at": retry_at.isoformat() if retry_at else None})  # fmt: skip
     session.commit()
-    return give_up
+    return "failed" if give_up else "retrying"
 
 
 def _short(error: str) -> str:
@@ -234,7 +249,7 @@ def retry(session: Session, admin: User, message_id: int) -> bool:
     result = session.execute(
         update(OutboxMessage)
         .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.status) == "failed")
-        .values(status="queued", attempts=0, next_attempt_at=utcnow())
+        .values(status="queued", attempts=0, next_attempt_at=utcnow(), claimed_by="")
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]

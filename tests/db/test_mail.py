@@ -11,6 +11,9 @@ import signal
 import subprocess
 import sys
 import threading
+import time
+from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -25,7 +28,7 @@ from app.db import create_database_engine
 from app.main import create_app
 from app.models import AuditEvent, OutboxMessage, Role, User
 from app.services import approvals, outbox, procurements
-from app.services.mail import FolderTransport, Sender, Tally
+from app.services.mail import FolderTransport, MailWorker, Sender, Tally
 from app.settings import Settings
 from app.timeutil import LONDON
 from app.web.mail import sender_for, site_paths
@@ -243,6 +246,7 @@ def test_two_senders_share_one_outbox_and_send_each_message_once(
     for engine in engines:
         engine.dispose()
     assert sum(tally.sent for tally in tallies) == 40
+    assert all(tally.sent for tally in tallies)  # both took part
     ids = [received.message["Message-ID"] for received in server.received]
     assert len(ids) == 40 and len(set(ids)) == 40
     assert all(row.status == "sent" and row.attempts == 1
@@ -268,18 +272,18 @@ def test_messages_committed_while_no_sender_ran_are_sent_when_the_app_starts(
 
 
 def test_a_sender_stopped_mid_send_leaves_the_message_to_be_sent_again_with_its_message_id(
-    session: Session, database_url: str, server: MailServer
+    session: Session, engine: Engine, database_url: str, server: MailServer
 ) -> None:
     """`primas send-mail` killed while the mail server holds the message: the message is still
-    queued (its claim counted), and a later run sends it, with the Message-ID it was written
-    with, so a copy that reached the server before the stop is recognisably the same one."""
+    queued (its try counted), and once the claim lapses a sender started again sends it, with
+    the Message-ID it was written with, so a copy that reached the server before the stop is
+    recognisably the same one."""
     submitted(session)
     environment = {**os.environ, "PRIMAS_DATABASE_URL": database_url, "PRIMAS_ENV": "test",
-                   "PRIMAS_BASE_URL": BASE_URL, "PRIMAS_MAIL_CLAIM_SECONDS": "1",
-                   **server.environment()}  # fmt: skip
-    command = [sys.executable, "-m", "app", "send-mail"]
+                   "PRIMAS_BASE_URL": BASE_URL, **server.environment()}  # fmt: skip
     server.hold.set()
-    stopped = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL)
+    stopped = subprocess.Popen([sys.executable, "-m", "app", "send-mail"], env=environment,
+                               stdout=subprocess.DEVNULL)  # fmt: skip
     try:
         assert server.holding.wait(30), "the message did not reach the mail server"
         stopped.send_signal(signal.SIGKILL)
@@ -289,16 +293,177 @@ def test_a_sender_stopped_mid_send_leaves_the_message_to_be_sent_again_with_its_
     row = session.exec(select(OutboxMessage)).one()
     assert (row.status, row.attempts) == ("queued", 1)
     server.hold.clear()
-    finished = subprocess.run(command, env=environment, capture_output=True, text=True,
-                              timeout=60, check=False)  # fmt: skip
-    # The claim lapses after a second; until then the second run finds nothing due.
-    while "Sent: 1" not in finished.stdout:
-        assert finished.returncode == 0, finished.stderr
-        finished = subprocess.run(command, env=environment, capture_output=True, text=True,
-                                  timeout=60, check=False)  # fmt: skip
+    sender = a_sender(database_url, engine, server)
+    claimed_until = row.next_attempt_at
+    assert sender.run_once(claimed_until - timedelta(seconds=1)).sent == 0  # still claimed
+    assert sender.run_once(claimed_until).sent == 1
     session.refresh(row)
     assert (row.status, row.attempts) == ("sent", 2)
     assert {received.message["Message-ID"] for received in server.received} == {row.message_id}
+
+
+def test_primas_send_mail_sends_what_is_due_and_says_so(
+    session: Session, database_url: str, server: MailServer
+) -> None:
+    submitted(session)
+    environment = {**os.environ, "PRIMAS_DATABASE_URL": database_url, "PRIMAS_ENV": "test",
+                   "PRIMAS_BASE_URL": BASE_URL, **server.environment()}  # fmt: skip
+    finished = subprocess.run([sys.executable, "-m", "app", "send-mail"], env=environment,
+                              capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout.strip() == (
+        "Reminders written: 0. Sent: 1. To try again later: 0. Failed: 0."
+    )
+    assert len(server.received) == 1
+
+
+def test_a_claim_that_lapsed_cannot_settle_the_claim_after_it(
+    session: Session, engine: Engine, database_url: str, server: MailServer
+) -> None:
+    """A sender slower than its claim: the message is claimed again, by another sender or
+    after an administrator sent it again, and the slow one's failure changes nothing."""
+    submitted(session)
+    policy = outbox.RetryPolicy(max_attempts=8, first_wait=timedelta(seconds=60),
+                                claim_for=timedelta(seconds=300))  # fmt: skip
+    now = datetime.now(UTC)
+    slow = outbox.claim(session, now, policy)
+    assert slow is not None and outbox.claim(session, now, policy) is None  # claimed
+    later = now + timedelta(seconds=300)
+    fresh = outbox.claim(session, later, policy)
+    assert fresh is not None and fresh.attempt == 2 and fresh.token != slow.token
+    assert outbox.mark_failed(session, slow, later, policy, "timed out") == "lapsed"
+    row = session.exec(select(OutboxMessage)).one()
+    assert (row.status, row.attempts, row.last_error) == ("queued", 2, "")
+    assert outbox.mark_failed(session, fresh, later, policy, "451 busy") == "retrying"
+    session.refresh(row)
+    assert row.last_error == "451 busy"
+
+
+class Slow:
+    """A transport that takes its time over each message, counting what it sends."""
+
+    def __init__(self, folder: Path, seconds: float) -> None:
+        self.inner, self.seconds, self.sent = FolderTransport(folder), seconds, Counter[str]()
+
+    def send(self, message: Any, recipients: list[str]) -> dict[str, tuple[int, str]]:
+        time.sleep(self.seconds)
+        self.sent[str(message["Message-ID"])] += 1
+        return self.inner.send(message, recipients)
+
+
+def test_senders_slower_than_a_claim_of_many_messages_still_send_each_once(
+    session: Session, database_url: str, tmp_path: Path
+) -> None:
+    """Claims are one message at a time, so a claim has to outlast one send, not a batch: six
+    messages at 0.3 seconds each, claims of one second, two senders."""
+    for number in range(6):
+        facts = {"reference": f"PRC-2026-{number:04}", "title": "Cleaning", "revision": 1,
+                 "by": "A Lead", "page": "decision", "comment": ""}  # fmt: skip
+        outbox.enqueue(session, "primas.submitted", [f"approver{number}@example.gov.uk"], facts)
+    session.commit()
+    slow = Slow(tmp_path / "outbox", 0.3)
+    engines = [create_database_engine(database_url) for _ in range(2)]
+    senders = [replace(a_sender(database_url, engine, None), transport=slow,
+                       policy=outbox.RetryPolicy(8, timedelta(seconds=60),
+                                                 claim_for=timedelta(seconds=1)))
+               for engine in engines]  # fmt: skip
+    tallies: list[Any] = []
+    threads = [threading.Thread(target=lambda s=sender: tallies.append(s.run_once()))
+               for sender in senders]  # fmt: skip
+    for thread in threads:
+        thread.start()
+        time.sleep(0.5)  # the second starts with the first one's claims under way
+    for thread in threads:
+        thread.join(60)
+    for engine in engines:
+        engine.dispose()
+    assert sorted(slow.sent.values()) == [1] * 6
+    assert sum(tally.sent for tally in tallies) == 6 and all(tally.sent for tally in tallies)
+
+
+def test_a_recipient_refused_for_now_gets_a_message_of_their_own_later(
+    session: Session, engine: Engine, database_url: str, server: MailServer
+) -> None:
+    """The server takes the message for some recipients: those refused for now (4xx) are sent
+    a message of their own, tried again as any other; one refused for good (5xx) is recorded as
+    the message's last problem."""
+    away, gone, here = (make_user(session, Role.APPROVER) for _ in range(3))
+    submitted(session, away, gone, here)
+    server.refuse_recipients = {away.email: "450 4.2.1 Mailbox busy, try later",
+                                gone.email: "550 5.1.1 No such mailbox"}  # fmt: skip
+    sender = a_sender(database_url, engine, server)
+    assert sender.run_once().sent == 1
+    assert server.received[0].recipients == [here.email]
+    first, again = session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all()
+    assert first.status == "sent"
+    assert first.last_error == f"Refused for {gone.email}: 550 5.1.1 No such mailbox"
+    assert (again.status, again.recipients, again.facts) == ("queued", [away.email], first.facts)
+    assert again.next_attempt_at == first.sent_at + timedelta(seconds=60)  # as after a failure
+    server.refuse_recipients = {}
+    assert sender.run_once(again.next_attempt_at).sent == 1
+    assert server.received[1].recipients == [away.email]
+    assert server.received[1].message["Subject"] == server.received[0].message["Subject"]
+    sent = events(session, "mail.sent")[0]
+    assert sent.detail["later"] == [away.email] and list(sent.detail["refused"]) == [gone.email]
+
+
+def test_what_people_typed_is_escaped_in_the_html_and_kept_to_one_line_in_the_subject(
+    session: Session, engine: Engine, database_url: str, server: MailServer
+) -> None:
+    title = 'Cleaning <script>alert("x")</script> & grounds'
+    approver = make_user(session, Role.APPROVER, name="Ann <b>Bold</b> O'Neil")
+    record, draft = complete_draft(session, title=title)
+    lead = session.get(User, record.lead_officer_id)
+    assert lead is not None
+    approvals.submit(session, lead, record, draft, declared=True,
+                     seen_version=draft.assessment.status_version, today=today())  # fmt: skip
+    decide(session, approver, draft, approve=False, comment="Use <em>plain</em> words & numbers")
+    sender = a_sender(database_url, engine, server)
+    assert sender.run_once().sent == 2
+    returned = server.received[1]
+    assert "<script>" not in returned.html and "<b>" not in returned.html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; grounds" in returned.html
+    assert "Ann &lt;b&gt;Bold&lt;/b&gt; O&#39;Neil" in returned.html
+    assert "Use &lt;em&gt;plain&lt;/em&gt; words &amp; numbers" in returned.html
+    assert returned.message["Subject"] == f"PRIMAS returned to you: {record.reference} {title}"
+    assert title in returned.text  # plain text is as typed
+
+
+def test_a_problem_writing_reminders_never_holds_up_the_rest(
+    session: Session, engine: Engine, database_url: str, server: MailServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    submitted(session)
+
+    def broken(*_args: object) -> int:
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(approvals, "remind_waiting", broken)
+    tally = a_sender(database_url, engine, server).run_once()
+    assert (tally.sent, tally.reminders) == (1, 0)
+
+
+def test_the_apps_sender_stops_between_messages_and_leaves_the_rest_unclaimed(
+    session: Session, database_url: str, tmp_path: Path
+) -> None:
+    for number in range(5):
+        facts = {"reference": f"PRC-2026-{number:04}", "title": "Cleaning", "revision": 1,
+                 "by": "A Lead", "page": "decision", "comment": ""}  # fmt: skip
+        outbox.enqueue(session, "primas.submitted", [f"approver{number}@example.gov.uk"], facts)
+    session.commit()
+    slow = Slow(tmp_path / "outbox", 0.3)
+    engine = create_database_engine(database_url)
+    worker = MailWorker(replace(a_sender(database_url, engine, None), transport=slow), 3600)
+    worker.start()
+    deadline = time.monotonic() + 10
+    while not slow.sent and time.monotonic() < deadline:
+        time.sleep(0.01)
+    worker.stop()
+    engine.dispose()
+    rows = session.exec(select(OutboxMessage)).all()
+    sent = [row for row in rows if row.status == "sent"]
+    assert 1 <= len(sent) < 5 and len(sent) == sum(slow.sent.values())
+    assert all(row.attempts == 0 for row in rows if row.status == "queued")
 
 
 def test_in_development_messages_are_written_to_the_outbox_folder(

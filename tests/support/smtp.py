@@ -57,6 +57,7 @@ class MailServer:
     received: list[Received] = field(default_factory=list)
     refuse: int = 0  # refuse this many messages first, with `refusal`
     refusal: str = "451 4.3.0 Mail server busy: try again later"
+    refuse_recipients: dict[str, str] = field(default_factory=dict)  # address -> reply to RCPT
     refused: int = 0
     logins: int = 0
     hold: threading.Event = field(default_factory=threading.Event)  # set: hold each message
@@ -84,6 +85,15 @@ class MailServer:
 class _Handler:
     def __init__(self, server: MailServer) -> None:
         self.server = server
+
+    async def handle_RCPT(  # noqa: N802
+        self, _smtp: Any, _session: Any, envelope: Any, address: str, _options: Any
+    ) -> str:
+        reply = self.server.refuse_recipients.get(address)
+        if reply:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
 
     async def handle_DATA(self, _smtp: Any, _session: Any, envelope: Any) -> str:  # noqa: N802
         server = self.server

@@ -121,3 +121,9 @@ def test_mail_comes_from_an_email_address_alone(address: str) -> None:
 
 def test_the_mail_password_is_not_shown_in_repr() -> None:
     assert "hunter2-but-longer" not in repr(Settings(smtp_password="hunter2-but-longer"))
+
+
+def test_a_claim_on_an_email_must_outlast_a_slow_send() -> None:
+    with pytest.raises(ValidationError, match="PRIMAS_MAIL_CLAIM_SECONDS"):
+        Settings(mail_claim_seconds=100, smtp_timeout_seconds=30)
+    assert Settings(mail_claim_seconds=120, smtp_timeout_seconds=30).mail_claim_seconds == 120
