@@ -85,6 +85,15 @@ def decide(session: Session, approver: User, draft: Any, approve: bool, comment:
                      today=today())  # fmt: skip
 
 
+def queue_messages(session: Session, count: int) -> None:
+    """`count` messages about submissions, each to an approver of its own."""
+    for number in range(count):
+        facts = {"reference": f"PRC-2026-{number:04}", "title": "Cleaning", "revision": 1,
+                 "by": "A Lead", "page": "decision", "comment": ""}  # fmt: skip
+        outbox.enqueue(session, "primas.submitted", [f"approver{number}@example.gov.uk"], facts)
+    session.commit()
+
+
 def events(session: Session, action: str) -> list[AuditEvent]:
     return list(session.exec(select(AuditEvent).where(col(AuditEvent.action) == action)).all())
 
@@ -225,11 +234,7 @@ def test_without_the_mail_servers_authority_nothing_is_sent_and_the_problem_is_s
 def test_two_senders_share_one_outbox_and_send_each_message_once(
     session: Session, database_url: str, server: MailServer
 ) -> None:
-    for number in range(40):
-        facts = {"reference": f"PRC-2026-{number:04}", "title": "Cleaning", "revision": 1,
-                 "by": "A Lead", "page": "decision", "comment": ""}  # fmt: skip
-        outbox.enqueue(session, "primas.submitted", [f"approver{number}@example.gov.uk"], facts)
-    session.commit()
+    queue_messages(session, 40)
     engines = [create_database_engine(database_url) for _ in range(2)]
     tallies: list[Any] = []
     ready = threading.Barrier(2)
@@ -356,11 +361,7 @@ def test_senders_slower_than_a_claim_of_many_messages_still_send_each_once(
 ) -> None:
     """Claims are one message at a time, so a claim has to outlast one send, not a batch: six
     messages at 0.3 seconds each, claims of one second, two senders."""
-    for number in range(6):
-        facts = {"reference": f"PRC-2026-{number:04}", "title": "Cleaning", "revision": 1,
-                 "by": "A Lead", "page": "decision", "comment": ""}  # fmt: skip
-        outbox.enqueue(session, "primas.submitted", [f"approver{number}@example.gov.uk"], facts)
-    session.commit()
+    queue_messages(session, 6)
     slow = Slow(tmp_path / "outbox", 0.3)
     engines = [create_database_engine(database_url) for _ in range(2)]
     senders = [replace(a_sender(database_url, engine, None), transport=slow,
@@ -446,11 +447,7 @@ def test_a_problem_writing_reminders_never_holds_up_the_rest(
 def test_the_apps_sender_stops_between_messages_and_leaves_the_rest_unclaimed(
     session: Session, database_url: str, tmp_path: Path
 ) -> None:
-    for number in range(5):
-        facts = {"reference": f"PRC-2026-{number:04}", "title": "Cleaning", "revision": 1,
-                 "by": "A Lead", "page": "decision", "comment": ""}  # fmt: skip
-        outbox.enqueue(session, "primas.submitted", [f"approver{number}@example.gov.uk"], facts)
-    session.commit()
+    queue_messages(session, 5)
     slow = Slow(tmp_path / "outbox", 0.3)
     engine = create_database_engine(database_url)
     worker = MailWorker(replace(a_sender(database_url, engine, None), transport=slow), 3600)
