@@ -124,6 +124,31 @@ def create_user_command(email: str, name: str, roles: tuple[str, ...]) -> None:
     click.echo(f"Created {user.name} <{user.email}> with roles: {', '.join(user.roles)}")
 
 
+@main.command("create-token")
+@click.option("--name", required=True, help="The client's name, such as the system's name.")
+@click.option(
+    "--scopes",
+    required=True,
+    help="What it may do, comma-separated: read, write (procurements), outcomes.",
+)
+def create_token(name: str, scopes: str) -> None:
+    """Make an API client and print its token, once, as the last line."""
+    from app.errors import InvalidInput
+    from app.services import api_clients
+    from app.services.audit import SYSTEM
+
+    settings = load_settings()
+    chosen = [scope.strip() for scope in scopes.split(",") if scope.strip()]
+    with database_session(settings) as session:
+        try:
+            client, token = api_clients.create(session, SYSTEM, name, chosen, by_user_id=None)
+        except InvalidInput as invalid:
+            raise click.ClickException("; ".join(invalid.errors.values())) from None
+    click.echo(f"Created API client {client.name} with scopes: {', '.join(client.scopes)}.")
+    click.echo("Its token, shown this once (keep it secret; it cannot be shown again):")
+    click.echo(token)
+
+
 @main.command("load-demo")
 def load_demo() -> None:
     """Add the demo users and procurements (once) and print how to sign in. Not in production."""

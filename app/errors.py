@@ -9,11 +9,20 @@ from typing import Any
 class PrimasError(Exception):
     """An error to show the user: an HTTP status, a short title and a plain-English detail."""
 
-    def __init__(self, status: int, title: str, detail: str = "", **extra: Any) -> None:
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str = "",
+        *,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(detail or title)
         self.status = status
         self.title = title
         self.detail = detail
+        self.headers = headers or {}  # such as WWW-Authenticate or Retry-After
         self.extra = extra
 
 

@@ -13,9 +13,11 @@ from sqlmodel import Session
 
 from app import __version__
 from app.api import health, openapi
+from app.api.routes import api_router
 from app.db import create_database_engine
 from app.deps.errors import install_error_handlers
 from app.deps.limits import (
+    ApiRate,
     BodyLimit,
     ClientFailures,
     PasswordCheckGate,
@@ -75,6 +77,7 @@ def create_app(settings: Settings | None = None, *, catalogue: Catalogue | None 
     app.state.password_checks = PasswordCheckGate(
         settings.password_checks_in_flight, settings.password_checks_per_second
     )
+    app.state.api_rate = ApiRate(settings.api_requests_per_minute)
     app.state.sign_in_failures = ClientFailures(
         settings.sign_in_client_max_failures, settings.sign_in_client_window_seconds
     )
@@ -91,6 +94,7 @@ def create_app(settings: Settings | None = None, *, catalogue: Catalogue | None 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health.router)
     app.include_router(openapi.router)
+    app.include_router(api_router())
     app.include_router(pages_router())
     return app
 

@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     mail_retry_seconds: float = Field(default=60, gt=0, le=6 * 60 * 60)
     # A message a sender claimed but did not finish (it stopped) is tried again after this.
     mail_claim_seconds: float = Field(default=300, gt=0)
+    # Requests each API client may make a minute, on average, in each process (429 beyond).
+    api_requests_per_minute: int = Field(default=600, ge=1)
     # Approvers are reminded, once a working day, of a submission waiting longer than this.
     reminder_working_days: int = Field(default=3, ge=1, le=60)
 

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 import pytest
 from click.testing import CliRunner
@@ -209,3 +210,34 @@ def test_the_service_refuses_to_start_on_a_bad_definition(tmp_path, database_url
     settings = Settings(env="test", database_url=database_url, forms_dir=tmp_path)
     with pytest.raises(DefinitionInvalid, match="unknown-type"):
         create_app(settings)
+
+
+def test_create_token_prints_the_token_once_as_its_last_line(cli_database: str) -> None:
+    """Issue 20: the token is the last line, so a script can take it with `tail -n 1`; only
+    its hash is kept."""
+    from app.models import ApiClient
+    from app.services import api_clients
+
+    result = CliRunner().invoke(
+        main, ["create-token", "--name", "Contract management system", "--scopes", "read,write"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    token = lines[-1]
+    assert lines[0] == "Created API client Contract management system with scopes: read, write."
+    assert token.startswith("primas_") and len(token) == len("primas_") + 43
+    engine = create_database_engine(cli_database)
+    try:
+        with Session(engine) as session:
+            (client,) = session.exec(select(ApiClient)).all()
+            assert client.token_hash == api_clients.hash_token(token)
+            assert token not in str(client.model_dump())
+            found = api_clients.authenticate(session, token, datetime.now(UTC))
+            assert found is not None and found.scopes == ["read", "write"]
+    finally:
+        engine.dispose()
+    refused = CliRunner().invoke(
+        main, ["create-token", "--name", "contract management system", "--scopes", "admin"]
+    )
+    assert refused.exit_code == 1
+    assert "already exists" in refused.output and "not admin" in refused.output

@@ -74,12 +74,17 @@ def _page_message(
 
 
 def render_error(request: Request, error: PrimasError) -> Response:
-    """The response for an error, in the form the caller expects."""
+    """The response for an error, in the form the caller expects, with the error's headers."""
     if _wants_problem_json(request):
-        return _problem(request, error)
-    if is_htmx(request):
-        return _page_message(request, "_partials/page_message.html", {"error": error}, error.status)
-    return _page(request, error)
+        response: Response = _problem(request, error)
+    elif is_htmx(request):
+        response = _page_message(
+            request, "_partials/page_message.html", {"error": error}, error.status
+        )
+    else:
+        response = _page(request, error)
+    response.headers.update(error.headers)
+    return response
 
 
 async def _primas_error(request: Request, exc: Exception) -> Response:

@@ -137,6 +137,32 @@ class ClientFailures:
             self._failures.setdefault(client, deque(maxlen=self.limit)).append(now)
 
 
+class ApiRate:
+    """Requests each API client may make: `per_minute` on average, in bursts of up to a tenth
+    of that (a token bucket per client, in memory, per process). Past it a request gets 429
+    with Retry-After, before any work is done for it."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self._rate = per_minute / 60
+        self._burst = max(1.0, per_minute / 10)
+        self._buckets: dict[int, tuple[float, float]] = {}  # client id -> (tokens, when)
+        self._lock = threading.Lock()
+        self._clock = clock
+
+    def wait(self, client_id: int) -> float:
+        """0.0 when the client's request may go ahead (counting it), else the seconds until it
+        may."""
+        with self._lock:
+            now = self._clock()
+            tokens, last = self._buckets.get(client_id, (self._burst, now))
+            tokens = min(self._burst, tokens + (now - last) * self._rate)
+            if tokens < 1:
+                self._buckets[client_id] = (tokens, now)
+                return (1 - tokens) / self._rate
+            self._buckets[client_id] = (tokens - 1, now)
+            return 0.0
+
+
 def client_address(peer: str | None, forwarded_for: str, trusted_proxies: frozenset[str]) -> str:
     """The address a request came from: the peer's, unless the peer is a trusted proxy, when it
     is the last address in X-Forwarded-For that is not itself a trusted proxy."""

@@ -1,5 +1,6 @@
 """SQLModel tables, one module per aggregate. Importing this package registers every table."""
 
+from app.models.api_clients import API_SCOPES, ApiClient
 from app.models.assessments import (
     OPEN_STATUSES,
     ApprovedRecord,
@@ -29,6 +30,8 @@ from app.models.sessions import SignInFailure, UserSession
 from app.models.users import Role, User
 
 __all__ = [
+    "API_SCOPES",
+    "ApiClient",
     "OPEN_STATUSES",
     "ApprovedRecord",
     "Assessment",

@@ -29,6 +29,7 @@ ENTITY_LABELS = {
     "directorate": "directorate",
     "kpi_duty_exception": "reason for setting no KPIs (Procurement Act s.52(2))",
     "outbox_message": "email",
+    "api_client": "API client",
 }
 ACTION_LABELS = {
     "sign_in": "Signed in",
@@ -55,6 +56,8 @@ ACTION_LABELS = {
     "mail.sent": "Sent an email",
     "mail.failed": "Could not send an email",
     "mail.retried": "Sent a failed email again",
+    "api_client.created": "Added an API client",
+    "api_client.updated": "Changed an API client",
 }
 VERBS = {"created": "Created", "updated": "Updated", "deleted": "Deleted"}
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from app.deps import CsrfProtected
 from app.web import (
     account,
+    admin_api_clients,
     admin_audit,
     admin_mail,
     admin_reference,
@@ -28,7 +29,7 @@ from app.web import (
 AREAS = (
     pages, sign_in, account, procurements, procurement_changes, assessments, assessment_drafts,
     assessment_results, assessment_own_kpis, assessment_kpis, admin_users, admin_reference,
-    admin_audit, admin_mail, approvals,
+    admin_audit, admin_mail, admin_api_clients, approvals,
 )  # fmt: skip
 
 

@@ -80,6 +80,7 @@ def navigation_for(
             ("Reference data", "list_reference_data"),
             ("Audit log", "show_audit_log"),
             ("Email", "show_outbox"),
+            ("API clients", "list_api_clients"),
         ]
     hrefs = [(text, str(url_path_for(name))) for text, name in items]
     return [

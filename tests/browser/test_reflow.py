@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from app.models import OutboxMessage, Role
 from app.services import outbox, procurements
+from tests.support.api import make_api_client
 from tests.support.browser import assert_accessible, sideways_scroll, sign_in
 from tests.support.factories import (
     TEST_PASSWORD,
@@ -66,6 +67,13 @@ def journey(app: FastAPI, session: Session, live_server: str) -> dict[str, objec
         autosave(client, base, question, {question: answer, f"rev-{question}": "0"})
     post(client, f"{base}/kpis/llw-staff-share",
          {"action": "accept", "target": "100", "reason": "", "revision": "0"})  # fmt: skip
+    make_api_client(
+        session,
+        "read",
+        "write",
+        "outcomes",
+        name="Contract management system of the council's commissioning team",
+    )
     # An email that failed, to a long address, with a long problem, for the administrators' list.
     outbox.enqueue(session, "primas.returned", [LONG_EMAIL, admin.email],
                    {"reference": record.reference, "title": record.title, "revision": 1,
@@ -137,10 +145,11 @@ def test_every_administrator_page_reflows_and_fits_a_desktop(
     admin = journey["admin"]
     sign_in(page, server, admin.email, TEST_PASSWORD)  # type: ignore[attr-defined]
     narrow = ("/admin/users", "/admin/reference-data", "/admin/audit", "/admin/email",
+              "/admin/api-clients", "/admin/api-clients/new",
               "/admin/reference-data/primas_threshold/new")  # fmt: skip
     found = [problem for path in narrow for problem in problems(page, f"{server}{path}", NARROW)]
     assert not found, "\n".join(found)
-    for path in ("/admin/audit", "/admin/reference-data", "/admin/email"):
+    for path in ("/admin/audit", "/admin/reference-data", "/admin/email", "/admin/api-clients"):
         assert not problems(page, f"{server}{path}", DESKTOP)
         # At a desktop's width nothing needs its own scrolling either.
         overflowing = page.evaluate(

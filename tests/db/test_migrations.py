@@ -15,6 +15,7 @@ from app.services.procurement_search import ProcurementFilter, search_procuremen
 
 EXPECTED_TABLES = [
     "alembic_version",
+    "api_client",
     "approved_record",
     "assessment",
     "assessment_answer",

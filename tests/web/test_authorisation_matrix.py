@@ -26,6 +26,7 @@ from app.main import create_app
 from app.models import KpiSelection, Procurement, Role, User
 from app.services import procurements
 from tests.conftest import test_settings
+from tests.support.api import make_api_client
 from tests.support.auth import csrf_token, signed_in_client
 from tests.support.catalogue import shipped
 from tests.support.factories import (
@@ -116,6 +117,9 @@ ROUTES = [
     Case("GET", "/healthz", everyone(200)),
     Case("GET", "/readyz", everyone(200)),
     Case("GET", "/api/v1/openapi.json", everyone(200)),
+    # The API answers API clients alone (tests/web/test_api_auth.py): a session is not enough.
+    Case("GET", "/api/v1/categories", everyone(401)),
+    Case("GET", "/api/v1/directorates", everyone(401)),
     Case("GET", "/static/{path}", everyone(200)),
     Case("GET", "/sign-in", {"anonymous": 200} | dict.fromkeys(WHO[1:], 303)),
     Case("POST", "/sign-in", everyone(422), {"email": "nobody@example.gov.uk", "password": "x"}),
@@ -144,6 +148,16 @@ ROUTES = [
     Case("POST", "/admin/users/{user_id}/one-time-password", admin_only(200)),
     Case("GET", "/admin/audit", admin_only(200)),
     Case("GET", "/admin/email", admin_only(200)),
+    Case("GET", "/admin/api-clients", admin_only(200)),
+    Case("GET", "/admin/api-clients/new", admin_only(200)),
+    Case(
+        "POST",
+        "/admin/api-clients/new",
+        admin_only(201),
+        {"name": "New system", "scopes": ["read"]},
+    ),
+    Case("GET", "/admin/api-clients/{client_id}/revoke", admin_only(200)),
+    Case("POST", "/admin/api-clients/{client_id}/revoke", admin_only(303)),
     # No email has been written in this fixture: an administrator is told it is not there.
     Case("POST", "/admin/email/{message_id}/retry", admin_only(404)),
     Case("GET", "/admin/reference-data", admin_only(200)),
@@ -304,6 +318,7 @@ class People:
     procurement: Procurement
     clients: dict[str, TestClient]
     own_kpi_id: int
+    api_client_id: int
 
 
 def changes_nothing(case: Case, who: str) -> bool:
@@ -355,10 +370,11 @@ def _people(app: FastAPI, session: Session) -> Iterator[People]:
     )  # fmt: skip
     session.add(own_kpi)
     session.commit()
+    api_client, _token = make_api_client(session)
     clients = {"anonymous": TestClient(app)} | {
         who: signed_in_client(app, session, user) for who, user in users.items()
     }
-    yield People(users, target, procurement, clients, own_kpi.id)  # type: ignore[arg-type]
+    yield People(users, target, procurement, clients, own_kpi.id, api_client.id)  # type: ignore[arg-type]
     for client in clients.values():
         client.close()
 
@@ -371,6 +387,7 @@ def concrete(text: str, people: People) -> str:
         .replace("{reference}", people.procurement.reference)
         .replace("{revision}", "1")
         .replace("{message_id}", "1")
+        .replace("{client_id}", str(people.api_client_id))
         .replace("{other_lead_id}", str(people.users["other_lead"].id))
         .replace("{collaborator_id}", str(people.users["collaborator"].id))
         .replace("{task_id}", "workforce")

@@ -1,0 +1,19 @@
+"""Every route of the JSON API v1 (docs/api.md). Clients authenticate with bearer tokens
+(app/deps/api.py), so unlike the pages there is no CSRF check: a browser never sends the token
+by itself."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.api import reference
+
+AREAS = (reference,)
+
+
+def api_router() -> APIRouter:
+    """Every API route."""
+    router = APIRouter()
+    for area in AREAS:
+        router.include_router(area.router)
+    return router
