@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     mail_claim_seconds: float = Field(default=300, gt=0)
     # Requests each API client may make a minute, on average, in each process (429 beyond).
     api_requests_per_minute: int = Field(default=600, ge=1)
+    # The changes feed leaves out what happened in the last this many seconds, so that a change
+    # committed after a later one is not passed over (docs/api.md).
+    api_changes_delay_seconds: float = Field(default=2, ge=0, le=60)
     # Approvers are reminded, once a working day, of a submission waiting longer than this.
     reminder_working_days: int = Field(default=3, ge=1, le=60)
 

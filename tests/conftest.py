@@ -145,7 +145,8 @@ def test_settings(database_url: str) -> Settings:
     # of the way elsewhere. Email is sent by the tests that start a sender (tests/db/test_mail.py).
     return Settings(env="test", database_url=database_url, secret_key=TEST_SECRET_KEY,
                     password_checks_in_flight=8, password_checks_per_second=1000,
-                    sign_in_refusal_delay_seconds=0, send_mail=False)  # fmt: skip
+                    sign_in_refusal_delay_seconds=0, send_mail=False,
+                    api_changes_delay_seconds=0)  # fmt: skip
 
 
 test_settings.__test__ = False  # type: ignore[attr-defined]  # not a test, whatever its name

@@ -10,7 +10,7 @@ from app.deps import SessionDep
 from app.deps.api import ReadClient
 from app.services.reference_data import list_categories, list_directorates
 
-router = APIRouter(prefix="/api/v1", tags=["reference"], responses=PROBLEMS)  # type: ignore[arg-type]
+router = APIRouter(prefix="/api/v1", tags=["reference"], responses=PROBLEMS)
 
 
 @router.get("/categories", response_model=NamedList, summary="Categories of spend")

@@ -16,18 +16,24 @@ def etag_of(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
-def _matches(header: str, etag: str) -> bool:
+def matches(header: str, etag: str) -> bool:
+    """Whether an If-None-Match or If-Match header names `etag` (or is "*")."""
     tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
     return "*" in tags or etag in tags
+
+
+def body_and_etag(payload: BaseModel | dict[str, Any]) -> tuple[bytes, str]:
+    """The JSON body of `payload` and its ETag."""
+    data = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else payload
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    return body, etag_of(body)
 
 
 def tagged(request: Request, payload: BaseModel | dict[str, Any], *, status: int = 200,
            headers: dict[str, str] | None = None) -> Response:  # fmt: skip
     """`payload` as JSON with its ETag, or 304 when the request's If-None-Match holds it."""
-    data = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else payload
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-    etag = etag_of(body)
+    body, etag = body_and_etag(payload)
     out = {"ETag": etag, "Cache-Control": "private, no-cache", **(headers or {})}
-    if status == 200 and _matches(request.headers.get("if-none-match", ""), etag):
+    if status == 200 and matches(request.headers.get("if-none-match", ""), etag):
         return Response(status_code=304, headers=out)
     return Response(body, status_code=status, media_type="application/json", headers=out)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api import reference
+from app.api import assessments, changes, procurements, reference
 
-AREAS = (reference,)
+AREAS = (reference, procurements, assessments, changes)
 
 
 def api_router() -> APIRouter:

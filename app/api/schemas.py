@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from typing import Any, Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -30,10 +33,236 @@ class NamedList(BaseModel):
     items: list[Named]
 
 
-PROBLEMS = {
+Responses = dict[int | str, dict[str, Any]]
+
+PROBLEMS: Responses = {
     401: {"model": Problem, "description": "No token, or a wrong or revoked one (with "
           "WWW-Authenticate), or a token sent in the address"},
     403: {"model": Problem, "description": "The token does not carry the scope the call needs"},
     429: {"model": Problem, "description": "Too many requests from this client (with "
           "Retry-After)"},
 }  # fmt: skip
+NOT_FOUND: Responses = {404: {"model": Problem, "description": "No such thing"}}
+INVALID: Responses = {
+    422: {"model": Problem,
+          "description": "Input that is not valid: `errors` lists each field and what is wrong"}
+}  # fmt: skip
+
+
+ObligationStatus = Literal[
+    "applies", "applies-unless-answers-show-otherwise", "does-not-apply", "cannot-decide-yet"
+]
+
+
+class ObligationOut(BaseModel):
+    """One thing the procurement owes, in the service's own codes."""
+
+    code: str = Field(examples=["london-living-wage"])
+    title: str = Field(examples=["London Living Wage"])
+    status: ObligationStatus
+    applies: bool | None = Field(description="null only when it cannot be decided yet")
+    basis: Literal["law", "council-policy", "recommended"]
+    reason: str
+    level: str | None = Field(None, description="modern slavery: the risk level")
+    value: str | None = Field(None, description="the social value weighting, as a percentage")
+
+
+class ObligationsFrom(BaseModel):
+    """Where the obligations were worked out from: the approved revision in force, the open
+    draft, or (with neither) the record alone before any answers."""
+
+    source: Literal["approved", "draft", "record"]
+    revision: int | None
+
+
+class Framework(BaseModel):
+    """Whether the procurement sets up a framework, calls off from one (and which), or neither."""
+
+    role: Literal["none", "setting-up", "call-off"]
+    name: str | None = Field(None, description="the framework's name, for a call-off")
+
+
+class ProcurementOut(BaseModel):
+    """A procurement as recorded, with where its PRIMAS has got to."""
+
+    reference: str = Field(examples=["PRC-2026-0001"])
+    title: str
+    description: str
+    directorate: str = Field(description="a directorate's code")
+    category: str = Field(description="a category's code")
+    contract_type: Literal["goods", "services", "works"]
+    light_touch: bool
+    framework: Framework
+    whole_life_value_pence: int = Field(examples=[240000000])
+    term_months: int
+    extension_months: int
+    planned_tender_date: date
+    expected_start_date: date
+    delivery_location: Literal["in-borough", "london", "uk", "overseas"]
+    lead_officer: str = Field(description="the lead officer's email address")
+    status: Literal["active", "withdrawn"]
+    primas_status: Literal[
+        "not-needed", "not-started", "draft", "submitted", "returned", "approved", "amending"
+    ]
+    version: int = Field(description="changes with every change to the record")
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProcurementDetail(ProcurementOut):
+    """A procurement with what it owes."""
+
+    obligations: list[ObligationOut]
+    obligations_from: ObligationsFrom
+
+
+class ProcurementList(BaseModel):
+    """A page of procurements, oldest recorded first; `next_cursor` reads on (null at the end)."""
+
+    items: list[ProcurementOut]
+    next_cursor: str | None
+
+
+class FrameworkIn(BaseModel):
+    """Whether it sets up a framework, calls off from one (name it), or neither."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["none", "setting-up", "call-off"]
+    name: str | None = Field(None, max_length=1000, description="the framework, for a call-off")
+
+
+class ProcurementIn(BaseModel):
+    """A procurement to record. The service checks the facts as the web form's are checked:
+    `errors` names each field at fault."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(max_length=1000, examples=["Cleaning of council offices"])
+    description: str = Field(max_length=20000)
+    directorate: str = Field(max_length=64, description="a directorate's code")
+    category: str = Field(max_length=64, description="a category's code")
+    contract_type: Literal["goods", "services", "works"]
+    light_touch: bool
+    framework: FrameworkIn
+    whole_life_value_pence: int = Field(ge=0, le=10**15, examples=[240000000])
+    term_months: int = Field(ge=0, le=10**6)
+    extension_months: int = Field(0, ge=0, le=10**6)
+    planned_tender_date: date
+    expected_start_date: date
+    delivery_location: Literal["in-borough", "london", "uk", "overseas"]
+    lead_officer: str = Field(max_length=254, description="an active category lead's email")
+
+
+class ProcurementPatch(BaseModel):
+    """The facts to change; those left out stay as they are. The lead officer is changed by an
+    approver on the procurement's page, not here."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(None, max_length=1000)
+    description: str | None = Field(None, max_length=20000)
+    directorate: str | None = Field(None, max_length=64)
+    category: str | None = Field(None, max_length=64)
+    contract_type: Literal["goods", "services", "works"] | None = None
+    light_touch: bool | None = None
+    framework: FrameworkIn | None = None
+    whole_life_value_pence: int | None = Field(None, ge=0, le=10**15)
+    term_months: int | None = Field(None, ge=0, le=10**6)
+    extension_months: int | None = Field(None, ge=0, le=10**6)
+    planned_tender_date: date | None = None
+    expected_start_date: date | None = None
+    delivery_location: Literal["in-borough", "london", "uk", "overseas"] | None = None
+
+
+class AssessmentSummary(BaseModel):
+    """One revision of a procurement's PRIMAS."""
+
+    id: int
+    revision: int
+    status: Literal["draft", "submitted", "returned", "approved", "superseded", "discarded"]
+    form: str = Field(examples=["primas"])
+    form_version: int
+    created_at: datetime
+    submitted_at: datetime | None
+
+
+class AssessmentList(BaseModel):
+    """Every revision of the procurement's PRIMAS, oldest first."""
+
+    items: list[AssessmentSummary]
+
+
+class Decision(BaseModel):
+    """An approver's decision on a revision."""
+
+    outcome: Literal["approved", "returned"]
+    comment: str
+    points: list[str] = Field(description="what a return points at: tasks, questions, KPIs")
+    decided_by: str = Field(description="the approver's email address")
+    decided_at: datetime
+
+
+class SignedRecord(BaseModel):
+    """The record an approval froze: the SHA-256 of its RFC 8785 canonical JSON (`content`),
+    and the HMAC-SHA-256 of that hash under the council's signing key."""
+
+    sha256: str
+    signature: str
+    approved_at: datetime
+
+
+class AssessmentDetail(AssessmentSummary):
+    """A revision in the signed record's layout (`content`: facts, answers with their question
+    text, result with topics and obligations, KPIs, specification): as frozen for an approved
+    or superseded revision (with `record`), else as it stands now."""
+
+    procurement: str = Field(description="its procurement's reference")
+    content: dict[str, Any]
+    decisions: list[Decision]
+    record: SignedRecord | None
+
+
+class KpiOut(BaseModel):
+    """An approved KPI: the library's code (null for one the lead wrote), what is measured, in
+    what unit, the target (null while a baseline is measured first) and how often reported."""
+
+    code: str | None = Field(examples=["llw-staff-share"])
+    title: str
+    unit: str
+    target: float | int | None
+    baseline: bool
+    frequency: str = Field(examples=["quarterly"])
+
+
+class KpiList(BaseModel):
+    """The KPIs of the approved revision in force (none before one is approved)."""
+
+    revision: int | None
+    items: list[KpiOut]
+
+
+class AssessmentRef(BaseModel):
+    """Which PRIMAS revision a change was to."""
+
+    id: int
+    revision: int
+
+
+class ChangeOut(BaseModel):
+    """One thing that happened, in order."""
+
+    cursor: str = Field(description="read on after this change with ?after=")
+    type: Literal["procurement.created", "procurement.updated", "assessment.submitted",
+                  "assessment.approved", "assessment.returned"]  # fmt: skip
+    occurred_at: datetime
+    procurement: str = Field(description="the procurement's reference")
+    assessment: AssessmentRef | None
+
+
+class ChangeList(BaseModel):
+    """Changes in the order they happened; `next_cursor` reads on (the same cursor when there
+    is nothing newer yet: ask again later)."""
+
+    items: list[ChangeOut]
+    next_cursor: str

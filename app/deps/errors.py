@@ -42,7 +42,8 @@ def _wants_problem_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def _problem(request: Request, error: PrimasError) -> JSONResponse:
+def problem_response(request: Request, error: PrimasError) -> JSONResponse:
+    """An error as problem+json (RFC 9457): its title, status, detail and extra members."""
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": error.title,
@@ -76,7 +77,7 @@ def _page_message(
 def render_error(request: Request, error: PrimasError) -> Response:
     """The response for an error, in the form the caller expects, with the error's headers."""
     if _wants_problem_json(request):
-        response: Response = _problem(request, error)
+        response: Response = problem_response(request, error)
     elif is_htmx(request):
         response = _page_message(
             request, "_partials/page_message.html", {"error": error}, error.status
@@ -139,7 +140,7 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 
 async def _sign_in_required(request: Request, exc: Exception) -> Response:
     if _wants_problem_json(request):
-        return _problem(request, PrimasError(401, "Unauthorized", "Sign in first."))
+        return problem_response(request, PrimasError(401, "Unauthorized", "Sign in first."))
     if is_htmx(request):
         # Never a sign-in page swapped into the element that asked.
         return _page_message(request, "_partials/session_expired.html", {}, 401)

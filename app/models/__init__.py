@@ -1,6 +1,6 @@
 """SQLModel tables, one module per aggregate. Importing this package registers every table."""
 
-from app.models.api_clients import API_SCOPES, ApiClient
+from app.models.api_clients import API_SCOPES, ApiClient, IdempotencyKey
 from app.models.assessments import (
     OPEN_STATUSES,
     ApprovedRecord,
@@ -40,6 +40,7 @@ __all__ = [
     "AssessmentDecision",
     "AssessmentStatus",
     "AuditEvent",
+    "IdempotencyKey",
     "Category",
     "ContractType",
     "DeliveryLocation",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.models.types import UTCDateTime
@@ -42,3 +42,22 @@ class ApiClient(SQLModel, table=True):
     def active(self) -> bool:
         """Not revoked."""
         return self.revoked_at is None
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """A client's Idempotency-Key on a POST: the request it came with (as a hash) and, once
+    answered, the answer, so that a retry with the same key and body gets the same answer and
+    creates nothing more (docs/api.md). Kept for a day."""
+
+    __tablename__ = "idempotency_key"
+    __table_args__ = (UniqueConstraint("client_id", "key", name="uq_idempotency_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="api_client.id")
+    key: str = Field(max_length=255)
+    request_hash: str = Field(max_length=64)
+    state: str = Field(default="running", max_length=10)  # "running", then "done"
+    status_code: int | None = Field(default=None)
+    body: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    location: str | None = Field(default=None, max_length=300)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -26,8 +26,10 @@ from sqlmodel import Session, SQLModel
 from app.models import AuditEvent, User
 from app.timeutil import utcnow
 
-# The outbox's sending is logged as events of its own (mail.sent, mail.failed), not row changes.
-NOT_AUDITED = frozenset({"audit_event", "user_session", "sign_in_failure", "outbox_message"})
+# The outbox's sending is logged as events of its own (mail.sent, mail.failed), not row changes;
+# an API request's idempotency key is bookkeeping (the record it creates is audited).
+NOT_AUDITED = frozenset({"audit_event", "user_session", "sign_in_failure", "outbox_message",
+                         "idempotency_key"})  # fmt: skip
 ACTOR_KEY = "primas_actor"
 BEFORE_KEY = "primas_audit_before"
 

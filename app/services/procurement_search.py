@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, cast, column, exists, literal, or_, table, text, union
@@ -173,7 +174,7 @@ def _revisions(*statuses: str) -> ColumnElement[bool]:
     )
 
 
-def _primas_condition(code: str) -> ColumnElement[bool]:
+def primas_condition(code: str) -> ColumnElement[bool]:
     """The procurements whose PRIMAS has got to `code` (PRIMAS_STATUSES), worked out as
     `primas_statuses` works it out, in SQL: needed when the whole-life value reaches the PRIMAS
     threshold in force on the planned tender date."""
@@ -428,7 +429,7 @@ def _with_primas(
     """A list narrowed by where its PRIMAS has got to: the other filters on the table's own
     indexes, any words through the text index, then the PRIMAS condition on what is left."""
     ids: Any = select(col(Procurement.id).label("id")).where(
-        *_narrowing(wanted, me), _primas_condition(wanted.primas)
+        *_narrowing(wanted, me), primas_condition(wanted.primas)
     )
     if words:
         if dialect == "postgresql":
@@ -448,3 +449,56 @@ def _with_primas(
         found.page((page - 1) * PER_PAGE, PER_PAGE, None if more else total)
     ).all()
     return _page_of(session, on_page, total, page, more)
+
+
+@dataclass(frozen=True)
+class FeedFilter:
+    """What the API's list is narrowed to (None: not narrowed by that)."""
+
+    status: str | None = None  # "active" or "withdrawn"
+    primas: str | None = None  # one of PRIMAS_STATUSES' codes
+    category: str | None = None  # a category's code
+    directorate: str | None = None  # a directorate's code
+    updated_after: datetime | None = None
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    """Procurements after a cursor, oldest recorded first, and the id to go on after (None at
+    the end)."""
+
+    rows: list[ProcurementRow]
+    next_after: int | None
+
+
+def feed(session: Session, wanted: FeedFilter, *, after: int, limit: int) -> FeedPage:
+    """Up to `limit` procurements recorded after the one with id `after`, in the order they
+    were recorded, with their category, directorate, lead officer's email and PRIMAS status: a
+    client reads the list through by following `next_after`, and new records come at the end."""
+    conditions: list[ColumnElement[bool]] = [col(Procurement.id) > after]
+    if wanted.status:
+        conditions.append(col(Procurement.status) == wanted.status)
+    if wanted.category:
+        conditions.append(col(Category.code) == wanted.category)
+    if wanted.directorate:
+        conditions.append(col(Directorate.code) == wanted.directorate)
+    if wanted.updated_after:
+        conditions.append(col(Procurement.updated_at) > wanted.updated_after)
+    if wanted.primas:
+        conditions.append(primas_condition(wanted.primas))
+    rows = session.exec(
+        select(Procurement, Category.code, Directorate.code, User.email)
+        .join(Category, col(Category.id) == col(Procurement.category_id))
+        .join(Directorate, col(Directorate.id) == col(Procurement.directorate_id))
+        .join(User, col(User.id) == col(Procurement.lead_officer_id))
+        .where(*conditions)
+        .order_by(col(Procurement.id))
+        .limit(limit + 1)
+    ).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    statuses = primas_statuses(session, [row[0] for row in rows])
+    found = [ProcurementRow(procurement, category, directorate, email,
+                            statuses[procurement.id or 0])
+             for procurement, category, directorate, email in rows]  # fmt: skip
+    return FeedPage(found, found[-1].procurement.id if more and found else None)

@@ -153,15 +153,47 @@ def _next_reference(session: Session, year: int) -> str:
 def create(session: Session, author: User, facts: ProcurementFacts, *, today: date) -> Procurement:
     """Record a new procurement led by its author, with the next free reference. InvalidInput
     names each fact at fault."""
-    values = validate(session, facts)
-    assert author.id is not None
-    act_as(session, Actor.of(author))
+    return _record(session, Actor.of(author), author, facts, today)
+
+
+def record_for(
+    session: Session, actor: Actor, lead_email: str, facts: ProcurementFacts, *, today: date
+) -> Procurement:
+    """Record a new procurement for the lead officer named by their email address (the API's
+    way: `actor` is the client). InvalidInput names each fact at fault, `lead_officer` too."""
+    lead = _lead_by_email(session, lead_email)
+    try:
+        values = validate(session, facts)
+    except InvalidInput as invalid:
+        if lead is None:
+            raise InvalidInput(invalid.errors | {"lead_officer": NO_SUCH_LEAD}) from None
+        raise
+    if lead is None:
+        raise InvalidInput({"lead_officer": NO_SUCH_LEAD})
+    return _record(session, actor, lead, facts, today, values)
+
+
+NO_SUCH_LEAD = "Give the email address of an active category lead"
+
+
+def _lead_by_email(session: Session, email: str) -> User | None:
+    found = session.exec(
+        select(User).where(func.lower(col(User.email)) == email.strip().lower(), col(User.active))
+    ).first()
+    return found if found is not None and may_lead(found) else None
+
+
+def _record(session: Session, actor: Actor, lead: User, facts: ProcurementFacts, today: date,
+            values: ProcurementValues | None = None) -> Procurement:  # fmt: skip
+    values = values or validate(session, facts)
+    assert lead.id is not None
+    act_as(session, actor)
     for _attempt in range(5):  # two people recording at once may race for a reference
         procurement = Procurement(
             **asdict(values),
             reference=_next_reference(session, today.year),
-            lead_officer_id=author.id,
-            created_by_id=author.id,
+            lead_officer_id=lead.id,
+            created_by_id=lead.id if actor.user_id is None else actor.user_id,
         )
         session.add(procurement)
         try:
@@ -172,7 +204,7 @@ def create(session: Session, author: User, facts: ProcurementFacts, *, today: da
                 raise
             continue
         session.refresh(procurement)
-        _involve(session, procurement, author, "lead officer")
+        _involve(session, procurement, lead, "lead officer")
         session.commit()
         return procurement
     raise RuntimeError("could not allocate a procurement reference")
@@ -243,7 +275,7 @@ def _conflict(
 
 def update(
     session: Session,
-    editor: User,
+    editor: User | Actor,
     procurement: Procurement,
     facts: ProcurementFacts,
     *,
@@ -261,7 +293,7 @@ def update(
         started = base_values(session, base)
         if not started or _changes(session, started, procurement, values):
             raise _conflict(session, procurement, values, started)
-    act_as(session, Actor.of(editor))
+    act_as(session, editor if isinstance(editor, Actor) else Actor.of(editor))
     for name, value in asdict(values).items():
         setattr(procurement, name, value)
     if not session.is_modified(procurement):

@@ -24,6 +24,7 @@ EXPECTED_TABLES = [
     "audit_event",
     "category",
     "directorate",
+    "idempotency_key",
     "kpi_duty_exception",
     "kpi_selection",
     "outbox_message",

@@ -120,6 +120,14 @@ ROUTES = [
     # The API answers API clients alone (tests/web/test_api_auth.py): a session is not enough.
     Case("GET", "/api/v1/categories", everyone(401)),
     Case("GET", "/api/v1/directorates", everyone(401)),
+    Case("GET", "/api/v1/procurements", everyone(401)),
+    Case("GET", "/api/v1/procurements/{reference}", everyone(401)),
+    Case("POST", "/api/v1/procurements", everyone(401)),
+    Case("PATCH", "/api/v1/procurements/{reference}", everyone(401)),
+    Case("GET", "/api/v1/procurements/{reference}/assessments", everyone(401)),
+    Case("GET", "/api/v1/procurements/{reference}/kpis", everyone(401)),
+    Case("GET", "/api/v1/assessments/{assessment_id}", everyone(401)),
+    Case("GET", "/api/v1/changes", everyone(401)),
     Case("GET", "/static/{path}", everyone(200)),
     Case("GET", "/sign-in", {"anonymous": 200} | dict.fromkeys(WHO[1:], 303)),
     Case("POST", "/sign-in", everyone(422), {"email": "nobody@example.gov.uk", "password": "x"}),
@@ -388,6 +396,7 @@ def concrete(text: str, people: People) -> str:
         .replace("{revision}", "1")
         .replace("{message_id}", "1")
         .replace("{client_id}", str(people.api_client_id))
+        .replace("{assessment_id}", "1")
         .replace("{other_lead_id}", str(people.users["other_lead"].id))
         .replace("{collaborator_id}", str(people.users["collaborator"].id))
         .replace("{task_id}", "workforce")
@@ -434,7 +443,11 @@ def test_status_for_each_role_changing(case: Case, who: str, people: People) -> 
 
 
 @pytest.mark.parametrize(
-    "case", [c for c in ROUTES if c.method != "GET"], ids=lambda c: f"{c.method} {c.path}"
+    "case",
+    # The API's changes carry a bearer token, which a browser never sends by itself: no CSRF
+    # token is asked for, and without the bearer token they are 401 (ROUTES).
+    [c for c in ROUTES if c.method != "GET" and not c.path.startswith("/api/")],
+    ids=lambda c: f"{c.method} {c.path}",
 )
 @pytest.mark.parametrize("who", WHO)
 def test_state_changes_need_a_csrf_token(case: Case, who: str, shared_people: People) -> None:
