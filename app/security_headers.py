@@ -8,15 +8,19 @@ from collections.abc import Mapping
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+# Pages whose vendored stylesheet draws its icons as data: images (Swagger UI's, on the API
+# reference): images only, which cannot run code; scripts and styles stay our own origin's.
+DATA_IMAGE_PATHS = frozenset({"/api/v1/docs"})
 
-def content_security_policy(nonce: str) -> str:
+
+def content_security_policy(nonce: str, *, data_images: bool = False) -> str:
     """A strict policy: our own origin only, no inline code except the nonce-carrying script."""
     return "; ".join(
         (
             "default-src 'self'",
             f"script-src 'self' 'nonce-{nonce}'",
             "style-src 'self'",
-            "img-src 'self'",
+            "img-src 'self' data:" if data_images else "img-src 'self'",
             "font-src 'self'",
             "connect-src 'self'",
             "form-action 'self'",
@@ -27,10 +31,12 @@ def content_security_policy(nonce: str) -> str:
     )
 
 
-def security_headers(nonce: str, *, production: bool) -> Mapping[str, str]:
+def security_headers(
+    nonce: str, *, production: bool, data_images: bool = False
+) -> Mapping[str, str]:
     """Every header we set for security, for a response rendered with `nonce`."""
     headers = {
-        "Content-Security-Policy": content_security_policy(nonce),
+        "Content-Security-Policy": content_security_policy(nonce, data_images=data_images),
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "same-origin",
         "X-Frame-Options": "DENY",
@@ -62,11 +68,14 @@ class SecurityHeadersMiddleware:
         nonce = new_nonce()
         scope.setdefault("state", {})["csp_nonce"] = nonce
         is_static = scope["path"].startswith("/static/")
+        data_images = scope["path"] in DATA_IMAGE_PATHS
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in security_headers(nonce, production=self.production).items():
+                for name, value in security_headers(
+                    nonce, production=self.production, data_images=data_images
+                ).items():
                     headers[name] = value
                 if not is_static and "cache-control" not in headers:
                     # Pages hold council data: never keep them in shared or back-button caches.

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from app.api.procurements import Reference
 from app.api.responses import tagged
 from app.api.schemas import (
+    INVALID,
     NOT_FOUND,
     PROBLEMS,
     AssessmentDetail,
@@ -53,7 +54,8 @@ def _summary(assessment: Assessment) -> dict[str, Any]:
 
 
 @router.get("/procurements/{reference}/assessments", response_model=AssessmentList,
-            responses=NOT_FOUND, summary="A procurement's PRIMAS revisions")  # fmt: skip
+            responses=NOT_FOUND | INVALID,
+            summary="A procurement's PRIMAS revisions")  # fmt: skip
 def api_list_assessments(
     request: Request, reference: Reference, _client: ReadClient, session: SessionDep
 ) -> Response:
@@ -68,7 +70,8 @@ def api_list_assessments(
 
 
 @router.get("/assessments/{assessment_id}", response_model=AssessmentDetail,
-            responses=NOT_FOUND, summary="One PRIMAS revision, whole")  # fmt: skip
+            responses=NOT_FOUND | INVALID,
+            summary="One PRIMAS revision, whole")  # fmt: skip
 def api_get_assessment(
     request: Request,
     assessment_id: AssessmentId,
@@ -112,7 +115,8 @@ def api_get_assessment(
         "record": record})  # fmt: skip
 
 
-@router.get("/procurements/{reference}/kpis", response_model=KpiList, responses=NOT_FOUND,
+@router.get("/procurements/{reference}/kpis", response_model=KpiList,
+            responses=NOT_FOUND | INVALID,
             summary="The KPIs approved for a procurement")  # fmt: skip
 def api_procurement_kpis(
     request: Request, reference: Reference, _client: ReadClient, session: SessionDep

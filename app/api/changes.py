@@ -27,8 +27,7 @@ def api_changes(
     after: Annotated[
         str,
         Query(
-            max_length=20,
-            pattern=r"^[0-9]+$",
+            pattern=r"^[0-9]{1,18}$",
             description="next_cursor of the page before; 0 from the start",
         ),
     ] = "0",  # fmt: skip

@@ -3,18 +3,16 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from sqlmodel import Session
 
-from app.api.responses import body_and_etag, matches, tagged
+from app.api.responses import body_and_etag, etag_of, names_exactly, tagged
 from app.api.schemas import (
     INVALID,
     NOT_FOUND,
@@ -22,18 +20,20 @@ from app.api.schemas import (
     Framework,
     ObligationOut,
     ObligationsFrom,
-    Problem,
     ProcurementDetail,
+    ProcurementFactsIn,
     ProcurementIn,
     ProcurementList,
     ProcurementOut,
     ProcurementPatch,
+    problem,
 )
 from app.deps import SessionDep
 from app.deps.api import ReadClient, WriteClient
 from app.deps.errors import problem_response
 from app.deps.records import CatalogueDep
 from app.errors import InvalidInput, NotFound, PrimasError
+from app.inputs import clean_text
 from app.models import Category, Directorate, Procurement, User
 from app.services import api_clients, idempotency, owed, procurement_search, procurements
 from app.services.procurement_form import ProcurementFacts
@@ -81,23 +81,8 @@ def procurement_out(procurement: Procurement, category: str, directorate: str, l
 
 
 def cursor_for(after: int) -> str:
-    """An opaque cursor that reads on after the procurement with id `after`."""
-    return base64.urlsafe_b64encode(json.dumps({"after": after}).encode()).decode().rstrip("=")
-
-
-def _after(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        found = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        after = found["after"]
-        if isinstance(after, int) and not isinstance(after, bool) and 0 <= after < 2**62:
-            return after
-    except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError):
-        pass
-    raise PrimasError(422, "Unprocessable Content", "The cursor is not one this API gave.",
-                      errors=[{"location": ["query", "cursor"],
-                               "message": "Use the next_cursor of the page before"}])  # fmt: skip
+    """The cursor that reads on after the procurement with id `after`."""
+    return str(after)
 
 
 @router.get("/procurements", response_model=ProcurementList, responses=INVALID,
@@ -109,7 +94,8 @@ def api_list_procurements(
     cursor: Annotated[
         str | None,
         Query(
-            max_length=200, description="next_cursor of the page before; none for the first page"
+            pattern=r"^[0-9]{1,18}$",
+            description="next_cursor of the page before; none for the first page",
         ),
     ] = None,  # fmt: skip
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -120,24 +106,41 @@ def api_list_procurements(
         str | None, Query(max_length=64, description="a directorate's code")
     ] = None,  # fmt: skip
     updated_after: Annotated[
-        datetime | None, Query(description="ISO 8601, with its offset")
+        datetime | None, Query(description="ISO 8601; UTC when it has no offset")
     ] = None,
 ) -> Response:
     """Procurements in the order they were recorded, a page at a time: follow `next_cursor`
     until it is null. New records come at the end, so a client that keeps the last cursor
     reads only what is new; `updated_after` finds those changed since a time. Each has no
     obligations here: read one procurement for what it owes."""
-    if updated_after is not None and updated_after.tzinfo is None:
-        raise PrimasError(422, "Unprocessable Content", "Give the time with its offset.",
-                          errors=[{"location": ["query", "updated_after"],
-                                   "message": "Give an offset, such as Z or +01:00"}])  # fmt: skip
+    if updated_after is not None:
+        try:  # a time without an offset is UTC; one at the ends of the calendar cannot be
+            updated_after = (updated_after.replace(tzinfo=UTC) if updated_after.tzinfo is None
+                             else updated_after).astimezone(UTC)  # fmt: skip
+        except OverflowError:
+            raise PrimasError(422, "Unprocessable Content", "The time is out of range.",
+                              errors=[{"location": ["query", "updated_after"],
+                                       "message": "Give a time between the years 1 and 9999"}],
+                              ) from None  # fmt: skip
     wanted = FeedFilter(status=status, primas=primas_status, category=category,
                         directorate=directorate, updated_after=updated_after)  # fmt: skip
-    page = procurement_search.feed(session, wanted, after=_after(cursor), limit=limit)
+    page = procurement_search.feed(session, wanted, after=int(cursor or 0), limit=limit)
     items = [procurement_out(row.procurement, row.category, row.directorate, row.lead_officer,
                              row.primas) for row in page.rows]  # fmt: skip
     following = cursor_for(page.next_after) if page.next_after is not None else None
     return tagged(request, {"items": items, "next_cursor": following})
+
+
+def obligations_out(found: tuple[owed.Owes, ...]) -> list[dict[str, object]]:
+    """Obligations as the API gives them (basis "practice" is "recommended"; `level` and
+    `value` only where there is one)."""
+    return [
+        ObligationOut(code=item.code, title=item.title, status=item.status,
+                      applies=item.applies, basis=BASES[item.basis],
+                      reason=item.reason, level=item.level, value=item.value)
+        .model_dump(mode="json", exclude_none=True) | {"applies": item.applies}
+        for item in found
+    ]  # fmt: skip
 
 
 def detail(
@@ -150,13 +153,7 @@ def detail(
     assert category is not None and directorate is not None and lead is not None
     primas = procurement_search.primas_statuses(session, [procurement])[procurement.id or 0]
     found = owed.owed(session, catalogue, procurement, london_today())
-    obligations = [
-        ObligationOut(code=item.code, title=item.title, status=item.status,
-                      applies=item.applies, basis=BASES[item.basis],
-                      reason=item.reason, level=item.level, value=item.value)
-        .model_dump(mode="json", exclude_none=True) | {"applies": item.applies}
-        for item in found.obligations
-    ]  # fmt: skip
+    obligations = obligations_out(found.obligations)
     source = ObligationsFrom(source=found.source, revision=found.revision)
     return procurement_out(procurement, category.code, directorate.code, lead.email, primas) | {
         "obligations": obligations,
@@ -189,14 +186,20 @@ API_NAMES = {"value_pence": "whole_life_value_pence", "framework": "framework.ro
 
 
 def invalid(errors: dict[str, str]) -> PrimasError:
-    """422 naming each field at fault, as the API names them."""
-    listed = [{"location": ["body", *API_NAMES.get(name, name).split(".")], "message": message}
-              for name, message in errors.items()]  # fmt: skip
+    """422 naming each field at fault, as the API names them ("procurement.value_pence" is
+    "procurement.whole_life_value_pence")."""
+    listed = []
+    for name, message in errors.items():
+        *outer, last = name.split(".")
+        named = [*outer, *API_NAMES.get(last, last).split(".")]
+        listed.append({"location": ["body", *named], "message": message})
     return PrimasError(422, "Unprocessable Content", "The procurement's facts are not valid: "
                        "see errors.", errors=listed)  # fmt: skip
 
 
-def facts_of(body: ProcurementIn | ProcurementPatch, start: ProcurementFacts) -> ProcurementFacts:
+def facts_of(
+    body: ProcurementFactsIn | ProcurementPatch, start: ProcurementFacts
+) -> ProcurementFacts:
     """The facts `body` gives, over `start` (for a change, the stored facts)."""
     given = body.model_fields_set
     nulls = sorted(name for name in given if getattr(body, name) is None)
@@ -207,12 +210,13 @@ def facts_of(body: ProcurementIn | ProcurementPatch, start: ProcurementFacts) ->
                  "light_touch", "term_months", "extension_months", "planned_tender_date",
                  "expected_start_date", "delivery_location"):  # fmt: skip
         if name in given:
-            changes[name] = getattr(body, name)
+            value = getattr(body, name)
+            changes[name] = clean_text(value) if isinstance(value, str) else value
     if "whole_life_value_pence" in given:
         changes["value_pence"] = body.whole_life_value_pence
     if body.framework is not None:
         changes["framework"] = body.framework.role
-        changes["framework_name"] = body.framework.name or ""
+        changes["framework_name"] = clean_text(body.framework.name or "")
     return replace(start, **changes)  # type: ignore[arg-type]
 
 
@@ -230,8 +234,8 @@ IdempotencyKeyHeader = Annotated[
 
 
 @router.post("/procurements", status_code=201, response_model=ProcurementDetail,
-             responses=INVALID | {409: {"model": Problem, "description": "A request with the "
-                                        "same Idempotency-Key is still being answered"}},
+             responses=INVALID | {409: problem("A request with the same Idempotency-Key is "
+                                               "still being answered (with Retry-After)")},
              summary="Record a procurement")  # fmt: skip
 def api_create_procurement(
     request: Request,
@@ -259,17 +263,22 @@ def api_create_procurement(
                               "being answered: try again shortly.",
                               headers={"Retry-After": "1"}) from None  # fmt: skip
         if first is not None:
-            headers = {"Idempotent-Replayed": "true"} | (
-                {"Location": first.location} if first.location else {}
-            )
-            media = "application/json" if first.status < 400 else "application/problem+json"
-            return Response(first.body, status_code=first.status, media_type=media,
-                            headers=headers)  # fmt: skip
+            return _replay(request, session, catalogue, client_id, key, first)
+    location: str | None = None
+
+    def name_it_on_the_key(procurement: Procurement) -> None:
+        nonlocal location
+        location = request.app.state.paths("api_get_procurement", reference=procurement.reference)
+        if key is not None:
+            idempotency.created(session, client_id, key, location)
+
     try:
         facts = facts_of(body, ProcurementFacts())
         actor = api_clients.actor_for(client)
-        procurement = procurements.record_for(session, actor, body.lead_officer, facts,
-                                              today=london_today())  # fmt: skip
+        procurement = procurements.record_for(
+            session, actor, clean_text(body.lead_officer), facts, today=london_today(),
+            also=name_it_on_the_key,
+        )  # fmt: skip
     except (InvalidInput, PrimasError) as refused:
         error = invalid(refused.errors) if isinstance(refused, InvalidInput) else refused
         if key is None:
@@ -279,10 +288,12 @@ def api_create_procurement(
                            None)  # fmt: skip
         return response
     except Exception:
-        if key is not None:
+        if key is not None:  # nothing was created: a retry may go ahead at once
             idempotency.abandon(session, client_id, key)
         raise
-    location = request.app.state.paths("api_get_procurement", reference=procurement.reference)
+    # Created, and named on the key in the same transaction: if answering fails from here, a
+    # retry is answered from the record.
+    assert location is not None
     response = tagged(request, detail(session, catalogue, procurement), status=201,
                       headers={"Location": location})  # fmt: skip
     if key is not None:
@@ -290,11 +301,37 @@ def api_create_procurement(
     return response
 
 
+def _replay(request: Request, session: Session, catalogue: CatalogueDep, client_id: int,
+            key: str, first: idempotency.Answer) -> Response:  # fmt: skip
+    """The first answer to a key again: as kept, or for a request that created a procurement
+    but stopped before answering, the procurement as it is now (and kept from then on)."""
+    headers = {"Idempotent-Replayed": "true"} | (
+        {"Location": first.location} if first.location else {}
+    )
+    if first.body is None:
+        assert first.location is not None
+        reference = first.location.rsplit("/", 1)[-1]
+        procurement = procurements.get_by_reference(session, reference)
+        if procurement is None:
+            raise NotFound(f"procurement {reference}")
+        response = tagged(request, detail(session, catalogue, procurement), status=201,
+                          headers=headers)  # fmt: skip
+        idempotency.finish(session, client_id, key, 201, bytes(response.body).decode(),
+                           first.location)  # fmt: skip
+        return response
+    if first.status < 400:
+        return Response(first.body, status_code=first.status, media_type="application/json",
+                        headers=headers | {"ETag": etag_of(first.body.encode()),
+                                           "Cache-Control": "private, no-cache"})  # fmt: skip
+    return Response(first.body, status_code=first.status, media_type="application/problem+json",
+                    headers=headers)  # fmt: skip
+
+
 @router.patch("/procurements/{reference}", response_model=ProcurementDetail,
               responses=NOT_FOUND | INVALID | {
-                  412: {"model": Problem, "description": "It changed since the ETag in "
-                        "If-Match was read: read it again"},
-                  428: {"model": Problem, "description": "If-Match is missing"}},
+                  409: problem("It is withdrawn, so it cannot be changed"),
+                  412: problem("It changed since the ETag in If-Match was read: read it again"),
+                  428: problem("If-Match is missing")},
               summary="Change a procurement's facts")  # fmt: skip
 def api_change_procurement(
     request: Request,
@@ -318,7 +355,7 @@ def api_change_procurement(
         raise PrimasError(428, "Precondition Required", "Send If-Match with the ETag the "
                           "procurement was read with, so that no change is lost.")  # fmt: skip
     _body, current = body_and_etag(detail(session, catalogue, procurement))
-    if not matches(if_match, current):
+    if not names_exactly(if_match, current):
         raise PrimasError(412, "Precondition Failed", "The procurement has changed since it "
                           "was read (or what it owes has): read it again, then decide.",
                           headers={"ETag": current})  # fmt: skip

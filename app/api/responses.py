@@ -22,6 +22,12 @@ def matches(header: str, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
+def names_exactly(header: str, etag: str) -> bool:
+    """Whether an If-Match header names `etag` itself: a strong comparison (RFC 9110 13.1.1),
+    and not "*", which would let a change through without saying what it was made to."""
+    return etag in {tag.strip() for tag in header.split(",")}
+
+
 def body_and_etag(payload: BaseModel | dict[str, Any]) -> tuple[bytes, str]:
     """The JSON body of `payload` and its ETag."""
     data = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else payload

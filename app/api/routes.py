@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api import assessments, changes, procurements, reference
+from app.api import assessments, changes, forms, procurements, reference
 
-AREAS = (reference, procurements, assessments, changes)
+AREAS = (reference, procurements, assessments, forms, changes)
 
 
 def api_router() -> APIRouter:

@@ -34,19 +34,26 @@ class NamedList(BaseModel):
 
 
 Responses = dict[int | str, dict[str, Any]]
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem(description: str) -> dict[str, Any]:
+    """An error response as the description lists it: problem+json, in the Problem shape."""
+    schema = {"$ref": "#/components/schemas/Problem"}
+    return {"model": Problem, "description": description,
+            "content": {PROBLEM_JSON: {"schema": schema}}}  # fmt: skip
+
 
 PROBLEMS: Responses = {
-    401: {"model": Problem, "description": "No token, or a wrong or revoked one (with "
-          "WWW-Authenticate), or a token sent in the address"},
-    403: {"model": Problem, "description": "The token does not carry the scope the call needs"},
-    429: {"model": Problem, "description": "Too many requests from this client (with "
-          "Retry-After)"},
+    401: problem("No token, or a wrong or revoked one (with WWW-Authenticate), or a token sent "
+                 "in the address"),
+    403: problem("The token does not carry the scope the call needs"),
+    429: problem("Too many requests from this client (with Retry-After)"),
 }  # fmt: skip
-NOT_FOUND: Responses = {404: {"model": Problem, "description": "No such thing"}}
+NOT_FOUND: Responses = {404: problem("No such thing")}
 INVALID: Responses = {
-    422: {"model": Problem,
-          "description": "Input that is not valid: `errors` lists each field and what is wrong"}
-}  # fmt: skip
+    422: problem("Input that is not valid: `errors` lists each field and what is wrong")
+}
 
 
 ObligationStatus = Literal[
@@ -132,9 +139,9 @@ class FrameworkIn(BaseModel):
     name: str | None = Field(None, max_length=1000, description="the framework, for a call-off")
 
 
-class ProcurementIn(BaseModel):
-    """A procurement to record. The service checks the facts as the web form's are checked:
-    `errors` names each field at fault."""
+class ProcurementFactsIn(BaseModel):
+    """A procurement's facts. The service checks them as the web form's are checked: `errors`
+    names each field at fault."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -151,6 +158,11 @@ class ProcurementIn(BaseModel):
     planned_tender_date: date
     expected_start_date: date
     delivery_location: Literal["in-borough", "london", "uk", "overseas"]
+
+
+class ProcurementIn(ProcurementFactsIn):
+    """A procurement to record, for its lead officer."""
+
     lead_officer: str = Field(max_length=254, description="an active category lead's email")
 
 
@@ -254,7 +266,8 @@ class ChangeOut(BaseModel):
 
     cursor: str = Field(description="read on after this change with ?after=")
     type: Literal["procurement.created", "procurement.updated", "assessment.submitted",
-                  "assessment.approved", "assessment.returned"]  # fmt: skip
+                  "assessment.approved", "assessment.returned", "assessment.taken_back",
+                  "assessment.amended"]  # fmt: skip
     occurred_at: datetime
     procurement: str = Field(description="the procurement's reference")
     assessment: AssessmentRef | None
@@ -266,3 +279,37 @@ class ChangeList(BaseModel):
 
     items: list[ChangeOut]
     next_cursor: str
+
+
+class EvaluateIn(BaseModel):
+    """A procurement's facts and answers to a form version's questions (question id -> the
+    answer as the form's page sends it: text, or a list for checkboxes)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    procurement: ProcurementFactsIn
+    answers: dict[str, Any] = Field(default_factory=dict, max_length=1000)
+
+
+class TopicOut(BaseModel):
+    """A sustainability topic's scores: risk and scope to improve (each with its computed
+    score and any officer's judgement), and its priority."""
+
+    model_config = ConfigDict(extra="allow")
+
+    topic: str
+    name: str
+    priority: str
+
+
+class Evaluation(BaseModel):
+    """What a PRIMAS with these facts and answers would say, stored nowhere."""
+
+    form: str
+    version: int
+    overall: str | None
+    spend_band: str | None
+    modern_slavery_level: str
+    social_value_weighting: str
+    topics: list[TopicOut]
+    obligations: list[ObligationOut]

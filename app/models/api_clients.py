@@ -60,4 +60,6 @@ class IdempotencyKey(SQLModel, table=True):
     status_code: int | None = Field(default=None)
     body: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     location: str | None = Field(default=None, max_length=300)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True
+    )

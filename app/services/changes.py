@@ -17,6 +17,8 @@ FEED_TYPES = {
     "primas.submitted": "assessment.submitted",
     "primas.approved": "assessment.approved",
     "primas.returned": "assessment.returned",
+    "primas.taken_back": "assessment.taken_back",
+    "primas.amended": "assessment.amended",
 }
 
 
@@ -36,20 +38,26 @@ class Change:
 def changes_after(
     session: Session, after: int, *, limit: int, settled_before: datetime
 ) -> list[Change]:
-    """Up to `limit` changes after position `after`, in order, leaving out those newer than
-    `settled_before`: on PostgreSQL a transaction may commit after one that began later, so a
-    reader that went past a position could otherwise miss what commits behind it."""
-    events = session.exec(
+    """Up to `limit` changes after position `after`, in order, ending before the first that
+    happened after `settled_before`: on PostgreSQL a transaction may commit after one that
+    began later, so a reader that went past a position could otherwise miss what commits
+    behind it. The page stops there (rather than leaving it out and going on), so a client's
+    cursor never passes a change it has not been given."""
+    found_events = session.exec(
         select(AuditEvent)
         .where(
             col(AuditEvent.id) > after,
             col(AuditEvent.action).in_(FEED_TYPES),
             col(AuditEvent.entity_type) == "procurement",
-            col(AuditEvent.occurred_at) <= settled_before,
         )
         .order_by(col(AuditEvent.id))
         .limit(limit)
     ).all()
+    events = []
+    for event in found_events:
+        if event.occurred_at > settled_before:
+            break
+        events.append(event)
     ids = {int(event.entity_id) for event in events if event.entity_id.isdecimal()}
     references = dict(session.exec(
         select(Procurement.id, Procurement.reference).where(col(Procurement.id).in_(ids))

@@ -16,15 +16,19 @@ from app.models import IdempotencyKey
 from app.timeutil import utcnow
 
 KEPT_FOR = timedelta(days=1)
-WAIT_SECONDS = 10.0  # how long a retry waits for the first request's answer
+WAIT_SECONDS = 5.0  # how long a retry waits for the first request's answer
+# A first request still "running" after this has died without recording anything (a request
+# that created something names it in the same transaction): a retry may take its place.
+LEASE = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
 class Answer:
-    """The answer a key's first request got."""
+    """The answer a key's first request got; for one that created something but stopped
+    before answering, `body` is None and `location` names what it created."""
 
     status: int
-    body: str
+    body: str | None
     location: str | None
 
 
@@ -51,12 +55,19 @@ def begin(
     else the first request's answer. KeyReused for another body; StillAnswering when the first
     has not been answered within the wait."""
     deadline = time.monotonic() + WAIT_SECONDS
+    _forget_expired(session, now or utcnow())
     while True:
         moment = now or utcnow()
         found = _find(session, client_id, key)
-        if found is not None and found.created_at < moment - KEPT_FOR:
+        if found is not None and found.request_hash != request_hash:
+            raise KeyReused(key)
+        if found is not None and found.state == "done" and found.status_code is not None:
+            return Answer(found.status_code, found.body, found.location)
+        if found is not None and found.location is not None:
+            return Answer(201, None, found.location)  # created, then stopped before answering
+        if found is not None and found.created_at < moment - LEASE:
             session.exec(delete(IdempotencyKey).where(col(IdempotencyKey.id) == found.id))
-            session.commit()
+            session.commit()  # its request died having created nothing: take its place
             found = None
         if found is None:
             session.add(IdempotencyKey(client_id=client_id, key=key, request_hash=request_hash,
@@ -67,14 +78,24 @@ def begin(
             except IntegrityError:  # another request with the key got there first
                 session.rollback()
                 continue
-        if found.request_hash != request_hash:
-            raise KeyReused(key)
-        if found.state == "done" and found.status_code is not None and found.body is not None:
-            return Answer(found.status_code, found.body, found.location)
         if time.monotonic() > deadline:
             raise StillAnswering(key)
         session.expire_all()
         time.sleep(0.05)
+
+
+def _forget_expired(session: Session, now: datetime) -> None:
+    session.exec(delete(IdempotencyKey).where(col(IdempotencyKey.created_at) < now - KEPT_FOR))
+    session.commit()
+
+
+def created(session: Session, client_id: int, key: str, location: str) -> None:
+    """Name what the key's request created, in the transaction that creates it (the caller
+    commits), so that a retry finds it even if the request stops before it answers."""
+    found = _find(session, client_id, key)
+    if found is not None:
+        found.location = location
+        session.add(found)
 
 
 def finish(

@@ -6,18 +6,22 @@ on answers applies until answers say otherwise, the cautious reading)."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
 from sqlmodel import Session
 
+from app.errors import InvalidInput
+from app.forms.definition import FormDefinition
+from app.forms.types import answer_fits, answer_size_problem
 from app.models import Assessment, Procurement
 from app.scoring.catalogue import Catalogue
 from app.scoring.obligations.model import Obligation
 from app.scoring.results import Result
 from app.services import approvals, assessments, records, scoring
-from app.services.assessments import Draft
+from app.services.assessments import Draft, StoredAnswer
+from app.services.procurement_form import ProcurementFacts, validate
 from app.services.reference_data import load_reference_data
 
 FORM = "primas"  # the form a new draft starts on
@@ -99,8 +103,14 @@ def before_answers(
 ) -> Result:
     """The result of a PRIMAS on the newest form with no answers yet: what the record alone
     says. Nothing is stored."""
+    return _scored(session, catalogue, catalogue.latest(FORM), procurement, {}, today)
+
+
+def _scored(session: Session, catalogue: Catalogue, definition: FormDefinition,
+            procurement: Procurement, answers: dict[str, Any], today: date) -> Result:  # fmt: skip
+    """The result of a draft that is never stored: `procurement` (stored or not) with these
+    answers on `definition`."""
     reference = load_reference_data(session)
-    definition = catalogue.latest(FORM)
     unsaved = Assessment(procurement_id=procurement.id or 0, revision=0, form_id=definition.id,
                          form_version=definition.version, created_by_id=0,
                          context_seen={})  # fmt: skip
@@ -108,11 +118,44 @@ def before_answers(
         assessment=unsaved,
         definition=definition,
         context=assessments.procurement_context(session, procurement, reference),
-        answers={},
+        answers={question: StoredAnswer(raw, 0) for question, raw in answers.items()},
         catalogue=catalogue,
         reference=reference,
     )
     return scoring.result(draft, today)
+
+
+def evaluate(
+    session: Session,
+    catalogue: Catalogue,
+    definition: FormDefinition,
+    facts: ProcurementFacts,
+    answers: dict[str, Any],
+    today: date,
+) -> Result:
+    """The result a PRIMAS on `definition` would have for a procurement with `facts` and these
+    answers (question id -> the answer as a page sends it), storing nothing. InvalidInput names
+    each fact at fault, and each answer as `answers.<question>`: one to no question of the
+    form, or not in the shape its question takes."""
+    errors: dict[str, str] = {}
+    try:
+        values = validate(session, facts)
+    except InvalidInput as invalid:
+        errors |= invalid.errors
+    for question_id, raw in answers.items():
+        try:
+            question = definition.question(question_id)
+        except KeyError:
+            errors[f"answers.{question_id}"] = "The form has no question with this id"
+            continue
+        if not answer_fits(question, raw):
+            errors[f"answers.{question_id}"] = "The answer is not in the form this question takes"
+        elif problem := answer_size_problem(question, raw):
+            errors[f"answers.{question_id}"] = problem
+    if errors:
+        raise InvalidInput(errors)
+    unsaved = Procurement(**asdict(values), reference="", lead_officer_id=0, created_by_id=0)
+    return _scored(session, catalogue, definition, unsaved, answers, today)
 
 
 def owed(session: Session, catalogue: Catalogue, procurement: Procurement, today: date) -> Owed:

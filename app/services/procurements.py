@@ -7,6 +7,7 @@ Nothing is deleted: a procurement recorded in error is withdrawn.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
@@ -157,10 +158,18 @@ def create(session: Session, author: User, facts: ProcurementFacts, *, today: da
 
 
 def record_for(
-    session: Session, actor: Actor, lead_email: str, facts: ProcurementFacts, *, today: date
+    session: Session,
+    actor: Actor,
+    lead_email: str,
+    facts: ProcurementFacts,
+    *,
+    today: date,
+    also: Callable[[Procurement], None] | None = None,
 ) -> Procurement:
     """Record a new procurement for the lead officer named by their email address (the API's
-    way: `actor` is the client). InvalidInput names each fact at fault, `lead_officer` too."""
+    way: `actor` is the client); `also` writes more in the same transaction (the API names it
+    on the request's idempotency key). InvalidInput names each fact at fault, `lead_officer`
+    too."""
     lead = _lead_by_email(session, lead_email)
     try:
         values = validate(session, facts)
@@ -170,7 +179,7 @@ def record_for(
         raise
     if lead is None:
         raise InvalidInput({"lead_officer": NO_SUCH_LEAD})
-    return _record(session, actor, lead, facts, today, values)
+    return _record(session, actor, lead, facts, today, values, also)
 
 
 NO_SUCH_LEAD = "Give the email address of an active category lead"
@@ -184,7 +193,8 @@ def _lead_by_email(session: Session, email: str) -> User | None:
 
 
 def _record(session: Session, actor: Actor, lead: User, facts: ProcurementFacts, today: date,
-            values: ProcurementValues | None = None) -> Procurement:  # fmt: skip
+            values: ProcurementValues | None = None,
+            also: Callable[[Procurement], None] | None = None) -> Procurement:  # fmt: skip
     values = values or validate(session, facts)
     assert lead.id is not None
     act_as(session, actor)
@@ -197,15 +207,17 @@ def _record(session: Session, actor: Actor, lead: User, facts: ProcurementFacts,
         )
         session.add(procurement)
         try:
-            session.commit()
+            session.flush()
         except IntegrityError as error:
             session.rollback()
             if "reference" not in str(error.orig):
                 raise
             continue
-        session.refresh(procurement)
         _involve(session, procurement, lead, "lead officer")
+        if also is not None:
+            also(procurement)
         session.commit()
+        session.refresh(procurement)
         return procurement
     raise RuntimeError("could not allocate a procurement reference")
 

@@ -77,6 +77,18 @@ def _obligation(obligation: Obligation) -> dict[str, Any]:
     }
 
 
+def result_content(result: Result) -> dict[str, Any]:
+    """A result as the record (and the API's evaluation) lays it out."""
+    return {
+        "overall": result.overall.rating,
+        "spend_band": result.overall.spend_band,
+        "modern_slavery_level": result.modern_slavery_level,
+        "social_value_weighting": result.weighting.percent,
+        "topics": _topics(result),
+        "obligations": [_obligation(obligation) for obligation in result.obligations],
+    }
+
+
 def _topics(result: Result) -> list[dict[str, Any]]:
     rows = []
     for row in result.topics:
@@ -229,14 +241,7 @@ def snapshot(
             "obligation_rules": OBLIGATION_RULES.marker,
         },
         "answers": _answers(draft),
-        "result": {
-            "overall": result.overall.rating,
-            "spend_band": result.overall.spend_band,
-            "modern_slavery_level": result.modern_slavery_level,
-            "social_value_weighting": result.weighting.percent,
-            "topics": _topics(result),
-            "obligations": [_obligation(obligation) for obligation in result.obligations],
-        },
+        "result": result_content(result),
         "kpis": _kpis(kpi_task),
         "specification": _specification(procurement, draft, result, kpi_task),
         "decision": None if approver is None or approved_at is None else {

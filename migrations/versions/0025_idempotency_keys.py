@@ -35,7 +35,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("client_id", "key", name="uq_idempotency_key"),
     )
+    op.create_index("ix_idempotency_key_created_at", "idempotency_key", ["created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_idempotency_key_created_at", "idempotency_key")
     op.drop_table("idempotency_key")

@@ -153,3 +153,31 @@ def test_the_feed_leaves_out_what_has_not_settled(settings: Settings, session: S
             assert [item["type"] for item in items] == ["procurement.created"]
     finally:
         quick.state.engine.dispose()
+
+
+def test_a_page_of_changes_stops_before_one_that_has_not_settled(session: Session) -> None:
+    """A change with a lower position but a later time (its transaction began first, or its
+    host's clock differs) ends the page: the cursor never passes it."""
+    from datetime import UTC, datetime, timedelta
+
+    from app.models import AuditEvent
+    from app.services.changes import changes_after
+
+    record = make_procurement(session)
+    now = datetime.now(UTC)
+    late = AuditEvent(occurred_at=now - timedelta(seconds=1), actor_email="system",
+                      action="procurement.updated", entity_type="procurement",
+                      entity_id=str(record.id), detail={})  # fmt: skip
+    early = AuditEvent(occurred_at=now - timedelta(seconds=3), actor_email="system",
+                       action="procurement.updated", entity_type="procurement",
+                       entity_id=str(record.id), detail={})  # fmt: skip
+    session.add(late)
+    session.commit()
+    session.add(early)
+    session.commit()
+    assert late.id is not None and early.id is not None and late.id < early.id
+    settled = now - timedelta(seconds=2)
+    seen = changes_after(session, 0, limit=100, settled_before=settled)
+    assert [change.position for change in seen if change.position >= late.id] == []
+    later = changes_after(session, 0, limit=100, settled_before=now)
+    assert [change.position for change in later][-2:] == [late.id, early.id]

@@ -5,7 +5,7 @@ for retries that race; If-Match on PATCH."""
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -231,3 +231,85 @@ def test_a_change_is_checked_as_the_web_form_checks_an_edit(
     assert (
         writer.patch("/api/v1/procurements/PRC-2026-9999", json={}, headers=etag).status_code == 404
     )
+
+
+def test_a_request_that_stops_after_recording_is_answered_from_the_record_on_retry(
+    app: FastAPI, writer: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key names what was recorded in the same transaction, so a retry after a failure
+    while answering gets the procurement, and nothing is recorded twice."""
+    from app.api import procurements as api_procurements
+
+    lead = make_user(session, Role.LEAD)
+    answering = api_procurements.detail
+    calls = {"n": 0}
+
+    def fails_once(*args: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("the worker stopped while answering")
+        return answering(*args)
+
+    monkeypatch.setattr(api_procurements, "detail", fails_once)
+    key = {"Idempotency-Key": "stopped-while-answering"}
+    with TestClient(app, raise_server_exceptions=False) as fragile:
+        fragile.headers.update(writer.headers)
+        assert (
+            fragile.post("/api/v1/procurements", json=facts(lead), headers=key).status_code == 500
+        )
+        retry = fragile.post("/api/v1/procurements", json=facts(lead), headers=key)
+    assert retry.status_code == 201 and retry.headers["idempotent-replayed"] == "true"
+    (recorded,) = session.exec(select(Procurement)).all()
+    assert retry.json()["reference"] == recorded.reference
+    assert retry.headers["etag"] and retry.headers["location"].endswith(recorded.reference)
+    again = writer.post("/api/v1/procurements", json=facts(lead), headers=key)
+    assert again.json() == retry.json() and again.headers["etag"] == retry.headers["etag"]
+
+
+def test_a_key_whose_request_died_having_recorded_nothing_is_taken_over_after_its_lease(
+    writer: TestClient, session: Session
+) -> None:
+    from app.api.procurements import _request_hash
+    from app.api.schemas import ProcurementIn
+    from app.models import ApiClient, IdempotencyKey
+    from app.timeutil import utcnow
+
+    lead = make_user(session, Role.LEAD)
+    client = session.exec(select(ApiClient)).one()
+    sent = facts(lead)
+    stale = IdempotencyKey(client_id=client.id, key="died",
+                           created_at=utcnow() - timedelta(seconds=31),
+                           request_hash=_request_hash(ProcurementIn(**sent)))  # fmt: skip
+    expired = IdempotencyKey(client_id=client.id, key="old", request_hash="x" * 64,
+                             created_at=utcnow() - timedelta(days=2), state="done",
+                             status_code=201, body="{}")  # fmt: skip
+    session.add_all([stale, expired])
+    session.commit()
+    response = writer.post("/api/v1/procurements", json=sent, headers={"Idempotency-Key": "died"})
+    assert response.status_code == 201 and "idempotent-replayed" not in response.headers
+    keys = sorted(row.key for row in session.exec(select(IdempotencyKey)).all())
+    assert keys == ["died"]  # the day-old key is gone
+
+
+def test_a_change_must_name_the_etag_itself(writer: TestClient, session: Session) -> None:
+    lead = make_user(session, Role.LEAD)
+    created = writer.post("/api/v1/procurements", json=facts(lead))
+    path, etag = created.headers["location"], created.headers["etag"]
+    for loose in ("*", f"W/{etag}"):
+        refused = writer.patch(path, json={"title": "Loose"}, headers={"If-Match": loose})
+        assert refused.status_code == 412, loose
+    assert (
+        writer.patch(path, json={"title": "Exact"}, headers={"If-Match": etag}).status_code == 200
+    )
+
+
+def test_text_is_cleaned_as_the_web_form_cleans_it(writer: TestClient, session: Session) -> None:
+    lead = make_user(session, Role.LEAD)
+    assert fields(writer.post("/api/v1/procurements", json=facts(lead, title="\x01\x02"))) == [
+        "title"
+    ]
+    pasted = facts(lead, title="Grounds\x00 maintenance\x0b", description="A\r\nB")
+    kept = writer.post("/api/v1/procurements", json=pasted)
+    assert kept.status_code == 201, kept.text
+    stored = session.exec(select(Procurement)).one()
+    assert (stored.title, stored.description) == ("Grounds maintenance", "A\nB")

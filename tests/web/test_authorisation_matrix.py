@@ -117,6 +117,7 @@ ROUTES = [
     Case("GET", "/healthz", everyone(200)),
     Case("GET", "/readyz", everyone(200)),
     Case("GET", "/api/v1/openapi.json", everyone(200)),
+    Case("GET", "/api/v1/docs", everyone(200)),
     # The API answers API clients alone (tests/web/test_api_auth.py): a session is not enough.
     Case("GET", "/api/v1/categories", everyone(401)),
     Case("GET", "/api/v1/directorates", everyone(401)),
@@ -128,6 +129,8 @@ ROUTES = [
     Case("GET", "/api/v1/procurements/{reference}/kpis", everyone(401)),
     Case("GET", "/api/v1/assessments/{assessment_id}", everyone(401)),
     Case("GET", "/api/v1/changes", everyone(401)),
+    Case("GET", "/api/v1/forms/{form}/versions/{version}", everyone(401)),
+    Case("POST", "/api/v1/forms/{form}/versions/{version}/evaluate", everyone(401)),
     Case("GET", "/static/{path}", everyone(200)),
     Case("GET", "/sign-in", {"anonymous": 200} | dict.fromkeys(WHO[1:], 303)),
     Case("POST", "/sign-in", everyone(422), {"email": "nobody@example.gov.uk", "password": "x"}),
@@ -397,6 +400,8 @@ def concrete(text: str, people: People) -> str:
         .replace("{message_id}", "1")
         .replace("{client_id}", str(people.api_client_id))
         .replace("{assessment_id}", "1")
+        .replace("{form}", "primas")
+        .replace("{version}", "3")
         .replace("{other_lead_id}", str(people.users["other_lead"].id))
         .replace("{collaborator_id}", str(people.users["collaborator"].id))
         .replace("{task_id}", "workforce")
