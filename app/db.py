@@ -190,3 +190,15 @@ def session_scope(engine: Engine) -> Generator[Session, None, None]:
     """
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+def one_at_a_time(session: Session, name: str) -> None:
+    """Until the session's transaction ends, no other transaction gets past this point for
+    `name`, so what it reads next cannot be read by another before this one commits (the next
+    number in a series, say). On SQLite the write lock is taken now (writers take turns); on
+    PostgreSQL a transaction-scoped advisory lock on `name`."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
+    else:  # a statement that writes nothing but starts the write transaction (BEGIN IMMEDIATE)
+        session.execute(text("SAVEPOINT one_at_a_time"))
+        session.execute(text("RELEASE SAVEPOINT one_at_a_time"))

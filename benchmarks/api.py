@@ -64,8 +64,9 @@ def seed(url: str, count: int) -> tuple[str, list[str], str]:
                       for _ in range(count)]  # fmt: skip
         _client, token = api_clients.create(session, SYSTEM, "Benchmark", ["read", "write"],
                                             by_user_id=None)  # fmt: skip
+        email = lead.email
     engine.dispose()
-    return lead.email, references, token
+    return email, references, token
 
 
 def body_for(lead: str) -> bytes:
@@ -88,27 +89,35 @@ def measure(port: int, clients: int, requests: int, send: Send) -> tuple[list[fl
     timings: list[float] = []
     lock = threading.Lock()
     start = threading.Barrier(clients + 1)
-    failures: list[int] = []
+    failures: list[str] = []
 
     def client() -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        for _ in range(WARM_UP):
-            send(connection)
-        start.wait()
+        try:
+            for _ in range(WARM_UP):
+                send(connection)
+        finally:
+            start.wait(120)
         mine = []
         for _ in range(requests):
             began = time.perf_counter()
-            status = send(connection)
+            try:
+                status = send(connection)
+            except (OSError, http.client.HTTPException) as error:
+                failures.append(f"{type(error).__name__}")
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                continue
             mine.append((time.perf_counter() - began) * 1000)
             if status >= 400:
-                failures.append(status)
+                failures.append(str(status))
         with lock:
             timings.extend(mine)
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
     for thread in threads:
         thread.start()
-    start.wait()
+    start.wait(120)
     began = time.perf_counter()
     for thread in threads:
         thread.join()

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, exists, func, select
 
+from app.db import one_at_a_time
 from app.errors import InvalidInput
 from app.models import (
     KpiDutyException,
@@ -199,6 +200,7 @@ def _record(session: Session, actor: Actor, lead: User, facts: ProcurementFacts,
     assert lead.id is not None
     act_as(session, actor)
     for _attempt in range(5):  # two people recording at once may race for a reference
+        one_at_a_time(session, "procurement reference")  # they take turns instead
         procurement = Procurement(
             **asdict(values),
             reference=_next_reference(session, today.year),
