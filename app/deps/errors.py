@@ -139,8 +139,11 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 
 
 async def _sign_in_required(request: Request, exc: Exception) -> Response:
-    if _wants_problem_json(request):
-        return problem_response(request, PrimasError(401, "Unauthorized", "Sign in first."))
+    if _wants_problem_json(request):  # the API's description: staff sign in, clients send a token
+        response = problem_response(request, PrimasError(
+            401, "Unauthorized", "Sign in, or send an API client's token."))  # fmt: skip
+        response.headers["WWW-Authenticate"] = 'Bearer realm="PRIMAS API"'
+        return response
     if is_htmx(request):
         # Never a sign-in page swapped into the element that asked.
         return _page_message(request, "_partials/session_expired.html", {}, 401)

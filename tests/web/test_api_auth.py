@@ -135,7 +135,9 @@ def test_in_production_api_clients_may_read_the_description(
     _api, token = make_api_client(session)
     try:
         client = TestClient(app, base_url="https://testserver")
-        assert client.get("/api/v1/openapi.json").status_code == 401
+        refused = client.get("/api/v1/openapi.json")
+        assert refused.status_code == 401
+        assert refused.headers["www-authenticate"] == CHALLENGE
         assert client.get("/api/v1/openapi.json", headers=bearer("primas_wrong")).status_code == 401
         described = client.get("/api/v1/openapi.json", headers=bearer(token))
         assert described.status_code == 200
@@ -157,3 +159,27 @@ def test_the_last_use_is_kept_to_the_minute(session: Session) -> None:
     api_clients.authenticate(session, token, first.replace(minute=1, second=6))
     session.refresh(stored)
     assert stored.last_used_at == first.replace(minute=1, second=6)
+
+
+def test_every_api_route_asks_for_a_scope(client: TestClient, session: Session) -> None:
+    """No route answers a token without the scope it needs: every one needs read or write, so a
+    token with the outcomes scope alone is refused everywhere, and one with read alone cannot
+    record or change a procurement."""
+    from app.deps.paths import app_routes
+
+    _outcomes, outcomes_only = make_api_client(session, "outcomes")
+    _reader, read_only = make_api_client(session, "read")
+    described = ("/api/v1/openapi.json", "/api/v1/docs")
+    routes = [(method, route.path) for route in app_routes(client.app)  # type: ignore[arg-type]
+              if getattr(route, "path", "").startswith("/api/v1/") and route.path not in described
+              for method in sorted(getattr(route, "methods", ()) or ())
+              if method != "HEAD"]  # fmt: skip
+    assert len(routes) == 12
+    for method, path in routes:
+        concrete = (path.replace("{reference}", "PRC-2026-0001").replace("{assessment_id}", "1")
+                    .replace("{form}", "primas").replace("{version}", "3"))  # fmt: skip
+        refused = client.request(method, concrete, headers=bearer(outcomes_only), json={})
+        assert refused.status_code == 403, (method, path)
+        if method in ("POST", "PATCH") and not path.endswith("/evaluate"):
+            assert client.request(method, concrete, headers=bearer(read_only),
+                                  json={}).status_code == 403, (method, path)  # fmt: skip
