@@ -33,8 +33,6 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import text
-
 from benchmarks.serving import production_server
 from tests.support.postgres import PostgresServer, find_postgres_bin
 
@@ -168,7 +166,6 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--databases", default="sqlite,postgresql")
     args = parser.parse_args()
-    from app.db import create_database_engine
 
     for database in args.databases.split(","):
         if database == "sqlite":
@@ -179,11 +176,7 @@ def main() -> None:
             bin_dir = find_postgres_bin()
             assert bin_dir is not None, "PostgreSQL 15 is not installed"
             with PostgresServer(bin_dir) as server:
-                admin = create_database_engine(server.admin_url)
-                with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                    conn.execute(text("CREATE DATABASE primas_api"))
-                admin.dispose()
-                url = server.admin_url.rsplit("/", 1)[0] + "/primas_api"
+                url = server.create_database("primas_api")
                 report(database, run(url, args.clients, args.requests))
 
 

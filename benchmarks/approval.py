@@ -20,7 +20,6 @@ import time
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import text
 from sqlmodel import Session, select
 
 from tests.support.postgres import PostgresServer, find_postgres_bin
@@ -64,7 +63,6 @@ def run(url: str, count: int) -> tuple[list[float], list[int]]:
 
 
 def main() -> None:
-    from app.db import create_database_engine
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--assessments", type=int, default=40)
@@ -79,11 +77,7 @@ def main() -> None:
             bin_dir = find_postgres_bin()
             assert bin_dir is not None, "PostgreSQL 15 is not installed"
             with PostgresServer(bin_dir) as postgres:
-                admin = create_database_engine(postgres.admin_url)
-                with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                    conn.execute(text("CREATE DATABASE primas_approval"))
-                admin.dispose()
-                url = postgres.admin_url.rsplit("/", 1)[0] + "/primas_approval"
+                url = postgres.create_database("primas_approval")
                 results["PostgreSQL"] = run(url, args.assessments)
     print(f"\n{args.assessments} approvals each, one at a time\n")
     print("| database | approve p50 ms | approve p95 ms | record bytes (median, largest) |")

@@ -246,11 +246,7 @@ def main() -> None:
             assert bin_dir is not None, "PostgreSQL 15 is not installed"
             print("PostgreSQL", flush=True)
             with PostgresServer(bin_dir) as postgres:
-                admin = create_database_engine(postgres.admin_url)
-                with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                    conn.execute(text("CREATE DATABASE primas_list"))
-                admin.dispose()
-                url = postgres.admin_url.rsplit("/", 1)[0] + "/primas_list"
+                url = postgres.create_database("primas_list")
                 engine = create_database_engine(url)
                 results["PostgreSQL"] = run(url, engine, args.requests, (small, large))
                 engine.dispose()

@@ -7,9 +7,9 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
-from app.api.procurements import Reference
+from app.api.procurements import Reference, procurement_or_404
 from app.api.responses import tagged
 from app.api.schemas import (
     INVALID,
@@ -28,20 +28,13 @@ from app.deps.api import ReadClient
 from app.deps.records import CatalogueDep
 from app.errors import NotFound
 from app.models import ApprovedRecord, Assessment, AssessmentDecision, Procurement, User
-from app.services import approvals, assessments, procurements
+from app.services import approvals, assessments
 from app.timeutil import london_today
 
 router = APIRouter(prefix="/api/v1", tags=["assessments"], responses=PROBLEMS)
 
 AssessmentId = Annotated[int, Path(ge=1, le=2**62)]
 APPROVED_DECISIONS = ("accepted", "edited", "own")
-
-
-def _procurement(session: Session, reference: str) -> Procurement:
-    found = procurements.get_by_reference(session, reference)
-    if found is None:
-        raise NotFound(f"procurement {reference}")
-    return found
 
 
 def _summary(assessment: Assessment) -> dict[str, Any]:
@@ -60,7 +53,7 @@ def api_list_assessments(
     request: Request, reference: Reference, _client: ReadClient, session: SessionDep
 ) -> Response:
     """Every revision of the procurement's PRIMAS, oldest first, with its status."""
-    procurement = _procurement(session, reference)
+    procurement = procurement_or_404(session, reference)
     rows = session.exec(
         select(Assessment)
         .where(col(Assessment.procurement_id) == procurement.id)
@@ -124,7 +117,7 @@ def api_procurement_kpis(
     """The KPIs of the approved revision in force, as frozen in its signed record: accepted
     from the library (with the lead's target if they changed it) and the lead's own. None
     before a revision is approved."""
-    procurement = _procurement(session, reference)
+    procurement = procurement_or_404(session, reference)
     approved = approvals.in_force(session, procurement)
     frozen = session.exec(
         select(ApprovedRecord).where(col(ApprovedRecord.assessment_id) == approved.id)

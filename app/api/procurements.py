@@ -80,6 +80,14 @@ def procurement_out(procurement: Procurement, category: str, directorate: str, l
     ).model_dump(mode="json")
 
 
+def procurement_or_404(session: Session, reference: str) -> Procurement:
+    """The procurement with this reference, or NotFound (404 problem+json)."""
+    found = procurements.get_by_reference(session, reference)
+    if found is None:
+        raise NotFound(f"procurement {reference}")
+    return found
+
+
 def cursor_for(after: int) -> str:
     """The cursor that reads on after the procurement with id `after`."""
     return str(after)
@@ -174,9 +182,7 @@ def api_get_procurement(
     """The procurement and what it owes: from its approved revision in force, else its open
     draft, else its record alone (what depends on answers then applies until answers say
     otherwise). `version` and the ETag change with every change to the record."""
-    procurement = procurements.get_by_reference(session, reference)
-    if procurement is None:
-        raise NotFound(f"procurement {reference}")
+    procurement = procurement_or_404(session, reference)
     return tagged(request, detail(session, catalogue, procurement))
 
 
@@ -311,9 +317,7 @@ def _replay(request: Request, session: Session, catalogue: CatalogueDep, client_
     if first.body is None:
         assert first.location is not None
         reference = first.location.rsplit("/", 1)[-1]
-        procurement = procurements.get_by_reference(session, reference)
-        if procurement is None:
-            raise NotFound(f"procurement {reference}")
+        procurement = procurement_or_404(session, reference)
         response = tagged(request, detail(session, catalogue, procurement), status=201,
                           headers=headers)  # fmt: skip
         idempotency.finish(session, client_id, key, 201, bytes(response.body).decode(),
@@ -348,9 +352,7 @@ def api_change_procurement(
     """Change the facts given, leaving the rest. `If-Match` must carry the ETag the procurement
     was last read with: 428 without it, 412 if it has changed since (read it again, then
     decide). Checked as the web form checks an edit; a withdrawn procurement cannot be changed."""
-    procurement = procurements.get_by_reference(session, reference)
-    if procurement is None:
-        raise NotFound(f"procurement {reference}")
+    procurement = procurement_or_404(session, reference)
     if if_match is None:
         raise PrimasError(428, "Precondition Required", "Send If-Match with the ETag the "
                           "procurement was read with, so that no change is lost.")  # fmt: skip

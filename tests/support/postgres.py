@@ -49,6 +49,18 @@ class PostgresServer:
         """A SQLAlchemy URL for the server's maintenance database."""
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
 
+    def create_database(self, name: str) -> str:
+        """A new empty database on the server; its SQLAlchemy URL (for the benchmarks)."""
+        from sqlalchemy import create_engine, text
+
+        admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+        finally:
+            admin.dispose()
+        return self.admin_url.rsplit("/", 1)[0] + f"/{name}"
+
     def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
         command = [str(self.bin_dir / args[0]), *args[1:]]
         if self.run_as:
