@@ -31,6 +31,11 @@ def content_security_policy(nonce: str, *, data_images: bool = False) -> str:
     )
 
 
+# A chart drawn on the server (app/web/charts.py) is an SVG image styled by its own <style>:
+# shown through <img>, it runs nothing, and opened alone it may style itself and nothing else.
+SVG_IMAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+
+
 def security_headers(
     nonce: str, *, production: bool, data_images: bool = False
 ) -> Mapping[str, str]:
@@ -77,6 +82,8 @@ class SecurityHeadersMiddleware:
                     nonce, production=self.production, data_images=data_images
                 ).items():
                     headers[name] = value
+                if headers.get("content-type", "").startswith("image/svg+xml"):
+                    headers["Content-Security-Policy"] = SVG_IMAGE_POLICY
                 if not is_static and "cache-control" not in headers:
                     # Pages hold council data: never keep them in shared or back-button caches.
                     headers["Cache-Control"] = "no-store"

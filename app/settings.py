@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     api_changes_delay_seconds: float = Field(default=2, ge=0, le=60)
     # Approvers are reminded, once a working day, of a submission waiting longer than this.
     reminder_working_days: int = Field(default=3, ge=1, le=60)
+    # Open Contracting IDs start with it (docs/ocds.md): the prefix the Open Contracting
+    # Partnership registers for the council ("ocds-" and six characters) once it publishes.
+    ocid_prefix: str = "ocds-primas"
 
     @property
     def trusted_proxy_addresses(self) -> frozenset[str]:
@@ -119,6 +122,15 @@ class Settings(BaseSettings):
         if name or not re.fullmatch(r"[^@\s<>,]+@[^@\s<>,]+\.[^@\s<>,]+", address):
             raise SettingsError(
                 "PRIMAS_MAIL_FROM must be an email address alone, such as primas@example.gov.uk"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _ocid_prefix_is_an_identifier(self) -> Settings:
+        if not re.fullmatch(r"[A-Za-z0-9-]{1,40}", self.ocid_prefix):
+            raise SettingsError(
+                "PRIMAS_OCID_PREFIX must be 1 to 40 letters, digits and hyphens, such as the "
+                "prefix the Open Contracting Partnership registers: ocds-a1b2c3"
             )
         return self
 

@@ -28,13 +28,13 @@ from app.deps.api import ReadClient
 from app.deps.records import CatalogueDep
 from app.errors import NotFound
 from app.models import ApprovedRecord, Assessment, AssessmentDecision, Procurement, User
-from app.services import approvals, assessments
+from app.services import approvals, assessments, outcomes
 from app.timeutil import london_today
 
 router = APIRouter(prefix="/api/v1", tags=["assessments"], responses=PROBLEMS)
 
 AssessmentId = Annotated[int, Path(ge=1, le=2**62)]
-APPROVED_DECISIONS = ("accepted", "edited", "own")
+APPROVED_DECISIONS = outcomes.APPROVED_DECISIONS
 
 
 def _summary(assessment: Assessment) -> dict[str, Any]:
@@ -112,7 +112,11 @@ def api_get_assessment(
             responses=NOT_FOUND | INVALID,
             summary="The KPIs approved for a procurement")  # fmt: skip
 def api_procurement_kpis(
-    request: Request, reference: Reference, _client: ReadClient, session: SessionDep
+    request: Request,
+    reference: Reference,
+    _client: ReadClient,
+    session: SessionDep,
+    catalogue: CatalogueDep,
 ) -> Response:
     """The KPIs of the approved revision in force, as frozen in its signed record: accepted
     from the library (with the lead's target if they changed it) and the lead's own. None
@@ -124,9 +128,14 @@ def api_procurement_kpis(
     ).first() if approved is not None else None  # fmt: skip
     if approved is None or frozen is None:
         return tagged(request, {"revision": None, "items": []})
+    content = json.loads(frozen.content)
+    ids = {row.key: row.id for row in outcomes.contract_kpis(session, procurement)}
+    keys = [row["key"] for row in outcomes.contract_kpis_from(content, catalogue.kpis)]
+    chosen = [kpi for kpi in content["kpis"] if kpi["decision"] in APPROVED_DECISIONS]
     items = [
-        KpiOut(code=kpi["code"], title=kpi["title"], unit=kpi["unit"], target=kpi["target"],
-               baseline=kpi["baseline"], frequency=kpi["frequency"]).model_dump(mode="json")
-        for kpi in json.loads(frozen.content)["kpis"] if kpi["decision"] in APPROVED_DECISIONS
+        KpiOut(id=ids.get(key), code=kpi["code"], title=kpi["title"], unit=kpi["unit"],
+               target=kpi["target"], baseline=kpi["baseline"],
+               frequency=kpi["frequency"]).model_dump(mode="json")
+        for key, kpi in zip(keys, chosen, strict=True)
     ]  # fmt: skip
     return tagged(request, {"revision": approved.revision, "items": items})

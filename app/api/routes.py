@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api import assessments, changes, forms, procurements, reference
+from app.api import assessments, changes, forms, ocds, outcomes, procurements, reference
 
-AREAS = (reference, procurements, assessments, forms, changes)
+AREAS = (reference, procurements, assessments, outcomes, forms, changes, ocds)
 
 
 def api_router() -> APIRouter:

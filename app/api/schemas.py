@@ -237,8 +237,10 @@ class AssessmentDetail(AssessmentSummary):
 
 class KpiOut(BaseModel):
     """An approved KPI: the library's code (null for one the lead wrote), what is measured, in
-    what unit, the target (null while a baseline is measured first) and how often reported."""
+    what unit, the target (null while a baseline is measured first) and how often reported.
+    `id` is the contract KPI its outcomes are reported against (/api/v1/kpis/{id})."""
 
+    id: int | None
     code: str | None = Field(examples=["llw-staff-share"])
     title: str
     unit: str
@@ -313,3 +315,106 @@ class Evaluation(BaseModel):
     social_value_weighting: str
     topics: list[TopicOut]
     obligations: list[ObligationOut]
+
+
+RatingName = Literal["good", "approaching-target", "requires-improvement", "inadequate", "other"]
+Number = float | int
+
+
+class PeriodOut(BaseModel):
+    """A reporting period, both days included."""
+
+    start: date
+    end: date
+
+
+class ContractKpiOut(BaseModel):
+    """A KPI of the contract, known by its library code (or the lead's title) across revisions:
+    in force while the approved revision in force has it. Its outcomes are reported to
+    `outcomes`; `overdue` lists the periods due (by its frequency from the contract's start,
+    `report_days` after each ends) that no report covers."""
+
+    id: int
+    procurement: str = Field(examples=["PRC-2026-0001"])
+    code: str | None = Field(examples=["waste-diverted"])
+    title: str
+    unit: str
+    frequency: str = Field(examples=["quarterly"])
+    target: Number | None = Field(description="null while a baseline is measured first")
+    better: Literal["higher", "lower"] = Field(
+        description="whether outcomes above the target are better, or below it"
+    )
+    in_force: bool
+    revision: int = Field(description="the latest approved revision that has it")
+    report_days: int
+    overdue: list[PeriodOut]
+    outcomes: str = Field(description="where its outcomes are read and reported")
+
+
+class OutcomeIn(BaseModel):
+    """What was delivered over a period: `actual` is in the KPI's unit (a number, or a string
+    such as "12.5"; at most 4 decimal places)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    period_start: date
+    period_end: date
+    actual: Number | str = Field(examples=[87.5])
+    commentary: str = Field("", max_length=20000)
+
+
+class CorrectionIn(BaseModel):
+    """A correction of a report's figure and commentary, and why (its period stays)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    actual: Number | str = Field(examples=[88])
+    commentary: str = Field("", max_length=20000)
+    reason: str = Field(max_length=5000, examples=["The March figures arrived late."])
+
+
+class OutcomeVersionOut(BaseModel):
+    """One version of a report: the first as reported, later ones corrections."""
+
+    version: int
+    actual: Number
+    commentary: str
+    correction_reason: str
+    target: Number | None = Field(description="the KPI's target when it was reported")
+    reported_by: str = Field(description="a person's email, or api:<client name>")
+    reported_at: datetime
+
+
+class RatingOut(BaseModel):
+    """The Procurement Act 2023 s.71 rating: suggested from the latest version against its
+    target with the council's bands (docs/api.md), and the one an editor confirmed, if any, for
+    the version in force. `rating` is the one that stands."""
+
+    rating: RatingName
+    suggested: RatingName
+    why: str
+    confirmed: RatingName | None
+    reason: str | None = Field(description="the editor's reason, if they gave one")
+    rated_by: str | None
+    rated_at: datetime | None
+    rated_version: int | None = Field(description="the version the latest rating was given for")
+
+
+class OutcomeOut(BaseModel):
+    """An outcome report: its period, the version in force and every version, and its rating."""
+
+    id: int
+    kpi: int
+    period: PeriodOut
+    version: int
+    actual: Number
+    commentary: str
+    versions: list[OutcomeVersionOut]
+    rating: RatingOut
+
+
+class OutcomeList(BaseModel):
+    """A KPI's reports by period, and the periods overdue."""
+
+    kpi: ContractKpiOut
+    items: list[OutcomeOut]

@@ -16,6 +16,13 @@ from app.models.assessments import (
 from app.models.audit import AuditEvent
 from app.models.catalogue import Category, Directorate
 from app.models.outbox import OutboxMessage
+from app.models.outcomes import (
+    RATINGS,
+    ContractKpi,
+    OutcomeReport,
+    OutcomeVersion,
+    PerformanceRating,
+)
 from app.models.procurements import (
     ContractType,
     DeliveryLocation,
@@ -34,6 +41,11 @@ __all__ = [
     "ApiClient",
     "OPEN_STATUSES",
     "ApprovedRecord",
+    "ContractKpi",
+    "OutcomeReport",
+    "OutcomeVersion",
+    "PerformanceRating",
+    "RATINGS",
     "Assessment",
     "AssessmentAnswer",
     "AssessmentContributor",

@@ -94,6 +94,9 @@ class Kpi(Strict):
     evidence: str = Field(min_length=1)
     frequency: Literal["monthly", "quarterly", "six-monthly", "annually"]
     target: TargetRule
+    # Whether outcomes above the target are better (the default) or below it, as for
+    # emissions or trips: the performance rating measures a shortfall the right way.
+    better: Literal["higher", "lower"] = "higher"
     clause: str = Field(min_length=1)
     source: str = Field(pattern=r"^https://")
     obligations: tuple[str, ...] = ()  # the obligations it serves, which make it mandatory

@@ -167,6 +167,24 @@ REFERENCE_KEYS: Mapping[str, ReferenceKey] = _keys(
         "PPN 002 is written for central government; while the answer is no, no minimum "
         "weighting is recommended.",
     ),
+    ReferenceKey(
+        "rating_approaching_within", "Performance rating: approaching target within",
+        BASIS_POINTS,
+        "An outcome short of its KPI's target by at most this share of the target is suggested "
+        "as “approaching target” (Procurement Act 2023 s.71 ratings). Council policy.",
+    ),
+    ReferenceKey(
+        "rating_improvement_within", "Performance rating: requires improvement within",
+        BASIS_POINTS,
+        "An outcome short of its target by more than the approaching band and at most this "
+        "share is suggested as “requires improvement”; further short, "
+        "“inadequate”. Council policy.",
+    ),
+    ReferenceKey(
+        "outcome_report_days", "Outcome reports: days to report after a period ends", COUNT,
+        "A KPI's report for a period is overdue once this many days have passed since the "
+        "period ended. Council policy.",
+    ),
     *(ReferenceKey(
         f"kpi_target_{code.replace('-', '_')}", f"KPI target: {title}",
         BASIS_POINTS if measure.startswith("%") else COUNT,

@@ -30,6 +30,10 @@ ENTITY_LABELS = {
     "kpi_duty_exception": "reason for setting no KPIs (Procurement Act s.52(2))",
     "outbox_message": "email",
     "api_client": "API client",
+    "contract_kpi": "contract KPI",
+    "outcome_report": "outcome report",
+    "outcome_version": "outcome report version",
+    "performance_rating": "performance rating",
 }
 ACTION_LABELS = {
     "sign_in": "Signed in",

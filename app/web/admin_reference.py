@@ -30,12 +30,13 @@ from app.web.reference_input import ReferenceValueInput, add_from_form, format_a
 router = APIRouter(prefix="/admin/reference-data", tags=["admin: reference data"])
 
 # The list's headings, by the start of a key's code; other keys are thresholds and duties.
-GROUPS = (
+GROUPS: tuple[tuple[str | tuple[str, ...], str], ...] = (
     ("llw_", "London Living Wage"),
     ("spend_band_", "Spend bands"),
     ("sv_weighting_", "Social value weighting"),
     ("suggest_kpis_", "KPI suggestions"),
     ("policy_", "Council policy decisions"),
+    (("rating_", "outcome_report_"), "Outcome reports and performance ratings"),
     ("kpi_target_", "Council default KPI targets"),
 )
 OTHER_GROUP = "Thresholds and duties"

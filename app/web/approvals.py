@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app.deps import (
@@ -38,10 +39,11 @@ from app.models import (
     Procurement,
     User,
 )
-from app.services import approvals, assessments, kpis, records
+from app.services import approvals, assessments, kpis, outcomes, records
 from app.services.approvals import Incomplete, Missing
 from app.specification import FREQUENCY_WORDS, SCHEDULE_COLUMNS, clause, word_document
 from app.timeutil import london_today, utcnow
+from app.web import charts
 from app.web.assessment_drafts import check_page, describe_answer
 from app.web.assessment_kpis import DOCX
 from app.web.assessments import primas_path
@@ -247,8 +249,25 @@ def _record_or_404(
     return found
 
 
+def _outcome_charts(
+    session: Session, procurement: Procurement, content: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """For each KPI the record set, its chart and figures as reported so far (none reported,
+    none shown)."""
+    keys = outcomes.approved_keys(content)
+    charted = []
+    for kpi in outcomes.contract_kpis(session, procurement):
+        if kpi.key in keys:
+            found = outcomes.outcomes_of(session, kpi, london_today())
+            if found.reports:
+                charted.append({"found": found, "rows": charts.rows(found),
+                                "alt": charts.alt_text(found)})  # fmt: skip
+    return charted
+
+
 def _record_page(
     request: Request,
+    session: Session,
     templates: TemplatesDep,
     procurement: Procurement,
     found: tuple[ApprovedRecord, Assessment],
@@ -257,6 +276,7 @@ def _record_page(
     record, assessment = found
     content = records.content_of(record)
     context = {
+        "outcome_charts": _outcome_charts(session, procurement, content),
         "procurement": procurement,
         "record": record,
         "assessment": assessment,
@@ -277,7 +297,7 @@ def show_record(
 ) -> HTMLResponse:
     """The signed record of an approved revision, as it was approved."""
     found = _record_or_404(session, procurement, revision)
-    return _record_page(request, templates, procurement, found, None)
+    return _record_page(request, session, templates, procurement, found, None)
 
 
 @router.get(PRIMAS + "/revisions/{revision}/check", response_class=HTMLResponse)
@@ -292,7 +312,7 @@ def check_record(
     """The record with its hash and signature worked out again and compared with those kept."""
     found = _record_or_404(session, procurement, revision)
     checked = records.check(found[0], settings.effective_signing_key)
-    return _record_page(request, templates, procurement, found, checked)
+    return _record_page(request, session, templates, procurement, found, checked)
 
 
 @router.post(PRIMAS + "/amend")

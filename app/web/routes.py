@@ -20,6 +20,7 @@ from app.web import (
     assessment_own_kpis,
     assessment_results,
     assessments,
+    outcomes,
     pages,
     procurement_changes,
     procurements,
@@ -29,7 +30,7 @@ from app.web import (
 AREAS = (
     pages, sign_in, account, procurements, procurement_changes, assessments, assessment_drafts,
     assessment_results, assessment_own_kpis, assessment_kpis, admin_users, admin_reference,
-    admin_audit, admin_mail, admin_api_clients, approvals,
+    admin_audit, admin_mail, admin_api_clients, approvals, outcomes,
 )  # fmt: skip
 
 

@@ -105,7 +105,7 @@ def test_a_client_keeps_in_step_through_the_changes_feed(api: TestClient, sessio
     assert kpis["revision"] == 1
     assert [(k["code"], k["unit"], k["target"], k["frequency"]) for k in kpis["items"]] == [
         (k["code"], k["unit"], k["target"], k["frequency"]) for k in accepted]  # fmt: skip
-    assert kpis["items"] and all(set(k) == {"code", "title", "unit", "target", "baseline",
+    assert kpis["items"] and all(set(k) == {"id", "code", "title", "unit", "target", "baseline",
                                              "frequency"} for k in kpis["items"])  # fmt: skip
 
 

@@ -23,11 +23,15 @@ EXPECTED_TABLES = [
     "assessment_decision",
     "audit_event",
     "category",
+    "contract_kpi",
     "directorate",
     "idempotency_key",
     "kpi_duty_exception",
     "kpi_selection",
     "outbox_message",
+    "outcome_report",
+    "outcome_version",
+    "performance_rating",
     "procurement",
     "procurement_collaborator",
     "procurement_involvement",
@@ -229,3 +233,57 @@ def _seed_before_frameworks(connection: Connection) -> None:
         "INSERT INTO assessment_answer (assessment_id, question_id, raw, revision, "
         "updated_by_id, updated_at) VALUES (1, 'agency_labour', '\"yes\"', 1, 1, :now)"
     ), {"now": now})  # fmt: skip
+
+
+def test_outcomes_take_the_kpis_of_revisions_approved_before_them(
+    empty_database_url: str,
+) -> None:
+    """0026: each procurement's approved revisions give its contract KPIs, the later revision's
+    target winning, the lead's own KPI known by its title, and a rejected one left out."""
+    engine = create_database_engine(empty_database_url)
+    try:
+        migrate(engine, "0008")
+        with engine.begin() as connection:
+            _seed_before_frameworks(connection)
+        migrate(engine, "0025")
+        first = [
+            {"code": "waste-diverted", "title": "Waste kept out of landfill", "unit": "% of waste",
+             "frequency": "quarterly", "decision": "edited", "target": "70"},
+            {"code": "delivery-trips", "title": "Delivery trips", "unit": "trips a month",
+             "frequency": "quarterly", "decision": "accepted", "target": None},
+            {"code": "local-sme-spend", "title": "Local SME spend", "unit": "% of spend",
+             "frequency": "quarterly", "decision": "rejected", "target": None},
+            {"code": None, "title": "Missed  Visits", "unit": "visits", "frequency": "monthly",
+             "decision": "own", "target": "3"},
+        ]  # fmt: skip
+        second = [dict(first[0], target="80"), first[3]]
+        with engine.begin() as connection:
+            for revision, kpis in ((1, first), (2, second)):
+                if revision == 2:
+                    connection.execute(text(
+                        "INSERT INTO assessment (procurement_id, revision, form_id, "
+                        "form_version, status, context_seen, created_by_id, created_at, "
+                        "updated_at, status_version) VALUES (1, 2, 'primas', 1, 'approved', "
+                        "'{}', 1, '2026-12-02 09:00:00+00:00', '2026-12-02 09:00:00+00:00', 1)"
+                    ))  # fmt: skip
+                connection.execute(text(
+                    "INSERT INTO approved_record (assessment_id, procurement_id, revision, "
+                    "approved_by_id, approved_at, content, sha256, signature) VALUES "
+                    "(:assessment, 1, :revision, 1, '2026-12-02 09:00:00+00:00', :content, "
+                    "'x', 'y')"
+                ), {"assessment": revision, "revision": revision,
+                    "content": json.dumps({"kpis": kpis})})  # fmt: skip
+        upgrade_to_head(engine)
+        with engine.connect() as connection:
+            rows = connection.execute(text(
+                "SELECT key, code, target, better, revision FROM contract_kpi ORDER BY key"
+            )).all()  # fmt: skip
+        assert [tuple(row) for row in rows] == [
+            ("delivery-trips", "delivery-trips", None, "lower", 1),
+            ("own:missed visits", None, "3", "higher", 2),
+            ("waste-diverted", "waste-diverted", "80", "higher", 2),
+        ]
+        migrate(engine, "0025", down=True)
+        assert "contract_kpi" not in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()

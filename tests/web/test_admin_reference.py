@@ -74,6 +74,7 @@ def test_every_key_is_listed_in_catalogue_order_with_its_value_today(
         "Social value weighting",
         "KPI suggestions",
         "Council policy decisions",
+        "Outcome reports and performance ratings",
         "Council default KPI targets",
     ]
     threshold = card(page, "primas_threshold")

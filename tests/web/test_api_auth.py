@@ -162,9 +162,9 @@ def test_the_last_use_is_kept_to_the_minute(session: Session) -> None:
 
 
 def test_every_api_route_asks_for_a_scope(client: TestClient, session: Session) -> None:
-    """No route answers a token without the scope it needs: every one needs read or write, so a
-    token with the outcomes scope alone is refused everywhere, and one with read alone cannot
-    record or change a procurement."""
+    """No route answers a token without the scope it needs: reading needs read, recording or
+    changing a procurement write, and reporting outcomes the outcomes scope; so a token with
+    the outcomes scope alone may only report, and one with read alone changes nothing."""
     from app.deps.paths import app_routes
 
     _outcomes, outcomes_only = make_api_client(session, "outcomes")
@@ -174,12 +174,14 @@ def test_every_api_route_asks_for_a_scope(client: TestClient, session: Session) 
               if getattr(route, "path", "").startswith("/api/v1/") and route.path not in described
               for method in sorted(getattr(route, "methods", ()) or ())
               if method != "HEAD"]  # fmt: skip
-    assert len(routes) == 12
+    assert len(routes) == 18
     for method, path in routes:
         concrete = (path.replace("{reference}", "PRC-2026-0001").replace("{assessment_id}", "1")
-                    .replace("{form}", "primas").replace("{version}", "3"))  # fmt: skip
-        refused = client.request(method, concrete, headers=bearer(outcomes_only), json={})
-        assert refused.status_code == 403, (method, path)
+                    .replace("{form}", "primas").replace("{version}", "3")
+                    .replace("{kpi_id}", "1").replace("{outcome_id}", "1"))  # fmt: skip
+        reports = method == "POST" and path.startswith("/api/v1/kpis/")
+        answered = client.request(method, concrete, headers=bearer(outcomes_only), json={})
+        assert (answered.status_code == 403) is not reports, (method, path)
         if method in ("POST", "PATCH") and not path.endswith("/evaluate"):
             assert client.request(method, concrete, headers=bearer(read_only),
                                   json={}).status_code == 403, (method, path)  # fmt: skip

@@ -1,12 +1,12 @@
 """Every /api/ operation against its own OpenAPI description, with schemathesis (issue 20):
 at least 100 generated requests each, every check schemathesis has, 0 failures. The requests
 carry a token with every scope; a procurement with an approved PRIMAS and a draft one exist, so
-that generated references and ids sometimes name real things."""
+that generated references and ids sometimes name real things (and a KPI with a report)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -17,7 +17,8 @@ from sqlmodel import Session
 
 from app.main import create_app
 from app.models import Role, User
-from app.services import approvals
+from app.services import approvals, outcomes
+from app.services.audit import Actor
 from app.settings import Settings
 from tests.support.api import make_api_client
 from tests.support.catalogue import shipped
@@ -29,6 +30,10 @@ from tests.support.factories import complete_draft, make_procurement, make_user
 # read with (428 without, 412 when stale). Every other check keeps schemathesis's defaults.
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429"]
 CONFIG = schemathesis.config.SchemathesisConfig.from_dict({"operations": [
+    # Reports: 422 as for facts; a correction also needs its ETag (428 without, 412 stale).
+    {"include-path-regex": "^/api/v1/kpis/", "include-method": "POST",
+     "checks": {"positive_data_acceptance": {
+         "expected-statuses": [*ACCEPTED, "412", "422", "428"]}}},
     {"include-path": "/api/v1/procurements", "include-method": "POST",
      "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "422"]}}},
     {"include-path": "/api/v1/forms/{form}/versions/{version}/evaluate", "include-method": "POST",
@@ -55,6 +60,16 @@ def api_app(settings: Settings, session: Session) -> Iterator[FastAPI]:
                      seen_version=draft.assessment.status_version,
                      signing_key=settings.effective_signing_key, today=date.today())  # fmt: skip
     make_procurement(session, lead)
+    kpi = outcomes.contract_kpis(session, record)[0]
+    outcomes.report(
+        session,
+        Actor.of(lead),
+        kpi,
+        outcomes.NewOutcome(
+            date.today() - timedelta(days=30), date.today() - timedelta(days=1), "12"
+        ),
+        date.today(),
+    )
     _client, token = make_api_client(session, "read", "write", "outcomes")
     app.state.schemathesis_token = token
     yield app
@@ -75,6 +90,12 @@ OPERATIONS = [
     ("GET", "/api/v1/forms/{form}/versions/{version}"),
     ("POST", "/api/v1/forms/{form}/versions/{version}/evaluate"),
     ("GET", "/api/v1/changes"),
+    ("GET", "/api/v1/kpis/{kpi_id}"),
+    ("GET", "/api/v1/kpis/{kpi_id}/outcomes"),
+    ("POST", "/api/v1/kpis/{kpi_id}/outcomes"),
+    ("GET", "/api/v1/kpis/{kpi_id}/outcomes/{outcome_id}"),
+    ("POST", "/api/v1/kpis/{kpi_id}/outcomes/{outcome_id}/corrections"),
+    ("GET", "/api/v1/procurements/{reference}/ocds"),
 ]
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pytest
@@ -23,7 +24,15 @@ from starlette.routing import Mount
 
 from app.db import create_database_engine
 from app.main import create_app
-from app.models import KpiSelection, Procurement, Role, User
+from app.models import (
+    ContractKpi,
+    KpiSelection,
+    OutcomeReport,
+    OutcomeVersion,
+    Procurement,
+    Role,
+    User,
+)
 from app.services import procurements
 from tests.conftest import test_settings
 from tests.support.api import make_api_client
@@ -127,6 +136,12 @@ ROUTES = [
     Case("PATCH", "/api/v1/procurements/{reference}", everyone(401)),
     Case("GET", "/api/v1/procurements/{reference}/assessments", everyone(401)),
     Case("GET", "/api/v1/procurements/{reference}/kpis", everyone(401)),
+    Case("GET", "/api/v1/procurements/{reference}/ocds", everyone(401)),
+    Case("GET", "/api/v1/kpis/{kpi_id}", everyone(401)),
+    Case("GET", "/api/v1/kpis/{kpi_id}/outcomes", everyone(401)),
+    Case("POST", "/api/v1/kpis/{kpi_id}/outcomes", everyone(401)),
+    Case("GET", "/api/v1/kpis/{kpi_id}/outcomes/{outcome_id}", everyone(401)),
+    Case("POST", "/api/v1/kpis/{kpi_id}/outcomes/{outcome_id}/corrections", everyone(401)),
     Case("GET", "/api/v1/assessments/{assessment_id}", everyone(401)),
     Case("GET", "/api/v1/changes", everyone(401)),
     Case("GET", "/api/v1/forms/{form}/versions/{version}", everyone(401)),
@@ -248,6 +263,47 @@ ROUTES = [
         editors(303),
         OWN_KPI | {"revision": "1"},
     ),
+    Case("GET", "/procurements/{reference}/outcomes", signed_in(200)),
+    Case("GET", "/procurements/{reference}/outcomes/{contract_kpi}", signed_in(200)),
+    Case("GET", "/procurements/{reference}/outcomes/{contract_kpi}/chart.svg", signed_in(200)),
+    Case("GET", "/procurements/{reference}/outcomes/{contract_kpi}/report", editors(200)),
+    # The fixture's KPI is not in force (no revision is approved): editors are told so, 409.
+    Case(
+        "POST",
+        "/procurements/{reference}/outcomes/{contract_kpi}/report",
+        editors(409),
+        {
+            "period_start-day": "1",
+            "period_start-month": "1",
+            "period_start-year": "2025",
+            "period_end-day": "31",
+            "period_end-month": "3",
+            "period_end-year": "2025",
+            "actual": "70",
+        },
+    ),
+    Case(
+        "GET",
+        "/procurements/{reference}/outcomes/{contract_kpi}/reports/{report}/correct",
+        editors(200),
+    ),
+    Case(
+        "POST",
+        "/procurements/{reference}/outcomes/{contract_kpi}/reports/{report}/correct",
+        editors(409),
+        {"actual": "71", "reason": "Recounted", "version": "1"},
+    ),
+    Case(
+        "GET",
+        "/procurements/{reference}/outcomes/{contract_kpi}/reports/{report}/rating",
+        editors(200),
+    ),
+    Case(
+        "POST",
+        "/procurements/{reference}/outcomes/{contract_kpi}/reports/{report}/rating",
+        editors(303),
+        {"rating": "good", "version": "1"},
+    ),
     Case("GET", "/procurements/{reference}/primas/kpis/specification", signed_in(200)),
     Case("GET", "/procurements/{reference}/primas/kpis/specification.docx", signed_in(200)),
     Case("POST", "/procurements/{reference}/primas/acknowledge", editors(303)),
@@ -330,6 +386,8 @@ class People:
     clients: dict[str, TestClient]
     own_kpi_id: int
     api_client_id: int
+    contract_kpi_id: int
+    report_id: int
 
 
 def changes_nothing(case: Case, who: str) -> bool:
@@ -382,10 +440,31 @@ def _people(app: FastAPI, session: Session) -> Iterator[People]:
     session.add(own_kpi)
     session.commit()
     api_client, _token = make_api_client(session)
+    kpi = ContractKpi(procurement_id=procurement.id, key="waste-diverted", code="waste-diverted",
+                      title="Waste kept out of landfill", unit="% of waste by weight",
+                      frequency="quarterly", target="70", revision=1)  # fmt: skip
+    session.add(kpi)
+    session.flush()
+    report = OutcomeReport(contract_kpi_id=kpi.id, period_start=date(2025, 1, 1),
+                           period_end=date(2025, 3, 31))  # fmt: skip
+    session.add(report)
+    session.flush()
+    session.add(OutcomeVersion(report_id=report.id, version=1, actual="70", target="70",
+                               reported_by=users["lead"].email))  # fmt: skip
+    session.commit()
     clients = {"anonymous": TestClient(app)} | {
         who: signed_in_client(app, session, user) for who, user in users.items()
     }
-    yield People(users, target, procurement, clients, own_kpi.id, api_client.id)  # type: ignore[arg-type]
+    yield People(
+        users,
+        target,
+        procurement,
+        clients,
+        own_kpi.id,
+        api_client.id,  # type: ignore[arg-type]
+        kpi.id,
+        report.id,
+    )  # type: ignore[arg-type]
     for client in clients.values():
         client.close()
 
@@ -410,6 +489,9 @@ def concrete(text: str, people: People) -> str:
         .replace("{topic}", "modern-slavery")
         .replace("{code}", "llw-staff-share")
         .replace("{kpi_id}", str(people.own_kpi_id))
+        .replace("{contract_kpi}", str(people.contract_kpi_id))
+        .replace("{report}", str(people.report_id))
+        .replace("{outcome_id}", str(people.report_id))
     )
 
 

@@ -1,0 +1,238 @@
+"""Outcomes against KPIs through the service, on both databases (issue 21): reports by period,
+corrections kept as versions, overdue periods, ratings suggested and confirmed, and KPIs that
+follow their code across revisions of the assessment.
+
+The contract (tests/support/outcomes.py) starts on 1 January 2025 for 36 months; "waste-diverted"
+is reported quarterly against the lead's target of 70 (% of waste by weight). The council's
+defaults (migration 0026): 30 days to report, 10% short is approaching target, 25% short
+requires improvement."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import Session, select
+
+from app.errors import InvalidInput, PrimasError
+from app.models import OutcomeVersion, PerformanceRating, Procurement
+from app.scoring.performance import Period, Rating
+from app.services import approvals, assessments, outcomes
+from app.services.audit import Actor
+from app.services.outcomes import NewOutcome, PeriodTaken
+from tests.support.catalogue import shipped
+from tests.support.outcomes import Contract, approve, approved_contract
+
+TODAY = date(2026, 12, 6)
+Q1 = (date(2025, 1, 1), date(2025, 3, 31))
+
+
+@pytest.fixture
+def contract(session: Session) -> Contract:
+    return approved_contract(session)
+
+
+def lead(contract: Contract) -> Actor:
+    return Actor.of(contract.lead)
+
+
+def test_the_approval_sets_the_contract_kpis(contract: Contract) -> None:
+    waste = contract.kpis["waste-diverted"]
+    found = (waste.code, waste.unit, waste.frequency, waste.target, waste.better, waste.revision)
+    assert found == ("waste-diverted", "% of waste by weight", "quarterly", "70", "higher", 1)
+    assert "local-sme-spend" not in contract.kpis  # not chosen for this contract
+
+
+def test_a_report_is_kept_with_who_made_it_and_the_target_then(
+    session: Session, contract: Contract
+) -> None:
+    waste = contract.kpis["waste-diverted"]
+    report = outcomes.report(session, lead(contract), waste,
+                             NewOutcome(*Q1, " 64.50 ", "  Two sites late.  "), TODAY)  # fmt: skip
+    found = outcomes.outcomes_of(session, waste, TODAY)
+    [view] = found.reports
+    assert view.report.id == report.id and view.period == Period(*Q1)
+    assert (view.latest.actual, view.latest.commentary, view.latest.target) == (
+        "64.5",
+        "Two sites late.",
+        "70",
+    )
+    assert view.latest.reported_by == contract.lead.email
+    # 64.5 against at least 70 is 7.9% short: approaching target, until an editor says otherwise.
+    assert view.suggestion.rating == Rating.APPROACHING and view.rating == Rating.APPROACHING
+    assert view.confirmed is None
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "actual", "commentary", "errors"),
+    [
+        (None, None, "", "", {"period_start", "period_end", "actual"}),
+        (date(2025, 3, 31), date(2025, 1, 1), "70", "", {"period_end"}),  # ends before it starts
+        (date(2026, 12, 1), date(2026, 12, 7), "70", "", {"period_end"}),  # not ended yet
+        (date(2025, 1, 1), date(2026, 1, 1), "70", "", {"period_end"}),  # over a year
+        (date(1999, 12, 1), date(1999, 12, 31), "70", "", {"period_start"}),
+        (*Q1, "seventy", "", {"actual"}),
+        (*Q1, "70.12345", "", {"actual"}),  # five decimal places
+        (*Q1, "1,000,000,000,000", "", {"actual"}),
+        (*Q1, "70", "x" * 2001, {"commentary"}),
+    ],
+)
+def test_what_the_rules_refuse(
+    session: Session, contract: Contract, start: date | None, end: date | None, actual: str,
+    commentary: str, errors: set[str],
+) -> None:  # fmt: skip
+    with pytest.raises(InvalidInput) as refused:
+        outcomes.report(session, lead(contract), contract.kpis["waste-diverted"],
+                        NewOutcome(start, end, actual, commentary), TODAY)  # fmt: skip
+    assert set(refused.value.errors) == errors
+
+
+def test_the_edges_the_rules_accept(session: Session, contract: Contract) -> None:
+    waste = contract.kpis["waste-diverted"]
+    for start, end, actual in [
+        (TODAY, TODAY, "0"),  # a day that has just ended (today's date)
+        (date(2025, 1, 1), date(2025, 12, 31), "-1,250.5"),  # a whole year, a negative figure
+        (date(2026, 1, 1), date(2026, 1, 1), "999,999,999,999.9999"),
+    ]:
+        outcomes.report(session, lead(contract), waste, NewOutcome(start, end, actual), TODAY)
+    assert [v.latest.actual for v in outcomes.outcomes_of(session, waste, TODAY).reports] == [
+        "-1250.5",
+        "999999999999.9999",
+        "0",
+    ]
+
+
+def test_a_second_report_for_any_day_of_a_period_is_refused(
+    session: Session, contract: Contract
+) -> None:
+    waste = contract.kpis["waste-diverted"]
+    first = outcomes.report(session, lead(contract), waste, NewOutcome(*Q1, "70"), TODAY)
+    for start, end in [Q1, (date(2025, 3, 31), date(2025, 4, 30)),
+                       (date(2024, 12, 1), date(2025, 1, 1))]:  # fmt: skip
+        with pytest.raises(PeriodTaken) as taken:
+            outcomes.report(session, lead(contract), waste, NewOutcome(start, end, "71"), TODAY)
+        assert taken.value.status == 409 and taken.value.existing.id == first.id
+    # The next day on, and the same period of another KPI, are fine.
+    outcomes.report(session, lead(contract), waste,
+                    NewOutcome(date(2025, 4, 1), date(2025, 6, 30), "71"), TODAY)  # fmt: skip
+    outcomes.report(session, lead(contract), contract.kpis["llw-staff-share"],
+                    NewOutcome(*Q1, "100"), TODAY)  # fmt: skip
+    assert len(outcomes.outcomes_of(session, waste, TODAY).reports) == 2
+
+
+def test_a_correction_is_a_new_version_and_the_old_is_kept(
+    session: Session, contract: Contract
+) -> None:
+    waste = contract.kpis["waste-diverted"]
+    report = outcomes.report(session, lead(contract), waste, NewOutcome(*Q1, "50"), TODAY)
+    with pytest.raises(InvalidInput) as refused:
+        outcomes.correct(session, lead(contract), waste, report, 1, NewOutcome(None, None, "x"),
+                         " ", TODAY)  # fmt: skip
+    assert set(refused.value.errors) == {"actual", "reason"}
+    outcomes.correct(session, lead(contract), waste, report, 1,
+                     NewOutcome(None, None, "69", "Late tonnage added."), "Invoices came late.",
+                     TODAY)  # fmt: skip
+    [view] = outcomes.outcomes_of(session, waste, TODAY).reports
+    assert [(v.version, v.actual, v.correction_reason) for v in view.versions] == [
+        (1, "50", ""),
+        (2, "69", "Invoices came late."),
+    ]
+    assert view.period == Period(*Q1)  # the period stays
+    assert view.suggestion.rating == Rating.APPROACHING  # from the latest: 69 against 70
+    # A correction made from version 1 again is refused: it would hide version 2.
+    with pytest.raises(PrimasError) as stale:
+        outcomes.correct(session, lead(contract), waste, report, 1,
+                         NewOutcome(None, None, "40"), "Typo", TODAY)  # fmt: skip
+    assert stale.value.status == 409
+    assert len(session.exec(select(OutcomeVersion)).all()) == 2
+
+
+def test_overdue_periods_follow_the_frequency_from_the_contract_start(
+    session: Session, contract: Contract
+) -> None:
+    waste = contract.kpis["waste-diverted"]  # quarterly
+    training = contract.kpis["modern-slavery-training"]  # annually
+    found = outcomes.outcomes_of(session, waste, TODAY)
+    # Quarters ended by 6 November 2026 (30 days before today): Q1 2025 to Q3 2026.
+    assert [(p.start, p.end) for p in found.overdue] == [
+        (date(2025, 1, 1), date(2025, 3, 31)), (date(2025, 4, 1), date(2025, 6, 30)),
+        (date(2025, 7, 1), date(2025, 9, 30)), (date(2025, 10, 1), date(2025, 12, 31)),
+        (date(2026, 1, 1), date(2026, 3, 31)), (date(2026, 4, 1), date(2026, 6, 30)),
+        (date(2026, 7, 1), date(2026, 9, 30)),
+    ]  # fmt: skip
+    assert len(found.scheduled) == 12
+    outcomes.report(session, lead(contract), waste, NewOutcome(*Q1, "70"), TODAY)
+    assert outcomes.outcomes_of(session, waste, TODAY).overdue[0].start == date(2025, 4, 1)
+    assert [(p.start, p.end) for p in outcomes.outcomes_of(session, training, TODAY).overdue] == [
+        (date(2025, 1, 1), date(2025, 12, 31))
+    ]
+    # On the 30th day after Q3 2026 ended it is not yet overdue.
+    assert outcomes.outcomes_of(session, waste, date(2026, 10, 30)).overdue[-1].end == date(
+        2026, 6, 30
+    )
+
+
+def test_an_editor_confirms_the_suggested_rating_or_changes_it_with_a_reason(
+    session: Session, contract: Contract
+) -> None:
+    waste = contract.kpis["waste-diverted"]
+    report = outcomes.report(session, lead(contract), waste, NewOutcome(*Q1, "56"), TODAY)
+    view = outcomes.report_view(session, waste, report, TODAY)
+    assert view.suggestion.rating == Rating.REQUIRES_IMPROVEMENT  # 20% short
+    with pytest.raises(InvalidInput) as refused:
+        outcomes.rate(session, contract.lead, waste, report, 1, "inadequate", "", TODAY)
+    assert set(refused.value.errors) == {"reason"}
+    with pytest.raises(InvalidInput):
+        outcomes.rate(session, contract.lead, waste, report, 1, "excellent", "", TODAY)
+    outcomes.rate(session, contract.lead, waste, report, 1, "requires-improvement", "", TODAY)
+    outcomes.rate(session, contract.lead, waste, report, 1, "inadequate",
+                  "Third quarter running below target.", TODAY)  # fmt: skip
+    view = outcomes.report_view(session, waste, report, TODAY)
+    assert view.confirmed == Rating.INADEQUATE and view.rating == Rating.INADEQUATE
+    assert len(session.exec(select(PerformanceRating)).all()) == 2  # history kept
+    # A correction after the rating: the rating was of version 1, so the suggestion stands
+    # until an editor rates version 2; a rating from a page showing version 1 is refused.
+    outcomes.correct(session, lead(contract), waste, report, 1, NewOutcome(None, None, "70"),
+                     "Recounted", TODAY)  # fmt: skip
+    view = outcomes.report_view(session, waste, report, TODAY)
+    assert view.confirmed is None and view.rating == Rating.GOOD
+    assert view.rated is not None and view.rated.report_version == 1
+    with pytest.raises(PrimasError) as stale:
+        outcomes.rate(session, contract.lead, waste, report, 1, "good", "", TODAY)
+    assert stale.value.status == 409
+
+
+def test_reports_follow_the_kpi_across_revisions(session: Session, contract: Contract) -> None:
+    """Amended and approved again, the KPI is the same one, in force at the new revision, with
+    its reports; each report keeps the target it was reported against."""
+    waste = contract.kpis["waste-diverted"]
+    outcomes.report(session, lead(contract), waste, NewOutcome(*Q1, "66"), TODAY)
+    procurement = contract.procurement
+    in_force = approvals.in_force(session, procurement)
+    assert in_force is not None
+    amended = approvals.amend(session, contract.lead, procurement, in_force)
+    draft = assessments.load(session, amended, shipped())
+    approve(session, contract.lead, contract.approver, procurement, draft)
+    again = {kpi.key: kpi for kpi in outcomes.contract_kpis(session, procurement)}
+    assert again["waste-diverted"].id == waste.id and again["waste-diverted"].revision == 2
+    found = outcomes.outcomes_of(session, again["waste-diverted"], TODAY)
+    assert found.in_force and [v.latest.actual for v in found.reports] == ["66"]
+
+
+def test_no_reports_once_withdrawn_or_out_of_force(session: Session, contract: Contract) -> None:
+    waste = contract.kpis["waste-diverted"]
+    waste.revision = 0  # as if a later approved revision had dropped it
+    session.add(waste)
+    session.commit()
+    with pytest.raises(PrimasError) as dropped:
+        outcomes.report(session, lead(contract), waste, NewOutcome(*Q1, "70"), TODAY)
+    assert dropped.value.title == "This KPI is no longer in the contract"
+    llw = contract.kpis["llw-staff-share"]
+    procurement = session.get(Procurement, contract.procurement.id)
+    assert procurement is not None
+    procurement.status = "withdrawn"
+    session.add(procurement)
+    session.commit()
+    with pytest.raises(PrimasError) as withdrawn:
+        outcomes.report(session, lead(contract), llw, NewOutcome(*Q1, "100"), TODAY)
+    assert withdrawn.value.status == 409
