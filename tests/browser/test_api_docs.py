@@ -16,7 +16,7 @@ def test_the_api_reference_draws_every_operation(live_server: str, page: Page) -
     page.locator(".opblock").first.wait_for()
     summaries = page.locator(".opblock-summary-path").all_inner_texts()
     assert "/api/v1/procurements/{reference}" in [text.replace("\u200b", "") for text in summaries]
-    assert page.locator(".opblock").count() == 12
+    assert page.locator(".opblock").count() == 18
     headings = page.get_by_role("heading", level=1)
     assert headings.count() == 1 and headings.inner_text().startswith("PRIMAS API")
     assert refused == []
