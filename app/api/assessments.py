@@ -27,13 +27,14 @@ from app.deps import SessionDep
 from app.deps.api import ReadClient
 from app.deps.records import CatalogueDep
 from app.errors import NotFound
+from app.inputs import MAX_INTEGER
 from app.models import ApprovedRecord, Assessment, AssessmentDecision, Procurement, User
 from app.services import approvals, assessments, outcomes
 from app.timeutil import london_today
 
 router = APIRouter(prefix="/api/v1", tags=["assessments"], responses=PROBLEMS)
 
-AssessmentId = Annotated[int, Path(ge=1, le=2**62)]
+AssessmentId = Annotated[int, Path(ge=1, le=MAX_INTEGER)]
 APPROVED_DECISIONS = outcomes.APPROVED_DECISIONS
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from app.api.responses import tagged
-from app.api.schemas import INVALID, PROBLEMS, AssessmentRef, ChangeList, ChangeOut
+from app.api.schemas import INVALID, PROBLEMS, AssessmentRef, ChangeList, ChangeOut, OutcomeRef
 from app.deps import SessionDep, SettingsDep
 from app.deps.api import ReadClient
 from app.services.changes import changes_after
@@ -33,9 +33,10 @@ def api_changes(
     ] = "0",  # fmt: skip
     limit: Annotated[int, Query(ge=1, le=200)] = 100,
 ) -> Response:
-    """Procurements created and updated, and PRIMAS submitted, approved and returned, in the
-    order they happened: keep `next_cursor` and ask with it as `after` for what is new. The
-    last few seconds are left out until they have settled, so nothing is ever passed over."""
+    """Procurements created and updated, PRIMAS submitted, approved and returned, and outcome
+    reports made, corrected and rated, in the order they happened: keep `next_cursor` and ask
+    with it as `after` for what is new. The last few seconds are left out until they have
+    settled, so nothing is ever passed over."""
     position = int(after)
     settled = utcnow() - timedelta(seconds=settings.api_changes_delay_seconds)
     found = changes_after(session, position, limit=limit, settled_before=settled)
@@ -45,6 +46,8 @@ def api_changes(
             occurred_at=change.occurred_at, procurement=change.reference,
             assessment=AssessmentRef(id=change.assessment_id, revision=change.revision)
             if change.assessment_id is not None and change.revision is not None else None,
+            outcome=OutcomeRef(kpi=change.outcome[0], id=change.outcome[1],
+                               version=change.outcome[2]) if change.outcome else None,
         ).model_dump(mode="json")
         for change in found
     ]  # fmt: skip

@@ -28,6 +28,7 @@ from app.api.schemas import (
 from app.deps import SessionDep
 from app.deps.api import OutcomesClient, ReadClient
 from app.errors import InvalidInput, NotFound, PrimasError
+from app.inputs import MAX_INTEGER
 from app.models import ContractKpi, OutcomeReport, User
 from app.services import api_clients, outcomes
 from app.services.outcomes import KpiOutcomes, NewOutcome, ReportView
@@ -35,8 +36,8 @@ from app.timeutil import london_today
 
 router = APIRouter(prefix="/api/v1", tags=["outcomes"], responses=PROBLEMS)
 
-KpiId = Annotated[int, Path(ge=1, le=2**62, description="a contract KPI's id")]
-OutcomeId = Annotated[int, Path(ge=1, le=2**62, description="an outcome report's id")]
+KpiId = Annotated[int, Path(ge=1, le=MAX_INTEGER, description="a contract KPI's id")]
+OutcomeId = Annotated[int, Path(ge=1, le=MAX_INTEGER, description="an outcome report's id")]
 KPI_PATH = "/kpis/{kpi_id}"
 OUTCOMES_PATH = KPI_PATH + "/outcomes"
 REPORT_PATH = OUTCOMES_PATH + "/{outcome_id}"
@@ -59,9 +60,7 @@ def _number(text: str | None) -> float | int | None:
 def _actual_text(actual: float | int | str) -> str:
     """The figure as the form would have it typed: a JSON number in plain digits."""
     if isinstance(actual, str):
-        return actual[:100]
-    if isinstance(actual, bool):  # true is not a figure
-        return str(actual)
+        return actual
     return f"{Decimal(repr(actual)):f}" if isinstance(actual, float) else str(actual)
 
 

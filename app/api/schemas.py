@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictFloat, StrictInt
 
 
 class Problem(BaseModel):
@@ -263,16 +264,28 @@ class AssessmentRef(BaseModel):
     revision: int
 
 
+class OutcomeRef(BaseModel):
+    """Which outcome report a change was to (read it at /api/v1/kpis/{kpi}/outcomes/{id})."""
+
+    kpi: int
+    id: int
+    version: int
+
+
 class ChangeOut(BaseModel):
     """One thing that happened, in order."""
 
     cursor: str = Field(description="read on after this change with ?after=")
     type: Literal["procurement.created", "procurement.updated", "assessment.submitted",
                   "assessment.approved", "assessment.returned", "assessment.taken_back",
-                  "assessment.amended"]  # fmt: skip
+                  "assessment.amended", "outcome.reported", "outcome.corrected",
+                  "outcome.rated"]  # fmt: skip
     occurred_at: datetime
     procurement: str = Field(description="the procurement's reference")
     assessment: AssessmentRef | None
+    outcome: OutcomeRef | None = Field(
+        None, description="for an outcome.* change: the report, its KPI and its version then"
+    )
 
 
 class ChangeList(BaseModel):
@@ -317,6 +330,16 @@ class Evaluation(BaseModel):
     obligations: list[ObligationOut]
 
 
+def _plain_day(value: object) -> object:
+    """A day written YYYY-MM-DD, and nothing more (pydantic would read a time into it too)."""
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("Enter a day as YYYY-MM-DD")
+    return value
+
+
+# A figure as a JSON number (not true or false), or as typed ("1,250.5"); a day as YYYY-MM-DD.
+Figure = StrictInt | StrictFloat | Annotated[str, Field(max_length=40)]
+StrictDate = Annotated[date, BeforeValidator(_plain_day)]
 RatingName = Literal["good", "approaching-target", "requires-improvement", "inadequate", "other"]
 Number = float | int
 
@@ -357,9 +380,9 @@ class OutcomeIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    period_start: date
-    period_end: date
-    actual: Number | str = Field(examples=[87.5])
+    period_start: StrictDate
+    period_end: StrictDate
+    actual: Figure = Field(examples=[87.5])
     commentary: str = Field("", max_length=20000)
 
 
@@ -368,7 +391,7 @@ class CorrectionIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    actual: Number | str = Field(examples=[88])
+    actual: Figure = Field(examples=[88])
     commentary: str = Field("", max_length=20000)
     reason: str = Field(max_length=5000, examples=["The March figures arrived late."])
 

@@ -154,13 +154,24 @@ def periods(start: date, term_months: int, frequency: str) -> list[Period]:
     return found
 
 
+def covered(period: Period, reported: list[Period]) -> bool:
+    """Whether the reports between them cover every day of the period."""
+    reaches = period.start
+    for report in sorted(reported):
+        if report.start > reaches:
+            break
+        reaches = max(reaches, report.end + timedelta(days=1))
+        if reaches > period.end:
+            return True
+    return False
+
+
 def overdue(
     scheduled: list[Period], reported: list[Period], today: date, grace_days: int
 ) -> list[Period]:
     """The scheduled periods whose report is due (`grace_days` after the period ends have
-    passed) and that no report covers (a report for any part of the period counts)."""
+    passed) and that the reports do not cover, every day of them."""
     return [
         period for period in scheduled
-        if period.end + timedelta(days=grace_days) < today
-        and not any(period.overlaps(report) for report in reported)
+        if period.end + timedelta(days=grace_days) < today and not covered(period, reported)
     ]  # fmt: skip

@@ -19,13 +19,16 @@ FEED_TYPES = {
     "primas.returned": "assessment.returned",
     "primas.taken_back": "assessment.taken_back",
     "primas.amended": "assessment.amended",
+    "outcome.reported": "outcome.reported",
+    "outcome.corrected": "outcome.corrected",
+    "outcome.rated": "outcome.rated",
 }
 
 
 @dataclass(frozen=True)
 class Change:
-    """One thing that happened: its place in the feed, what, when, to which procurement, and
-    for a PRIMAS, which revision."""
+    """One thing that happened: its place in the feed, what, when, to which procurement, for
+    a PRIMAS which revision, and for an outcome report which (its KPI, id and version)."""
 
     position: int
     type: str
@@ -33,6 +36,7 @@ class Change:
     reference: str
     assessment_id: int | None
     revision: int | None
+    outcome: tuple[int, int, int] | None = None
 
 
 def changes_after(
@@ -70,6 +74,8 @@ def changes_after(
         detail = event.detail or {}
         assessment = detail.get("assessment") if event.action.startswith("primas.") else None
         revision = detail.get("revision") if event.action.startswith("primas.") else None
+        outcome = ((detail["kpi"], detail["outcome"], detail["version"])
+                   if event.action.startswith("outcome.") else None)  # fmt: skip
         found.append(Change(event.id, FEED_TYPES[event.action], event.occurred_at, reference,
-                            assessment, revision))  # fmt: skip
+                            assessment, revision, outcome))  # fmt: skip
     return found

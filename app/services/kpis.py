@@ -41,7 +41,7 @@ from app.scoring.kpi_choices import (
 )
 from app.scoring.kpis import Kpi, KpiLibrary, suggested_target, with_council_defaults
 from app.scoring.suggestions import kpi_duty_minimum, suggest
-from app.services import scoring
+from app.services import outcomes, scoring
 from app.services.assessments import Draft, still_editable
 from app.services.audit import Actor, act_as
 from app.specification import Contract, SupplierAction
@@ -389,6 +389,17 @@ def own_kpi_problems(kpi: OwnKpi) -> dict[str, str]:
     return errors
 
 
+def _title_taken(session: Session, draft: Draft, row: KpiSelection | None, title: str) -> bool:
+    """Whether another of the draft's own KPIs has this title (case and spacing aside): the
+    title is how an own KPI is known across revisions, and its outcomes with it."""
+    key = outcomes.key_of({"code": None, "title": title})
+    others = session.exec(select(KpiSelection).where(
+        col(KpiSelection.assessment_id) == draft.assessment.id,
+        col(KpiSelection.kpi_code).is_(None)))  # fmt: skip
+    return any(outcomes.key_of({"code": None, "title": other.title or ""}) == key
+               for other in others if row is None or other.id != row.id)  # fmt: skip
+
+
 def save_custom(
     session: Session,
     user: User,
@@ -405,6 +416,9 @@ def save_custom(
         if row is None or row.revision != seen_revision:
             return Decided(saved=False)
     errors = own_kpi_problems(kpi)
+    if "title" not in errors and _title_taken(session, draft, row, kpi.cleaned().title):
+        errors = {"title": "You already have a KPI with this title: give this one another, "
+                  "so that outcomes can be reported against each"} | errors  # fmt: skip
     if errors:
         raise InvalidInput(errors)
     kpi = kpi.cleaned()

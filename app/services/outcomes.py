@@ -8,7 +8,6 @@ with what is stored (PrimasError 409)."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,8 +20,8 @@ from sqlmodel import Session, col, select
 
 from app.db import one_at_a_time
 from app.errors import InvalidInput, PrimasError
+from app.inputs import clean_text
 from app.models import (
-    ApprovedRecord,
     Assessment,
     ContractKpi,
     OutcomeReport,
@@ -45,7 +44,7 @@ from app.scoring.performance import (
     suggest,
 )
 from app.services import reference_data
-from app.services.audit import Actor, act_as
+from app.services.audit import Actor, act_as, record_event
 
 # The KPI decisions an approval puts in the contract (records.py `_kpis`).
 APPROVED_DECISIONS = ("accepted", "edited", "own")
@@ -53,6 +52,9 @@ COMMENTARY_MAX = 2000
 REASON_MAX = 1000
 ACTUAL_PLACES = 4
 ACTUAL_LIMIT = Decimal(10) ** 12
+# Every figure goes out as a JSON number, which its readers hold as a double: 15 significant
+# digits always come back exactly.
+ACTUAL_DIGITS = 15
 EARLIEST = date(2000, 1, 1)
 
 
@@ -96,6 +98,7 @@ def record_approved(
         for name, value in values.items():
             setattr(row, name, value)
         row.revision = revision
+        known[row.key] = row  # two of one title (before titles had to differ) share one row
         session.add(row)
 
 
@@ -117,28 +120,19 @@ def contract_kpis(session: Session, procurement: Procurement) -> list[ContractKp
     return sorted(rows, key=lambda row: (row.revision != current, row.title.casefold(), row.id))
 
 
-def approved_content(session: Session, procurement_id: int, revision: int) -> dict[str, Any]:
-    """The signed record of one approved revision, as frozen."""
-    record = session.exec(
-        select(ApprovedRecord).where(
-            col(ApprovedRecord.procurement_id) == procurement_id,
-            col(ApprovedRecord.revision) == revision,
-        )
-    ).one()
-    content: dict[str, Any] = json.loads(record.content)
-    return content
-
-
 # ---------------------------------------------------------------------------------------------
 # Reading
 
 
 def bands(session: Session, on: date) -> Bands:
     """The rating bands in force on `on` (reference data)."""
-    return Bands(
-        reference_data.value_in_force(session, "rating_approaching_within", on).amount,
-        reference_data.value_in_force(session, "rating_improvement_within", on).amount,
+    approaching, improvement = (
+        reference_data.value_in_force(session, key, on).amount
+        for key in ("rating_approaching_within", "rating_improvement_within")
     )
+    # Admin > Reference data refuses bands that cross (reference_data.py); values set before
+    # that check, or one day's pair changed on different days, are read nested all the same.
+    return Bands(min(approaching, improvement), max(approaching, improvement))
 
 
 def number(text: str | None) -> Decimal | None:
@@ -267,6 +261,16 @@ def report_of(session: Session, kpi: ContractKpi, report_id: int) -> OutcomeRepo
 # Reporting
 
 
+def _in_history(session: Session, action: str, kpi: ContractKpi, report: OutcomeReport,
+                **more: object) -> None:  # fmt: skip
+    """The report's event in the procurement's history (and the API's changes feed), in the
+    same transaction as the report."""
+    record_event(session, action, entity_type="procurement", entity_id=kpi.procurement_id,
+                 detail={"kpi": kpi.id, "kpi_title": kpi.title, "outcome": report.id,
+                         "version": report.version, "period_start": report.period_start.isoformat(),
+                         "period_end": report.period_end.isoformat(), **more})  # fmt: skip
+
+
 @dataclass(frozen=True)
 class NewOutcome:
     """A report as given: the period (None where missing or not a date, already said by the
@@ -292,6 +296,9 @@ def _actual(text: str, unit: str, errors: dict[str, str]) -> Decimal | None:
     if abs(typed.value) >= ACTUAL_LIMIT:
         errors["actual"] = "Enter an actual figure smaller than 1,000,000,000,000"
         return None
+    if len(typed.value.normalize().as_tuple().digits) > ACTUAL_DIGITS:
+        errors["actual"] = f"Enter the actual figure with at most {ACTUAL_DIGITS} digits"
+        return None
     return typed.value
 
 
@@ -310,14 +317,14 @@ def _period(outcome: NewOutcome, today: date, errors: dict[str, str]) -> Period 
     if end < start:
         errors["period_end"] = "The period must end on or after the day it starts"
         return None
-    if end >= add_months(start, 12):
+    if end > add_months(start, 12):
         errors["period_end"] = "A report covers at most a year: end the period sooner"
         return None
     return Period(start, end)
 
 
 def _commentary(text: str, errors: dict[str, str]) -> str:
-    cleaned = text.strip()
+    cleaned = clean_text(text).strip()
     if len(cleaned) > COMMENTARY_MAX:
         errors["commentary"] = f"Commentary must be {COMMENTARY_MAX:,} characters or fewer"
     return cleaned
@@ -387,6 +394,7 @@ def report(
         report_id=created.id or 0, version=1, actual=plain(actual), commentary=commentary,
         target=kpi.target, reported_by=actor.email, reported_by_id=actor.user_id,
     ))  # fmt: skip
+    _in_history(session, "outcome.reported", kpi, created)
     session.commit()
     session.refresh(created)
     return created
@@ -411,7 +419,7 @@ def correct(
         _period_ok, actual, commentary = check(kpi, kept, today)
     except InvalidInput as refused:
         errors = dict(refused.errors)
-    cleaned = reason.strip()
+    cleaned = clean_text(reason).strip()
     if not cleaned:
         errors["reason"] = "Say why the report is being corrected"
     elif len(cleaned) > REASON_MAX:
@@ -421,14 +429,17 @@ def correct(
     _open_for_reports(session, kpi)
     if report.version != seen_version:
         raise _stale(report)
+    versions = select(OutcomeVersion).where(col(OutcomeVersion.report_id) == report.id)
+    first = session.exec(versions.where(col(OutcomeVersion.version) == 1)).one()
     act_as(session, actor)
     report.version = seen_version + 1
     session.add(report)
-    session.add(OutcomeVersion(
+    session.add(OutcomeVersion(  # against the target it was first reported against
         report_id=report.id or 0, version=report.version, actual=plain(actual),
-        commentary=commentary, correction_reason=cleaned, target=kpi.target,
+        commentary=commentary, correction_reason=cleaned, target=first.target,
         reported_by=actor.email, reported_by_id=actor.user_id,
     ))  # fmt: skip
+    _in_history(session, "outcome.corrected", kpi, report, reason=cleaned)
     try:
         session.commit()
     except StaleDataError:  # another correction from the same version was written first
@@ -448,7 +459,7 @@ def rate(
     view = report_view(session, kpi, report, today)
     errors: dict[str, str] = {}
     chosen = rating if rating in {item.value for item in Rating} else None
-    cleaned = reason.strip()
+    cleaned = clean_text(reason).strip()
     if chosen is None:
         errors["rating"] = "Select the rating for this period"
     elif chosen != view.suggestion.rating and not cleaned:
@@ -458,6 +469,7 @@ def rate(
     if errors:
         raise InvalidInput(errors)
     assert chosen is not None
+    _open_for_reports(session, kpi)
     if report.version != seen_version:
         raise _stale(report)
     act_as(session, Actor.of(user))
@@ -466,5 +478,6 @@ def rate(
         suggested=view.suggestion.rating.value, reason=cleaned, rated_by_id=user.id or 0,
     )  # fmt: skip
     session.add(rated)
+    _in_history(session, "outcome.rated", kpi, report, rating=chosen, reason=cleaned)
     session.commit()
     return rated

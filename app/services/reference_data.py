@@ -178,6 +178,9 @@ def reference_value_problems(
             errors["amount"] = "The amount must be more than 0"
         elif unit is Unit.BASIS_POINTS and amount > WHOLE_PERCENT:
             errors["amount"] = "The amount must be 100% or less"
+    if "amount" not in errors and amount is not None and effective_from is not None:
+        if crossed := _bands_crossed(session, key, effective_from, amount):
+            errors["amount"] = crossed
     if source and not source_is_acceptable(source):
         errors["source"] = (
             "Enter the source as a web address starting with https://, or as a page of the "
@@ -188,6 +191,41 @@ def reference_value_problems(
     if len(note) > NOTE_MAX:
         errors["note"] = f"The note must be {NOTE_MAX} characters or fewer"
     return errors
+
+
+# The performance rating bands nest: "approaching target" is the narrower (scoring/performance.py).
+_BANDS = ("rating_approaching_within", "rating_improvement_within")
+
+
+def _percent(basis_points: int) -> str:
+    whole, part = divmod(basis_points, 100)
+    return f"{whole}%" if not part else f"{whole}.{part:02d}".rstrip("0") + "%"
+
+
+def _bands_crossed(session: Session, key: str, effective_from: date, amount: int) -> str | None:
+    """For a rating band, what is wrong if the new value would cross the other band on its date
+    or on any later value's."""
+    if key not in _BANDS:
+        return None
+    other = _BANDS[1 - _BANDS.index(key)]
+    later = select(col(ReferenceValue.effective_from)).where(
+        ReferenceValue.key == other, col(ReferenceValue.effective_from) > effective_from
+    )
+    dates = [effective_from, *session.exec(later)]
+    for day in dates:
+        try:
+            theirs = value_in_force(session, other, day).amount
+        except NoValueInForce:
+            continue
+        approaching, improvement = (amount, theirs) if key == _BANDS[0] else (theirs, amount)
+        if approaching > improvement:
+            return (f"The approaching-target band must be no wider than the requires-improvement "
+                    f"band ({_percent(improvement)} from {long_date(day)})"
+                    if key == _BANDS[0] else
+                    f"The requires-improvement band must be at least as wide as the "
+                    f"approaching-target band ({_percent(approaching)} from "
+                    f"{long_date(day)})")  # fmt: skip
+    return None
 
 
 def _date_taken(effective_from: date) -> str:

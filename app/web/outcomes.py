@@ -23,7 +23,7 @@ from app.deps import (
     TemplatesDep,
 )
 from app.errors import InvalidInput, PrimasError
-from app.inputs import InputError, parse_date_parts, parse_id
+from app.inputs import MAX_INTEGER, InputError, parse_date_parts, parse_id
 from app.models import ContractKpi, OutcomeReport, Procurement, User
 from app.scoring.performance import RATING_MEANINGS, Rating
 from app.services import outcomes, procurements
@@ -49,7 +49,7 @@ RATING_CHOICES = [(rating, RATING_MEANINGS[rating]) for rating in Rating]
 
 
 def _kpi(
-    contract_kpi: Annotated[int, Path(ge=1, le=2**62)], procurement: ProcurementDep,
+    contract_kpi: Annotated[int, Path(ge=1, le=MAX_INTEGER)], procurement: ProcurementDep,
     session: SessionDep,
 ) -> ContractKpi:  # fmt: skip
     kpi = session.get(ContractKpi, contract_kpi)
@@ -62,7 +62,7 @@ KpiDep = Annotated[ContractKpi, Depends(_kpi)]
 
 
 def _report(
-    report: Annotated[int, Path(ge=1, le=2**62)], kpi: KpiDep, session: SessionDep
+    report: Annotated[int, Path(ge=1, le=MAX_INTEGER)], kpi: KpiDep, session: SessionDep
 ) -> OutcomeReport:
     found = outcomes.report_of(session, kpi, report)
     if found is None:
@@ -117,8 +117,7 @@ def show_kpi_outcomes(
 def kpi_chart(procurement: ProcurementDep, kpi: KpiDep, session: SessionDep) -> Response:
     """The KPI's chart, as an SVG image (its page gives the same figures as a table)."""
     found = outcomes.outcomes_of(session, kpi, london_today())
-    return Response(charts.svg(found), media_type="image/svg+xml",
-                    headers={"Cache-Control": "private, no-cache"})  # fmt: skip
+    return Response(charts.svg(found), media_type="image/svg+xml")  # no-store, as every page
 
 
 def _report_page(
@@ -194,7 +193,8 @@ def add_outcome(
     except outcomes.PeriodTaken as taken:
         existing = taken.existing
         message = (f"There is already a report for {existing.period_start:%-d %B %Y} to "
-                   f"{existing.period_end:%-d %B %Y}: correct that report instead")  # fmt: skip
+                   f"{existing.period_end:%-d %B %Y}: choose a period it does not "
+                   "cover")  # fmt: skip
         return _report_page(request, templates, procurement, found, values,
                             {"period_start": message}, status=409, taken=existing)  # fmt: skip
 

@@ -188,6 +188,13 @@ def history_rows(session: Session, procurement: Procurement) -> list[dict[str, A
             what += f" (revision {event.detail['revision']})"
             if event.detail.get("comment"):
                 what += f": “{event.detail['comment']}”"
+        if event.action.startswith("outcome."):
+            start, end = (date.fromisoformat(event.detail[name])
+                          for name in ("period_start", "period_end"))  # fmt: skip
+            what += (f": {event.detail.get('kpi_title', '')}, {start.day} {start:%B %Y} to "
+                     f"{end.day} {end:%B %Y}")  # fmt: skip
+            if event.detail.get("rating"):
+                what += f", {event.detail['rating'].replace('-', ' ')}"
         if event.entity_type == "procurement_collaborator":
             colleague = session.get(User, int(event.entity_id.split(",")[1]))
             what += f" ({colleague.name})" if colleague else ""

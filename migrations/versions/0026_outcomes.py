@@ -8,8 +8,10 @@ Create Date: 2026-12-06
 """
 
 import json
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401  (autogenerate writes sqlmodel types such as AutoString)
@@ -100,13 +102,27 @@ def upgrade() -> None:
     _from_signed_records()
 
 
+# As the KPI library stood when this migration was written: the KPIs where lower is better.
+_LOWER_IS_BETTER = frozenset({"carbon-emissions-reported", "delivery-trips"})
+_APPROVED = ("accepted", "edited", "own")
+
+
+def _key(kpi: dict) -> str:  # type: ignore[type-arg]
+    """A KPI's key, as app/services/outcomes.py `key_of` had it when this was written (a
+    migration keeps its own copy, so that later changes to the app cannot change it)."""
+    return kpi["code"] or "own:" + re.sub(r"\s+", " ", kpi["title"]).strip().casefold()[:200]
+
+
+def _target(value: object) -> str | None:
+    if value is None:
+        return None
+    written = f"{Decimal(str(value)):f}"
+    return written.rstrip("0").rstrip(".") if "." in written else written
+
+
 def _from_signed_records() -> None:
     """The contract KPIs of every revision approved so far, oldest first, as an approval now
-    writes them (app/services/outcomes.py, contract_kpis_from)."""
-    from app.scoring.catalogue import load_catalogue
-    from app.services.outcomes import contract_kpis_from
-
-    library = load_catalogue().kpis
+    writes them (app/services/outcomes.py, record_approved)."""
     bind = op.get_bind()
     table = sa.table(
         "contract_kpi", sa.column("id", sa.Integer), sa.column("procurement_id", sa.Integer),
@@ -119,11 +135,19 @@ def _from_signed_records() -> None:
         "ORDER BY procurement_id, revision"
     )).all()  # fmt: skip
     for procurement_id, approved_revision, content in records:
-        for row in contract_kpis_from(json.loads(content), library):
-            values = {**row, "revision": approved_revision}
+        for kpi in json.loads(content)["kpis"]:
+            if kpi["decision"] not in _APPROVED:
+                continue
+            values = {
+                "key": _key(kpi), "code": kpi["code"], "title": kpi["title"],
+                "unit": kpi["unit"], "frequency": kpi["frequency"],
+                "target": _target(kpi["target"]),
+                "better": "lower" if kpi["code"] in _LOWER_IS_BETTER else "higher",
+                "revision": approved_revision,
+            }  # fmt: skip
             found = bind.execute(
                 sa.select(table.c.id).where(
-                    table.c.procurement_id == procurement_id, table.c.key == row["key"]
+                    table.c.procurement_id == procurement_id, table.c.key == values["key"]
                 )
             ).first()
             if found is None:

@@ -8,16 +8,24 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.db import create_database_engine
+from app.errors import InvalidInput
+from app.models import Role
 from app.scoring.reference_data import NoValueInForce, UnknownReferenceKey
 from app.scoring.topics import load_topics
 from app.services.reference_data import (
+    add_reference_value,
     list_categories,
     list_directorates,
     load_reference_data,
     value_in_force,
 )
 from tests.support.databases import TestDatabases
-from tests.support.factories import make_category, make_directorate, make_reference_value
+from tests.support.factories import (
+    make_category,
+    make_directorate,
+    make_reference_value,
+    make_user,
+)
 
 REQUIRED_CATEGORIES = {
     "cleaning",
@@ -149,3 +157,38 @@ def test_the_snapshot_is_read_again_only_when_a_value_is_added(
     finally:
         other_engine.dispose()
         test_databases.drop(other_url)
+
+
+def test_rating_bands_may_not_cross(session: Session) -> None:
+    """The approaching-target band is the narrower of the two (app/scoring/performance.py), on
+    the new value's date and on every later value's of the other band."""
+    admin = make_user(session, Role.ADMIN)
+    with pytest.raises(InvalidInput) as crossed:
+        add_reference_value(session, admin, key="rating_approaching_within",
+                            effective_from=date(2027, 1, 1), amount=3000,
+                            source="docs/api.md")  # fmt: skip
+    assert crossed.value.errors["amount"] == (
+        "The approaching-target band must be no wider than the requires-improvement band "
+        "(25% from 1 January 2027)"
+    )
+    add_reference_value(
+        session,
+        admin,
+        key="rating_improvement_within",
+        effective_from=date(2027, 6, 1),
+        amount=2000,
+        source="docs/api.md",
+    )
+    with pytest.raises(InvalidInput) as later:
+        add_reference_value(session, admin, key="rating_approaching_within",
+                            effective_from=date(2027, 1, 1), amount=2200,
+                            source="docs/api.md")  # fmt: skip
+    assert "(20% from 1 June 2027)" in later.value.errors["amount"]
+    add_reference_value(
+        session,
+        admin,
+        key="rating_approaching_within",
+        effective_from=date(2027, 1, 1),
+        amount=1500,
+        source="docs/api.md",
+    )

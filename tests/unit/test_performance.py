@@ -120,7 +120,13 @@ def test_overdue_once_the_days_to_report_have_passed_and_nothing_covers_the_peri
     # Q1 ends 31 March: with 30 days to report it is due by 30 April, overdue from 1 May.
     assert overdue(quarters, [], date(2026, 4, 30), 30) == []
     assert overdue(quarters, [], date(2026, 5, 1), 30) == [quarters[0]]
-    # A report for part of Q1 covers it; Q2 (ends 30 June) is overdue from 31 July.
+    # A report for part of Q1 leaves it overdue; reports that between them cover every day
+    # of it do not. Q2 (ends 30 June) is overdue from 31 July.
     part = [Period(date(2026, 2, 1), date(2026, 2, 28))]
-    assert overdue(quarters, part, date(2026, 7, 31), 30) == [quarters[1]]
-    assert overdue(quarters, part, date(2026, 7, 30), 30) == []
+    assert overdue(quarters, part, date(2026, 5, 1), 30) == [quarters[0]]
+    whole = [*part, Period(date(2026, 1, 1), date(2026, 1, 31)),
+             Period(date(2026, 3, 1), date(2026, 4, 15))]  # fmt: skip
+    assert overdue(quarters, whole, date(2026, 7, 31), 30) == [quarters[1]]
+    assert overdue(quarters, whole, date(2026, 7, 30), 30) == []
+    gap = [Period(date(2026, 1, 1), date(2026, 2, 27)), Period(date(2026, 3, 1), date(2026, 3, 31))]
+    assert overdue(quarters, gap, date(2026, 5, 1), 30) == [quarters[0]]  # 28 February missing

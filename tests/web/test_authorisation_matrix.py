@@ -255,7 +255,12 @@ ROUTES = [
     ),
     Case("GET", "/procurements/{reference}/primas/kpis/library", editors(200)),
     Case("GET", "/procurements/{reference}/primas/kpis/own", editors(200)),
-    Case("POST", "/procurements/{reference}/primas/kpis/own", editors(303), OWN_KPI),
+    Case(
+        "POST",
+        "/procurements/{reference}/primas/kpis/own",
+        editors(303),
+        OWN_KPI | {"title": "Apprentices taken on"},  # a title of its own (the fixture has OWN_KPI)
+    ),
     Case("GET", "/procurements/{reference}/primas/kpis/own/{kpi_id}", editors(200)),
     Case(
         "POST",
@@ -267,7 +272,8 @@ ROUTES = [
     Case("GET", "/procurements/{reference}/outcomes/{contract_kpi}", signed_in(200)),
     Case("GET", "/procurements/{reference}/outcomes/{contract_kpi}/chart.svg", signed_in(200)),
     Case("GET", "/procurements/{reference}/outcomes/{contract_kpi}/report", editors(200)),
-    # The fixture's KPI is not in force (no revision is approved): editors are told so, 409.
+    # The fixture's KPI is not in force (no revision is approved): editors are told so, 409,
+    # when they report, correct or rate.
     Case(
         "POST",
         "/procurements/{reference}/outcomes/{contract_kpi}/report",
@@ -301,7 +307,7 @@ ROUTES = [
     Case(
         "POST",
         "/procurements/{reference}/outcomes/{contract_kpi}/reports/{report}/rating",
-        editors(303),
+        editors(409),
         {"rating": "good", "version": "1"},
     ),
     Case("GET", "/procurements/{reference}/primas/kpis/specification", signed_in(200)),

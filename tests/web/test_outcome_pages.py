@@ -17,6 +17,7 @@ from app.timeutil import london_today
 from tests.support.auth import signed_in_client
 from tests.support.factories import make_user
 from tests.support.html import error_summary_links, heading, parse, text_of
+from tests.support.outcome_cases import CASES, IDS, Case
 from tests.support.outcomes import Contract, approved_contract
 from tests.support.primas import post
 
@@ -78,28 +79,35 @@ def test_an_editor_reports_an_outcome_and_sees_it_rated_and_charted(
     assert "1 January 2025 to 31 March 2025" not in text_of(shown.select_one("#overdue-periods"))
 
 
-@pytest.mark.parametrize(
-    ("data", "fields"),
-    [
-        (_form(date(2025, 3, 31), date(2025, 1, 1), "70"), ["period_end"]),
-        (_form(date(2025, 1, 1), date(2025, 3, 31), "many"), ["actual"]),
-        (_form(date(2025, 1, 1), date(2025, 3, 31), "1.23456"), ["actual"]),
-        (_form(date(2025, 1, 1), date(2025, 3, 31), "5", "x" * 2001), ["commentary"]),
-        ({"actual": ""}, ["period_start", "period_end", "actual"]),
-        (_form(date(2025, 1, 1), date(2025, 3, 31), "5") | {"period_start-day": "32"},
-         ["period_start"]),
-    ],
-)  # fmt: skip
-def test_the_form_refuses_what_the_api_refuses(
-    lead: TestClient, contract: Contract, data: dict[str, object], fields: list[str]
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_the_form_takes_and_refuses_what_the_api_does(
+    lead: TestClient, contract: Contract, case: Case
 ) -> None:
+    """The table the service's and the API's tests use too (tests/support/outcome_cases.py)."""
+    data: dict[str, object] = {"actual": case.actual, "commentary": case.commentary}
+    for name, day in (("period_start", case.start), ("period_end", case.end)):
+        parts = (day.day, day.month, day.year) if day else ("", "", "")
+        data |= {f"{name}-{part}": str(value)
+                 for part, value in zip(("day", "month", "year"), parts, strict=True)}  # fmt: skip
+    answer = post(lead, f"{_page(contract)}/report", data)
+    if not case.refused:
+        assert answer.status_code == 303
+        return
+    assert answer.status_code == 422
+    anchors = {"period_start": "#period_start-day", "period_end": "#period_end-day"}
+    assert {href for _text, href in error_summary_links(parse(answer))} == {
+        anchors.get(name, f"#{name}") for name in case.refused
+    }
+    assert parse(answer).select_one("#actual")["value"] == case.actual  # type: ignore[index]
+
+
+def test_a_date_that_is_not_one_is_explained(lead: TestClient, contract: Contract) -> None:
+    data = _form(date(2025, 1, 1), date(2025, 3, 31), "5") | {"period_start-day": "32"}
     refused = post(lead, f"{_page(contract)}/report", data)
     assert refused.status_code == 422
-    anchors = {"period_start": "#period_start-day", "period_end": "#period_end-day"}
-    assert [href for _text, href in error_summary_links(parse(refused))] == [
-        anchors.get(name, f"#{name}") for name in fields
+    assert [text for text, _href in error_summary_links(parse(refused))] == [
+        "Start of the period must be a real date"
     ]
-    assert parse(refused).select_one("#actual")["value"] == data.get("actual", "")  # type: ignore[index]
 
 
 def test_a_period_in_the_future_is_refused(lead: TestClient, contract: Contract) -> None:
@@ -119,7 +127,9 @@ def test_a_second_report_for_a_period_links_to_the_first(
     assert again.status_code == 409
     [(message, href)] = error_summary_links(parse(again))
     assert message.startswith("There is already a report for 1 January 2025 to 31 March 2025")
-    assert href == first.headers["location"]
+    assert href == "#period_start-day"
+    link = parse(again).select_one("#period-taken a")
+    assert link is not None and link["href"] == first.headers["location"]
 
 
 def test_a_correction_keeps_the_first_version_and_a_stale_one_is_refused(
@@ -186,3 +196,45 @@ def test_the_signed_record_shows_the_outcomes_so_far(lead: TestClient, contract:
     assert shown.select_one("img.app-chart__image") is not None
     listing = parse(lead.get(f"/procurements/{contract.procurement.reference}/outcomes"))
     assert "Waste kept out of landfill" in text_of(listing.select_one("#kpis"))
+
+
+def test_the_chart_draws_what_its_table_says(lead: TestClient, contract: Contract) -> None:
+    """Each reported point of the SVG (pygal's description of it: period, figure, rating) is a
+    row of the table beside it, in the same order."""
+    import re
+
+    page = _page(contract)
+    for start, end, actual in [(date(2025, 1, 1), date(2025, 3, 31), "70"),
+                               (date(2025, 4, 1), date(2025, 6, 30), "64.5"),
+                               (date(2025, 7, 1), date(2025, 9, 30), "40")]:  # fmt: skip
+        assert post(lead, f"{page}/report", _form(start, end, actual)).status_code == 303
+    shown = parse(lead.get(page))
+    table = [[text_of(cell) for cell in row.select("th, td")]
+             for row in shown.select("table[id^=figures-] tbody tr")]  # fmt: skip
+    assert table == [["Jan to Mar 2025", "70", "70", "Good"],
+                     ["Apr to Jun 2025", "70", "64.5", "Approaching target"],
+                     ["Jul to Sep 2025", "70", "40", "Inadequate"]]  # fmt: skip
+    image = shown.select_one("img.app-chart__image")
+    assert image is not None
+    svg = lead.get(str(image["src"])).text
+    descs = re.findall(r'<desc class="(label|value|x_label)">([^<]*)</desc>', svg)
+    points = [dict(descs[index : index + 3]) for index in range(0, len(descs), 3)]
+    drawn = [(point["label"], point["value"], point["x_label"]) for point in points]
+    assert [[period, "70", value, rating] for rating, value, period in drawn] == table
+
+
+def test_the_procurements_history_says_who_reported_and_rated(
+    lead: TestClient, contract: Contract
+) -> None:
+    page = _page(contract)
+    saved = post(lead, f"{page}/report", _form(date(2025, 1, 1), date(2025, 3, 31), "56"))
+    report = saved.headers["location"].rsplit("#report-", 1)[1]
+    post(lead, f"{page}/reports/{report}/rating", {"rating": "inadequate", "reason": "Poor",
+                                                   "version": "1"})  # fmt: skip
+    history = text_of(parse(lead.get(f"/procurements/{contract.procurement.reference}")))
+    assert (
+        "Reported an outcome: Waste kept out of landfill and incineration, 1 January 2025 "
+        "to 31 March 2025"
+    ) in history
+    assert "Rated an outcome: Waste kept out of landfill and incineration, 1 January 2025 to " \
+        "31 March 2025, inadequate" in history  # fmt: skip
