@@ -71,6 +71,7 @@ class AcceptedKpi:
     clause_template: str | None = None  # None: a KPI of the lead's own, with the plain clause
     code: str | None = None
     fallback: str = ""  # for a baseline: what holds until the target is agreed
+    better: str = "higher"  # for the lead's own: "lower" when the target is a ceiling
 
     @classmethod
     def of(cls, kpi: Kpi, target: Decimal | None) -> AcceptedKpi:
@@ -98,9 +99,10 @@ def accepted_kpis(task: KpiTask) -> list[AcceptedKpi]:
     lead's own."""
     found = [AcceptedKpi.of(row.kpi, row.target) for row in task.rows if row.accepted]
     found += [
-        AcceptedKpi(own.title, own.unit, own.frequency, own.evidence, own.target)
+        AcceptedKpi(own.title, own.unit, own.frequency, own.evidence, own.target,
+                    better=own.better)
         for own in task.custom
-    ]
+    ]  # fmt: skip
     return found
 
 
@@ -124,6 +126,11 @@ def clause(accepted: AcceptedKpi, contract_title: str) -> str:
             if accepted.unit.startswith("%")
             else f"{target} {accepted.unit}"
         )
+        if accepted.better == "lower":
+            return (
+                f"The Supplier shall keep “{accepted.title}” to no more than {amount} in "
+                f"delivering {contract_title}, reported {frequency} with {evidence}."
+            )
         return (
             f"The Supplier shall achieve {amount} for “{accepted.title}” in "
             f"delivering {contract_title}, reported {frequency} with {evidence}."

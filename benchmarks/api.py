@@ -25,16 +25,13 @@ import http.client
 import json
 import random
 import statistics
-import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 
-from benchmarks.serving import production_server
-from tests.support.postgres import PostgresServer, find_postgres_bin
+from benchmarks.serving import each_database, production_server
 
 WARM_UP = 3
 
@@ -167,17 +164,8 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgresql")
     args = parser.parse_args()
 
-    for database in args.databases.split(","):
-        if database == "sqlite":
-            with tempfile.TemporaryDirectory() as directory:
-                url = f"sqlite:///{Path(directory) / 'bench.db'}"
-                report(database, run(url, args.clients, args.requests))
-        else:
-            bin_dir = find_postgres_bin()
-            assert bin_dir is not None, "PostgreSQL 15 is not installed"
-            with PostgresServer(bin_dir) as server:
-                url = server.create_database("primas_api")
-                report(database, run(url, args.clients, args.requests))
+    for database, url in each_database(args.databases, "primas_api"):
+        report(database, run(url, args.clients, args.requests))
 
 
 if __name__ == "__main__":

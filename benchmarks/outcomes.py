@@ -22,15 +22,12 @@ import http.client
 import itertools
 import json
 import statistics
-import tempfile
 import threading
 import time
 from datetime import date, timedelta
-from pathlib import Path
 
 from benchmarks.api import measure, report
-from benchmarks.serving import production_server
-from tests.support.postgres import PostgresServer, find_postgres_bin
+from benchmarks.serving import each_database, production_server
 
 
 def seed(url: str) -> tuple[str, int, str]:
@@ -40,7 +37,7 @@ def seed(url: str) -> tuple[str, int, str]:
 
     from app.db import create_database_engine
     from app.schema import upgrade_to_head
-    from app.services import api_clients, outcomes
+    from app.services import api_clients, outcome_reports, outcomes
     from app.services.audit import SYSTEM, Actor
     from app.services.startup import start
     from tests.support.outcomes import approved_contract
@@ -53,9 +50,8 @@ def seed(url: str) -> tuple[str, int, str]:
         contract = approved_contract(session, starts=starts)
         waste = contract.kpis["waste-diverted"]
         for period in outcomes.outcomes_of(session, waste, date.today()).scheduled[:12]:
-            outcomes.report(session, Actor.of(contract.lead), waste,
-                            outcomes.NewOutcome(period.start, period.end, "66.5", "On track."),
-                            date.today())  # fmt: skip
+            typed = outcome_reports.NewOutcome(period.start, period.end, "66.5", "On track.")
+            outcome_reports.report(session, Actor.of(contract.lead), waste, typed, date.today())
         _client, token = api_clients.create(session, SYSTEM, "Benchmark", ["read", "outcomes"],
                                             by_user_id=None)  # fmt: skip
         found = (contract.procurement.reference, waste.id or 0, token)
@@ -132,17 +128,8 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgresql")
     args = parser.parse_args()
 
-    for database in args.databases.split(","):
-        if database == "sqlite":
-            with tempfile.TemporaryDirectory() as directory:
-                url = f"sqlite:///{Path(directory) / 'bench.db'}"
-                report(database, run(url, args.clients, args.requests))
-        else:
-            bin_dir = find_postgres_bin()
-            assert bin_dir is not None, "PostgreSQL 15 is not installed"
-            with PostgresServer(bin_dir) as server:
-                url = server.create_database("primas_outcomes")
-                report(database, run(url, args.clients, args.requests))
+    for database, url in each_database(args.databases, "primas_outcomes"):
+        report(database, run(url, args.clients, args.requests))
 
 
 if __name__ == "__main__":

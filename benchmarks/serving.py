@@ -51,3 +51,23 @@ def production_server(database_url: str, extra: dict[str, str] | None = None) ->
     finally:
         process.terminate()
         process.wait()
+
+
+def each_database(databases: str, name: str) -> Iterator[tuple[str, str]]:
+    """For each of the comma-separated `databases` ("sqlite", "postgresql"), its name and the
+    address of a fresh database called `name`: a SQLite file in a temporary folder, or one on a
+    throwaway PostgreSQL 15 as the tests start it. Each is gone once the next is given."""
+    import tempfile
+    from pathlib import Path
+
+    from tests.support.postgres import PostgresServer, find_postgres_bin
+
+    for database in databases.split(","):
+        if database == "sqlite":
+            with tempfile.TemporaryDirectory() as directory:
+                yield database, f"sqlite:///{Path(directory) / f'{name}.db'}"
+        else:
+            bin_dir = find_postgres_bin()
+            assert bin_dir is not None, "PostgreSQL 15 is not installed"
+            with PostgresServer(bin_dir) as server:
+                yield database, server.create_database(name)

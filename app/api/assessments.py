@@ -29,13 +29,13 @@ from app.deps.records import CatalogueDep
 from app.errors import NotFound
 from app.inputs import MAX_INTEGER
 from app.models import ApprovedRecord, Assessment, AssessmentDecision, Procurement, User
-from app.services import approvals, assessments, outcomes
+from app.services import approvals, assessments, contract_kpis
 from app.timeutil import london_today
 
 router = APIRouter(prefix="/api/v1", tags=["assessments"], responses=PROBLEMS)
 
 AssessmentId = Annotated[int, Path(ge=1, le=MAX_INTEGER)]
-APPROVED_DECISIONS = outcomes.APPROVED_DECISIONS
+APPROVED_DECISIONS = contract_kpis.APPROVED_DECISIONS
 
 
 def _summary(assessment: Assessment) -> dict[str, Any]:
@@ -130,8 +130,8 @@ def api_procurement_kpis(
     if approved is None or frozen is None:
         return tagged(request, {"revision": None, "items": []})
     content = json.loads(frozen.content)
-    ids = {row.key: row.id for row in outcomes.contract_kpis(session, procurement)}
-    keys = [row["key"] for row in outcomes.contract_kpis_from(content, catalogue.kpis)]
+    ids = {row.key: row.id for row in contract_kpis.contract_kpis(session, procurement)}
+    keys = [row["key"] for row in contract_kpis.contract_kpis_from(content, catalogue.kpis)]
     chosen = [kpi for kpi in content["kpis"] if kpi["decision"] in APPROVED_DECISIONS]
     items = [
         KpiOut(id=ids.get(key), code=kpi["code"], title=kpi["title"], unit=kpi["unit"],

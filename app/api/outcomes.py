@@ -30,8 +30,9 @@ from app.deps.api import OutcomesClient, ReadClient
 from app.errors import InvalidInput, NotFound, PrimasError
 from app.inputs import MAX_INTEGER
 from app.models import ContractKpi, OutcomeReport, User
-from app.services import api_clients, outcomes
-from app.services.outcomes import KpiOutcomes, NewOutcome, ReportView
+from app.services import api_clients, outcome_reports, outcomes
+from app.services.outcome_reports import NewOutcome
+from app.services.outcomes import KpiOutcomes, ReportView
 from app.timeutil import london_today
 
 router = APIRouter(prefix="/api/v1", tags=["outcomes"], responses=PROBLEMS)
@@ -163,10 +164,10 @@ def api_report_outcome(
                          body.commentary)  # fmt: skip
     actor = api_clients.actor_for(client)
     try:
-        report = outcomes.report(session, actor, kpi, outcome, london_today())
+        report = outcome_reports.report(session, actor, kpi, outcome, london_today())
     except InvalidInput as refused:
         raise _refused(refused) from None
-    except outcomes.PeriodTaken as taken:
+    except outcome_reports.PeriodTaken as taken:
         existing = request.url_for("api_get_outcome", kpi_id=kpi_id,
                                    outcome_id=taken.existing.id or 0).path  # fmt: skip
         raise PrimasError(409, taken.title, taken.detail, existing=str(existing)) from None
@@ -220,7 +221,7 @@ def api_correct_outcome(
                           headers={"ETag": current})  # fmt: skip
     outcome = NewOutcome(None, None, _actual_text(body.actual), body.commentary)
     try:
-        outcomes.correct(session, api_clients.actor_for(client), kpi, report, report.version,
+        outcome_reports.correct(session, api_clients.actor_for(client), kpi, report, report.version,
                          outcome, body.reason, today)  # fmt: skip
     except InvalidInput as refused:
         raise _refused(refused) from None

@@ -220,6 +220,9 @@ class KpiSelection(SQLModel, table=True):
     unit: str | None = Field(default=None, max_length=100)
     frequency: str | None = Field(default=None, max_length=12)
     evidence: str | None = Field(default=None, max_length=1000)
+    # Whether a figure above the target is better ("higher") or below it ("lower"); None,
+    # for one written before the choice was asked, is "higher".
+    better: str | None = Field(default=None, max_length=6)
     revision: int = Field(default=1)
     updated_by_id: int = Field(foreign_key="user_account.id")
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

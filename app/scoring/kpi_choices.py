@@ -130,6 +130,7 @@ class CustomKpi:
     evidence: str
     target: Decimal
     revision: int
+    better: str = "higher"  # or "lower": the target is a ceiling
 
 
 @dataclass(frozen=True)

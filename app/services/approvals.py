@@ -46,7 +46,7 @@ from app.models import (
 from app.scoring.approval import Action, Refused, State, after
 from app.scoring.catalogue import Catalogue
 from app.scoring.results import Result
-from app.services import assessments, kpis, outbox, outcomes, records, scoring
+from app.services import assessments, contract_kpis, kpis, outbox, records, scoring
 from app.services.assessments import Draft
 from app.services.audit import Actor, act_as, current_actor, record_event
 from app.timeutil import is_working_day, to_london, utcnow, working_days_after
@@ -427,7 +427,7 @@ def _freeze(
         "comment": comment,
     }}  # fmt: skip
     text, digest, signed = records.seal(content, key)
-    outcomes.record_approved(session, assessment.procurement_id, assessment.revision, content,
+    contract_kpis.record_approved(session, assessment.procurement_id, assessment.revision, content,
                              draft.catalogue.kpis)  # fmt: skip
     session.add(ApprovedRecord(
         assessment_id=assessment.id, procurement_id=assessment.procurement_id,

@@ -41,7 +41,7 @@ from app.scoring.kpi_choices import (
 )
 from app.scoring.kpis import Kpi, KpiLibrary, suggested_target, with_council_defaults
 from app.scoring.suggestions import kpi_duty_minimum, suggest
-from app.services import outcomes, scoring
+from app.services import contract_kpis, scoring
 from app.services.assessments import Draft, still_editable
 from app.services.audit import Actor, act_as
 from app.specification import Contract, SupplierAction
@@ -77,7 +77,7 @@ def _stored(session: Session, draft: Draft) -> tuple[dict[str, Choice], list[Cus
         elif target is not None:
             custom.append(CustomKpi(
                 row.id, row.title or "", row.unit or "", row.frequency or "annually",  # type: ignore[arg-type]
-                row.evidence or "", target, row.revision,
+                row.evidence or "", target, row.revision, row.better or "higher",
             ))  # fmt: skip
     return choices, custom
 
@@ -356,12 +356,13 @@ class OwnKpi:
     target: Decimal | None
     frequency: str  # one of FREQUENCIES
     evidence: str
+    better: str = "higher"  # or "lower": the target is a ceiling, as for emissions
 
     def cleaned(self) -> OwnKpi:
         """With surrounding white space removed, as it is stored."""
         return OwnKpi(clean_text(self.title).strip(), clean_text(self.unit).strip(),
                       self.target, self.frequency.strip(),
-                      clean_text(self.evidence).strip())  # fmt: skip
+                      clean_text(self.evidence).strip(), self.better.strip())  # fmt: skip
 
 
 def own_kpi_problems(kpi: OwnKpi) -> dict[str, str]:
@@ -386,17 +387,19 @@ def own_kpi_problems(kpi: OwnKpi) -> dict[str, str]:
         errors["target"] = problem
     if kpi.frequency not in FREQUENCIES:
         errors["frequency"] = "Select how often the supplier reports"
+    if kpi.better not in ("higher", "lower"):
+        errors["better"] = "Select whether a figure above or below the target is better"
     return errors
 
 
 def _title_taken(session: Session, draft: Draft, row: KpiSelection | None, title: str) -> bool:
     """Whether another of the draft's own KPIs has this title (case and spacing aside): the
     title is how an own KPI is known across revisions, and its outcomes with it."""
-    key = outcomes.key_of({"code": None, "title": title})
+    key = contract_kpis.key_of({"code": None, "title": title})
     others = session.exec(select(KpiSelection).where(
         col(KpiSelection.assessment_id) == draft.assessment.id,
         col(KpiSelection.kpi_code).is_(None)))  # fmt: skip
-    return any(outcomes.key_of({"code": None, "title": other.title or ""}) == key
+    return any(contract_kpis.key_of({"code": None, "title": other.title or ""}) == key
                for other in others if row is None or other.id != row.id)  # fmt: skip
 
 
@@ -431,7 +434,7 @@ def save_custom(
         )
     act_as(session, Actor.of(user))
     row.title, row.unit, row.evidence = kpi.title, kpi.unit, kpi.evidence
-    row.frequency = kpi.frequency
+    row.frequency, row.better = kpi.frequency, kpi.better
     row.target = target_text(kpi.target)
     row.updated_by_id = user.id  # type: ignore[assignment]
     row.updated_at = utcnow()

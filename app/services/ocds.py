@@ -24,7 +24,7 @@ from sqlmodel import Session
 from app.models import ApprovedRecord, Procurement
 from app.scoring.catalogue import Catalogue
 from app.scoring.performance import Period, add_months
-from app.services import approvals, assessments, outcomes, records
+from app.services import approvals, assessments, contract_kpis, outcomes, records
 from app.services.outcomes import KpiOutcomes, ReportView
 from app.services.owed import Owed, owed
 from app.timeutil import LONDON
@@ -78,7 +78,7 @@ def gather(
     found = records.record_of(session, procurement, approved.revision) if approved else None
     record = found[0] if found else None
     kpis = [outcomes.outcomes_of(session, kpi, today)
-            for kpi in outcomes.contract_kpis(session, procurement)]  # fmt: skip
+            for kpi in contract_kpis.contract_kpis(session, procurement)]  # fmt: skip
     owes = owed(session, catalogue, procurement, today)
     moments = [procurement.updated_at] + ([record.approved_at] if record else [])
     draft = assessments.open_draft(session, procurement) if owes.source == "draft" else None

@@ -121,7 +121,7 @@ def _kpis(task: KpiTask) -> list[dict[str, Any]]:
         decided.append({
             "code": None, "title": own.title, "unit": own.unit, "frequency": own.frequency,
             "decision": "own", "target": _number(own.target), "baseline": False,
-            "reason": "", "evidence": own.evidence,
+            "reason": "", "evidence": own.evidence, "better": own.better,
         })  # fmt: skip
     return decided
 
@@ -164,7 +164,8 @@ def _specification(
         "kpis": [
             {"title": k.title, "unit": k.unit, "frequency": k.frequency, "evidence": k.evidence,
              "target": None if k.target is None else str(k.target), "definition": k.definition,
-             "clause_template": k.clause_template, "code": k.code, "fallback": k.fallback}
+             "clause_template": k.clause_template, "code": k.code, "fallback": k.fallback,
+             "better": k.better}
             for k in accepted_kpis(kpi_task)
         ],
     }  # fmt: skip
@@ -191,7 +192,8 @@ def specification_of(
     accepted = [
         AcceptedKpi(k["title"], k["unit"], k["frequency"], k["evidence"],
                     None if k["target"] is None else Decimal(k["target"]), k["definition"],
-                    k["clause_template"], k["code"], k["fallback"])
+                    k["clause_template"], k["code"], k["fallback"],
+                    k.get("better", "higher"))  # before December 2026: always "higher"
         for k in written["kpis"]
     ]  # fmt: skip
     return contract, applying, accepted

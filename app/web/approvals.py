@@ -39,7 +39,7 @@ from app.models import (
     Procurement,
     User,
 )
-from app.services import approvals, assessments, kpis, outcomes, records
+from app.services import approvals, assessments, contract_kpis, kpis, outcomes, records
 from app.services.approvals import Incomplete, Missing
 from app.specification import FREQUENCY_WORDS, SCHEDULE_COLUMNS, clause, word_document
 from app.timeutil import london_today, utcnow
@@ -254,9 +254,9 @@ def _outcome_charts(
 ) -> list[dict[str, Any]]:
     """For each KPI the record set, its chart and figures as reported so far (none reported,
     none shown)."""
-    keys = outcomes.approved_keys(content)
+    keys = contract_kpis.approved_keys(content)
     charted = []
-    for kpi in outcomes.contract_kpis(session, procurement):
+    for kpi in contract_kpis.contract_kpis(session, procurement):
         if kpi.key in keys:
             found = outcomes.outcomes_of(session, kpi, london_today())
             if found.reports:

@@ -94,7 +94,9 @@ def _context(request: Request, access: DraftAccess, work: KpiWork, **extra: Any)
         "frequency_words": FREQUENCY_WORDS,
         "clause": lambda row, target: _clause_preview(row, target, access),
         "own_clause": lambda own: clause(
-            AcceptedKpi(own.title, own.unit, own.frequency, own.evidence, own.target),
+            AcceptedKpi(
+                own.title, own.unit, own.frequency, own.evidence, own.target, better=own.better
+            ),
             access.procurement.title,
         ),
         "card_values": _card_values,

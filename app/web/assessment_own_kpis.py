@@ -40,7 +40,7 @@ from app.web.forms import typed_fields
 
 router = APIRouter(prefix="/procurements/{reference}/primas/kpis/own", tags=["primas"])
 
-FIELDS = ("title", "unit", "target", "frequency", "evidence")
+FIELDS = ("title", "unit", "target", "frequency", "evidence", "better")
 SAVED = "Your KPI has been saved."
 OWN_CONFLICT = (
     "Someone else changed this KPI while you were editing it. Theirs is saved: “{title}”, "
@@ -56,9 +56,10 @@ def _own(access: DraftAccess, session: SessionDep, kpi_id: int) -> CustomKpi:
 def _form_values(own: CustomKpi | None) -> dict[str, str]:
     """The form's fields, filled in from a saved KPI (or empty)."""
     if own is None:
-        return dict.fromkeys(FIELDS, "")
+        return dict.fromkeys(FIELDS, "") | {"better": "higher"}
     return {"title": own.title, "unit": own.unit, "target": target_text(own.target),
-            "frequency": own.frequency, "evidence": own.evidence}  # fmt: skip
+            "frequency": own.frequency, "evidence": own.evidence,
+            "better": own.better}  # fmt: skip
 
 
 def _own_kpi(values: dict[str, str]) -> kpis.OwnKpi:
@@ -72,8 +73,9 @@ def _own_kpi(values: dict[str, str]) -> kpis.OwnKpi:
             target = parse_target(typed, unit)
         except InvalidTarget as invalid:
             unread["target"] = str(invalid)
+    # A page drawn before the choice was asked sends none: above the target is better.
     kpi = kpis.OwnKpi(values["title"], values["unit"], target, values["frequency"],
-                      values["evidence"])  # fmt: skip
+                      values["evidence"], values["better"] or "higher")  # fmt: skip
     if unread:
         problems = kpis.own_kpi_problems(kpi)
         raise InvalidInput({name: unread.get(name, message) for name, message in problems.items()})

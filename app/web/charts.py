@@ -13,6 +13,7 @@ import pygal
 from lxml import etree
 from pygal.style import Style
 
+from app.scoring.performance import Rating
 from app.services.outcomes import KpiOutcomes, number
 
 # GOV.UK Frontend's colours: text black, the target dashed in black, outcomes in blue.
@@ -29,11 +30,13 @@ _SVG = "{http://www.w3.org/2000/svg}"
 
 @dataclass(frozen=True)
 class ChartRow:
-    """One period as the chart and its table show it."""
+    """One period as the chart and its table show it: reported (with the target it was
+    reported against), or overdue with nothing reported (`actual` None, rated "Other")."""
 
+    start: date
     period: str
     target: Decimal | None
-    actual: Decimal
+    actual: Decimal | None
     rating: str
 
 
@@ -52,13 +55,21 @@ def period_words(start: date, end: date) -> str:
 
 
 def rows(found: KpiOutcomes) -> list[ChartRow]:
-    """Each reported period in order, with the target it was reported against, its figure in
-    force and its rating."""
-    return [
-        ChartRow(period_words(view.report.period_start, view.report.period_end),
+    """Each reported period and each overdue one, in order: a report with the target it was
+    reported against, its figure in force and its rating; an overdue period with the KPI's
+    target, no figure, and "Other" (nothing reported, Procurement Act 2023 s.71)."""
+    reported = [
+        ChartRow(view.report.period_start,
+                 period_words(view.report.period_start, view.report.period_end),
                  number(view.latest.target), Decimal(view.latest.actual), view.rating.words)
         for view in found.reports
     ]  # fmt: skip
+    missing = [
+        ChartRow(period.start, period_words(period.start, period.end), number(found.kpi.target),
+                 None, f"{Rating.OTHER.words} (nothing reported)")
+        for period in (found.overdue if found.in_force else [])
+    ]  # fmt: skip
+    return sorted(reported + missing, key=lambda row: row.start)
 
 
 def alt_text(found: KpiOutcomes) -> str:
@@ -67,10 +78,12 @@ def alt_text(found: KpiOutcomes) -> str:
     if not shown:
         return f"Chart of {kpi.title}: nothing has been reported yet."
     target = "no target yet (a baseline)" if kpi.target is None else f"a target of {kpi.target}"
+    gaps = sum(row.actual is None for row in shown)
+    missing = f", with a gap for each of {gaps} overdue" if gaps else ""
     return (f"Line chart of {kpi.title} in {kpi.unit}: the reported figure for each of "
             f"{len(shown)} period{'s' if len(shown) != 1 else ''} from {shown[0].period} to "
-            f"{shown[-1].period} against {target}, each point labelled with its rating. The "
-            "table that follows gives every figure.")  # fmt: skip
+            f"{shown[-1].period}{missing} against {target}, each point labelled with its "
+            "rating. The table that follows gives every figure.")  # fmt: skip
 
 
 def svg(found: KpiOutcomes) -> str:
@@ -87,8 +100,9 @@ def svg(found: KpiOutcomes) -> str:
     if shown and any(row.target is not None for row in shown):
         chart.add("Target", [None if row.target is None else float(row.target) for row in shown],
                   stroke_style={"dasharray": "10,6", "width": 4}, show_dots=False)  # fmt: skip
-    chart.add("Reported", [{"value": float(row.actual), "label": row.rating} for row in shown],
-              stroke_style={"width": 3})  # fmt: skip
+    chart.add("Reported", [None if row.actual is None else
+                           {"value": float(row.actual), "label": row.rating} for row in shown],
+              stroke_style={"width": 3}, allow_interruptions=True)  # fmt: skip
     tree = chart.render_tree()
     for script in list(tree.iter(f"{_SVG}script", "script")):
         script.getparent().remove(script)

@@ -2,7 +2,7 @@
 KPI's chart, table and reports, and the forms an editor of the procurement (its lead officer,
 collaborators, administrators) reports, corrects and rates with. Plain forms: each goes back
 to the KPI's page with a confirmation, or comes back with the GOV.UK error summary. The API
-(app/api/outcomes.py) takes the same reports by the same rules (app/services/outcomes.py)."""
+(app/api/outcomes.py) takes the same reports by the same rules (app/services/outcome_reports.py)."""
 
 from __future__ import annotations
 
@@ -26,9 +26,10 @@ from app.errors import InvalidInput, PrimasError
 from app.inputs import MAX_INTEGER, InputError, parse_date_parts, parse_id
 from app.models import ContractKpi, OutcomeReport, Procurement, User
 from app.scoring.performance import RATING_MEANINGS, Rating
-from app.services import outcomes, procurements
+from app.services import contract_kpis, outcome_reports, outcomes, procurements
 from app.services.audit import Actor
-from app.services.outcomes import KpiOutcomes, NewOutcome, ReportView
+from app.services.outcome_reports import NewOutcome
+from app.services.outcomes import KpiOutcomes, ReportView
 from app.specification import FREQUENCY_WORDS
 from app.timeutil import london_today
 from app.web import charts
@@ -93,7 +94,7 @@ def show_outcomes(
     """Every KPI the procurement's approvals set: its target, latest rating and overdue reports."""
     today = london_today()
     found = [outcomes.outcomes_of(session, kpi, today)
-             for kpi in outcomes.contract_kpis(session, procurement)]  # fmt: skip
+             for kpi in contract_kpis.contract_kpis(session, procurement)]  # fmt: skip
     return templates.TemplateResponse(request, "outcomes/list.html", {
         **_common(session, user, procurement), "kpis": found,
         "overdue": sum(len(item.overdue) for item in found if item.in_force)})  # fmt: skip
@@ -177,7 +178,7 @@ def add_outcome(
 
     def save() -> Done:
         try:
-            report = outcomes.report(session, Actor.of(user), kpi,
+            report = outcome_reports.report(session, Actor.of(user), kpi,
                                      NewOutcome(start, end, values["actual"],
                                                 values["commentary"]), today)  # fmt: skip
         except InvalidInput as refused:
@@ -190,7 +191,7 @@ def add_outcome(
     try:
         return submit(request, flash, save, again=lambda errors: _report_page(
             request, templates, procurement, found, values, errors))  # fmt: skip
-    except outcomes.PeriodTaken as taken:
+    except outcome_reports.PeriodTaken as taken:
         existing = taken.existing
         message = (f"There is already a report for {existing.period_start:%-d %B %Y} to "
                    f"{existing.period_end:%-d %B %Y}: choose a period it does not "
@@ -238,7 +239,7 @@ def correct_outcome(
     seen = parse_id(values["version"][:12]) or 0
 
     def save() -> Done:
-        outcomes.correct(session, Actor.of(user), kpi, report, seen,
+        outcome_reports.correct(session, Actor.of(user), kpi, report, seen,
                          NewOutcome(None, None, values["actual"], values["commentary"]),
                          values["reason"], london_today())  # fmt: skip
         return Done(kpi_path(request, kpi, procurement, anchor=f"report-{report.id}"),
@@ -285,7 +286,8 @@ def rate_outcome_form(
     """The form to confirm the suggested rating of a period, or give another with a reason."""
     view = _view(session, kpi, report)
     values = {"rating": (view.confirmed or view.suggestion.rating).value, "reason": "",
-              "version": str(report.version)}  # fmt: skip
+              "version": str(report.version),
+              "rated": str(view.rated.id) if view.rated else ""}  # fmt: skip
     return _rate_page(request, templates, procurement, kpi, view, values, {})
 
 
@@ -297,12 +299,13 @@ def rate_outcome(
 ) -> Response:  # fmt: skip
     """Save the rating for the report's version in force."""
     values = {"rating": field(form, "rating")[:40], "reason": field(form, "reason"),
-              "version": field(form, "version")[:12]}  # fmt: skip
+              "version": field(form, "version")[:12],
+              "rated": field(form, "rated")[:12]}  # fmt: skip
     seen = parse_id(values["version"]) or 0
 
     def save() -> Done:
-        outcomes.rate(session, user, kpi, report, seen, values["rating"], values["reason"],
-                      london_today())  # fmt: skip
+        outcome_reports.rate(session, user, kpi, report, seen, values["rating"], values["reason"],
+                      london_today(), seen_rating=parse_id(values["rated"]))  # fmt: skip
         return Done(kpi_path(request, kpi, procurement, anchor=f"report-{report.id}"),
                     "The rating has been saved.")  # fmt: skip
 
@@ -316,14 +319,19 @@ def rate_outcome(
             ),
         )
     except PrimasError as stale:
-        if stale.status != 409 or "version" not in stale.extra:
+        if stale.status != 409 or not stale.extra.keys() & {"version", "rated"}:
             raise
         view = _view(session, kpi, report)
-        notice = (
-            f"This report was corrected while you were rating it: its figure is now "
-            f"{view.latest.actual} ({kpi.unit}), which suggests "
-            f"“{view.suggestion.rating.words}”. Check the rating, then save it again."
-        )
-        return _rate_page(request, templates, procurement, kpi, view,
-                          values | {"version": str(view.report.version)}, {}, status=409,
-                          notice=notice)  # fmt: skip
+        if "rated" in stale.extra and view.rated is not None:
+            notice = (f"Someone else rated this period while you were rating it: their rating, "
+                      f"“{Rating(view.rated.rating).words}”, is saved. Yours is below and has "
+                      "not been saved: save it again if it should replace theirs.")  # fmt: skip
+        else:
+            notice = (f"This report was corrected while you were rating it: its figure is now "
+                      f"{view.latest.actual} ({kpi.unit}), which suggests "
+                      f"“{view.suggestion.rating.words}”. Check the rating, then save it "
+                      "again.")  # fmt: skip
+        now = {"version": str(view.report.version),
+               "rated": str(view.rated.id) if view.rated else ""}  # fmt: skip
+        return _rate_page(request, templates, procurement, kpi, view, values | now, {},
+                          status=409, notice=notice)  # fmt: skip

@@ -21,9 +21,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.models import ContractKpi, Procurement, Role, User
-from app.services import approvals, outcomes
+from app.services import approvals, contract_kpis, outcome_reports, outcomes
 from app.services.audit import Actor
-from app.services.outcomes import NewOutcome
+from app.services.outcome_reports import NewOutcome
 from app.settings import Settings, SettingsError
 from tests.support.api import bearer, make_api_client
 from tests.support.factories import complete_draft, make_procurement, make_user
@@ -107,12 +107,12 @@ def approved(session: Session) -> tuple[Procurement, User, list[ContractKpi]]:
     procurement.planned_tender_date, procurement.expected_start_date = date(2024, 9, 1), STARTS
     session.add(procurement)
     session.commit()
-    return procurement, lead, outcomes.contract_kpis(session, procurement)
+    return procurement, lead, contract_kpis.contract_kpis(session, procurement)
 
 
 def report(session: Session, lead: User, kpi: ContractKpi, period: tuple[date, date],
            actual: str, commentary: str = "") -> None:  # fmt: skip
-    outcomes.report(session, Actor.of(lead), kpi, NewOutcome(*period, actual, commentary),
+    outcome_reports.report(session, Actor.of(lead), kpi, NewOutcome(*period, actual, commentary),
                     date.today())  # fmt: skip
 
 
@@ -143,8 +143,9 @@ def test_an_approved_procurement_with_outcomes_is_valid_ocds(
     report(session, lead, first, Q2, "100")
     report(session, lead, second, Q1, "3")
     [rated, _later] = outcomes.outcomes_of(session, first, date.today()).reports
-    outcomes.rate(session, lead, first, rated.report, rated.report.version,
-                  "other", "The new sites were not open yet.", date.today())  # fmt: skip
+    outcome_reports.rate(session, lead, first, rated.report, rated.report.version,
+                  "other", "The new sites were not open yet.", date.today(),
+                  seen_rating=None)  # fmt: skip
     path = f"/api/v1/procurements/{procurement.reference}/ocds"
 
     answer = api.get(path)

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.services import outcomes
+from app.services import outcome_reports, outcomes
 from app.timeutil import london_today
 from tests.support.api import bearer, make_api_client
 from tests.support.outcome_cases import CASES, IDS, Case
@@ -186,8 +186,9 @@ def test_a_rating_an_editor_gave_is_in_the_report(
         "period_start": "2026-01-01", "period_end": "2026-01-31", "actual": 30}).json()  # fmt: skip
     report = outcomes.report_of(session, waste, made["id"])
     assert report is not None
-    outcomes.rate(session, contract.lead, waste, report, 1, "requires-improvement",
-                  "The closure was agreed with us.", date(2026, 12, 6))  # fmt: skip
+    outcome_reports.rate(session, contract.lead, waste, report, 1, "requires-improvement",
+                  "The closure was agreed with us.", date(2026, 12, 6),
+                  seen_rating=None)  # fmt: skip
     rating = api.get(f"/api/v1/kpis/{waste.id}/outcomes/{made['id']}").json()["rating"]
     assert (rating["suggested"], rating["confirmed"], rating["rating"], rating["rated_by"],
             rating["reason"], rating["rated_version"]) == (
@@ -219,7 +220,17 @@ def test_reports_corrections_and_ratings_are_in_the_changes_feed(
              json={"actual": 66, "reason": "Late data"})  # fmt: skip
     report = outcomes.report_of(session, waste, made.json()["id"])
     assert report is not None
-    outcomes.rate(session, contract.lead, waste, report, 2, "good", "Close enough", date.today())
+    outcome_reports.rate(
+        session,
+        contract.lead,
+        waste,
+        report,
+        2,
+        "good",
+        "Close enough",
+        date.today(),
+        seen_rating=None,
+    )
     page = api.get("/api/v1/changes", params={"after": start}).json()
     assert [(item["type"], item["procurement"], item["outcome"]) for item in page["items"]] == [
         (kind, contract.procurement.reference, {"kpi": waste.id, "id": report.id, "version": v})

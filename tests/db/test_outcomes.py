@@ -16,14 +16,14 @@ import pytest
 from sqlmodel import Session, select
 
 from app.errors import InvalidInput, PrimasError
-from app.models import OutcomeVersion, PerformanceRating, Procurement, User
+from app.models import OutcomeVersion, PerformanceRating, Procurement, Role, User
 from app.scoring.performance import Bands, Period, Rating
-from app.services import approvals, assessments, kpis, outcomes
+from app.services import approvals, assessments, contract_kpis, kpis, outcome_reports, outcomes
 from app.services.audit import Actor
-from app.services.outcomes import NewOutcome, PeriodTaken
+from app.services.outcome_reports import NewOutcome, PeriodTaken
 from app.timeutil import london_today
 from tests.support.catalogue import shipped
-from tests.support.factories import make_draft, make_reference_value
+from tests.support.factories import complete_draft, make_draft, make_reference_value, make_user
 from tests.support.outcome_cases import CASES, IDS, Case
 from tests.support.outcomes import Contract, approve, approved_contract
 
@@ -51,7 +51,7 @@ def test_a_report_is_kept_with_who_made_it_and_the_target_then(
     session: Session, contract: Contract
 ) -> None:
     waste = contract.kpis["waste-diverted"]
-    report = outcomes.report(session, lead(contract), waste,
+    report = outcome_reports.report(session, lead(contract), waste,
                              NewOutcome(*Q1, " 64.50 ", "  Two sites late.  "), TODAY)  # fmt: skip
     found = outcomes.outcomes_of(session, waste, TODAY)
     [view] = found.reports
@@ -73,12 +73,12 @@ def test_the_rules_for_a_report(session: Session, contract: Contract, case: Case
     waste = contract.kpis["waste-diverted"]
     outcome = NewOutcome(case.start, case.end, case.actual, case.commentary)
     if not case.refused:
-        outcomes.report(session, lead(contract), waste, outcome, london_today())
+        outcome_reports.report(session, lead(contract), waste, outcome, london_today())
         [view] = outcomes.outcomes_of(session, waste, london_today()).reports
         assert view.latest.actual == case.actual.replace(",", "")
         return
     with pytest.raises(InvalidInput) as refused:
-        outcomes.report(session, lead(contract), waste, outcome, london_today())
+        outcome_reports.report(session, lead(contract), waste, outcome, london_today())
     assert set(refused.value.errors) == case.refused
 
 
@@ -86,16 +86,18 @@ def test_a_second_report_for_any_day_of_a_period_is_refused(
     session: Session, contract: Contract
 ) -> None:
     waste = contract.kpis["waste-diverted"]
-    first = outcomes.report(session, lead(contract), waste, NewOutcome(*Q1, "70"), TODAY)
+    first = outcome_reports.report(session, lead(contract), waste, NewOutcome(*Q1, "70"), TODAY)
     for start, end in [Q1, (date(2025, 3, 31), date(2025, 4, 30)),
                        (date(2024, 12, 1), date(2025, 1, 1))]:  # fmt: skip
         with pytest.raises(PeriodTaken) as taken:
-            outcomes.report(session, lead(contract), waste, NewOutcome(start, end, "71"), TODAY)
+            outcome_reports.report(
+                session, lead(contract), waste, NewOutcome(start, end, "71"), TODAY
+            )
         assert taken.value.status == 409 and taken.value.existing.id == first.id
     # The next day on, and the same period of another KPI, are fine.
-    outcomes.report(session, lead(contract), waste,
+    outcome_reports.report(session, lead(contract), waste,
                     NewOutcome(date(2025, 4, 1), date(2025, 6, 30), "71"), TODAY)  # fmt: skip
-    outcomes.report(session, lead(contract), contract.kpis["llw-staff-share"],
+    outcome_reports.report(session, lead(contract), contract.kpis["llw-staff-share"],
                     NewOutcome(*Q1, "100"), TODAY)  # fmt: skip
     assert len(outcomes.outcomes_of(session, waste, TODAY).reports) == 2
 
@@ -104,12 +106,12 @@ def test_a_correction_is_a_new_version_and_the_old_is_kept(
     session: Session, contract: Contract
 ) -> None:
     waste = contract.kpis["waste-diverted"]
-    report = outcomes.report(session, lead(contract), waste, NewOutcome(*Q1, "50"), TODAY)
+    report = outcome_reports.report(session, lead(contract), waste, NewOutcome(*Q1, "50"), TODAY)
     with pytest.raises(InvalidInput) as refused:
-        outcomes.correct(session, lead(contract), waste, report, 1, NewOutcome(None, None, "x"),
-                         " ", TODAY)  # fmt: skip
+        outcome_reports.correct(session, lead(contract), waste, report, 1,
+                                NewOutcome(None, None, "x"), " ", TODAY)  # fmt: skip
     assert set(refused.value.errors) == {"actual", "reason"}
-    outcomes.correct(session, lead(contract), waste, report, 1,
+    outcome_reports.correct(session, lead(contract), waste, report, 1,
                      NewOutcome(None, None, "69", "Late tonnage added."), "Invoices came late.",
                      TODAY)  # fmt: skip
     [view] = outcomes.outcomes_of(session, waste, TODAY).reports
@@ -121,7 +123,7 @@ def test_a_correction_is_a_new_version_and_the_old_is_kept(
     assert view.suggestion.rating == Rating.APPROACHING  # from the latest: 69 against 70
     # A correction made from version 1 again is refused: it would hide version 2.
     with pytest.raises(PrimasError) as stale:
-        outcomes.correct(session, lead(contract), waste, report, 1,
+        outcome_reports.correct(session, lead(contract), waste, report, 1,
                          NewOutcome(None, None, "40"), "Typo", TODAY)  # fmt: skip
     assert stale.value.status == 409
     assert len(session.exec(select(OutcomeVersion)).all()) == 2
@@ -141,7 +143,7 @@ def test_overdue_periods_follow_the_frequency_from_the_contract_start(
         (date(2026, 7, 1), date(2026, 9, 30)),
     ]  # fmt: skip
     assert len(found.scheduled) == 12
-    outcomes.report(session, lead(contract), waste, NewOutcome(*Q1, "70"), TODAY)
+    outcome_reports.report(session, lead(contract), waste, NewOutcome(*Q1, "70"), TODAY)
     assert outcomes.outcomes_of(session, waste, TODAY).overdue[0].start == date(2025, 4, 1)
     assert [(p.start, p.end) for p in outcomes.outcomes_of(session, training, TODAY).overdue] == [
         (date(2025, 1, 1), date(2025, 12, 31))
@@ -156,29 +158,60 @@ def test_an_editor_confirms_the_suggested_rating_or_changes_it_with_a_reason(
     session: Session, contract: Contract
 ) -> None:
     waste = contract.kpis["waste-diverted"]
-    report = outcomes.report(session, lead(contract), waste, NewOutcome(*Q1, "56"), TODAY)
+    report = outcome_reports.report(session, lead(contract), waste, NewOutcome(*Q1, "56"), TODAY)
     view = outcomes.report_view(session, waste, report, TODAY)
     assert view.suggestion.rating == Rating.REQUIRES_IMPROVEMENT  # 20% short
     with pytest.raises(InvalidInput) as refused:
-        outcomes.rate(session, contract.lead, waste, report, 1, "inadequate", "", TODAY)
+        outcome_reports.rate(
+            session, contract.lead, waste, report, 1, "inadequate", "", TODAY, seen_rating=None
+        )
     assert set(refused.value.errors) == {"reason"}
     with pytest.raises(InvalidInput):
-        outcomes.rate(session, contract.lead, waste, report, 1, "excellent", "", TODAY)
-    outcomes.rate(session, contract.lead, waste, report, 1, "requires-improvement", "", TODAY)
-    outcomes.rate(session, contract.lead, waste, report, 1, "inadequate",
-                  "Third quarter running below target.", TODAY)  # fmt: skip
+        outcome_reports.rate(
+            session, contract.lead, waste, report, 1, "excellent", "", TODAY, seen_rating=None
+        )
+    first = outcome_reports.rate(
+        session,
+        contract.lead,
+        waste,
+        report,
+        1,
+        "requires-improvement",
+        "",
+        TODAY,
+        seen_rating=None,
+    )
+    # A second editor who opened the page before that rating is told, and nothing is saved.
+    with pytest.raises(PrimasError) as crossed:
+        outcome_reports.rate(
+            session, contract.lead, waste, report, 1, "inadequate", "Poor", TODAY, seen_rating=None
+        )
+    assert crossed.value.status == 409 and crossed.value.extra["rated"] == first.id
+    outcome_reports.rate(
+        session,
+        contract.lead,
+        waste,
+        report,
+        1,
+        "inadequate",
+        "Third quarter running below target.",
+        TODAY,
+        seen_rating=first.id,
+    )
     view = outcomes.report_view(session, waste, report, TODAY)
     assert view.confirmed == Rating.INADEQUATE and view.rating == Rating.INADEQUATE
     assert len(session.exec(select(PerformanceRating)).all()) == 2  # history kept
     # A correction after the rating: the rating was of version 1, so the suggestion stands
     # until an editor rates version 2; a rating from a page showing version 1 is refused.
-    outcomes.correct(session, lead(contract), waste, report, 1, NewOutcome(None, None, "70"),
+    outcome_reports.correct(session, lead(contract), waste, report, 1, NewOutcome(None, None, "70"),
                      "Recounted", TODAY)  # fmt: skip
     view = outcomes.report_view(session, waste, report, TODAY)
     assert view.confirmed is None and view.rating == Rating.GOOD
     assert view.rated is not None and view.rated.report_version == 1
     with pytest.raises(PrimasError) as stale:
-        outcomes.rate(session, contract.lead, waste, report, 1, "good", "", TODAY)
+        outcome_reports.rate(
+            session, contract.lead, waste, report, 1, "good", "", TODAY, seen_rating=view.rated.id
+        )
     assert stale.value.status == 409
 
 
@@ -186,14 +219,14 @@ def test_reports_follow_the_kpi_across_revisions(session: Session, contract: Con
     """Amended and approved again, the KPI is the same one, in force at the new revision, with
     its reports; each report keeps the target it was reported against."""
     waste = contract.kpis["waste-diverted"]
-    outcomes.report(session, lead(contract), waste, NewOutcome(*Q1, "66"), TODAY)
+    outcome_reports.report(session, lead(contract), waste, NewOutcome(*Q1, "66"), TODAY)
     procurement = contract.procurement
     in_force = approvals.in_force(session, procurement)
     assert in_force is not None
     amended = approvals.amend(session, contract.lead, procurement, in_force)
     draft = assessments.load(session, amended, shipped())
     approve(session, contract.lead, contract.approver, procurement, draft)
-    again = {kpi.key: kpi for kpi in outcomes.contract_kpis(session, procurement)}
+    again = {kpi.key: kpi for kpi in contract_kpis.contract_kpis(session, procurement)}
     assert again["waste-diverted"].id == waste.id and again["waste-diverted"].revision == 2
     found = outcomes.outcomes_of(session, again["waste-diverted"], TODAY)
     assert found.in_force and [v.latest.actual for v in found.reports] == ["66"]
@@ -205,7 +238,7 @@ def test_no_reports_once_withdrawn_or_out_of_force(session: Session, contract: C
     session.add(waste)
     session.commit()
     with pytest.raises(PrimasError) as dropped:
-        outcomes.report(session, lead(contract), waste, NewOutcome(*Q1, "70"), TODAY)
+        outcome_reports.report(session, lead(contract), waste, NewOutcome(*Q1, "70"), TODAY)
     assert dropped.value.title == "This KPI is no longer in the contract"
     llw = contract.kpis["llw-staff-share"]
     procurement = session.get(Procurement, contract.procurement.id)
@@ -214,7 +247,7 @@ def test_no_reports_once_withdrawn_or_out_of_force(session: Session, contract: C
     session.add(procurement)
     session.commit()
     with pytest.raises(PrimasError) as withdrawn:
-        outcomes.report(session, lead(contract), llw, NewOutcome(*Q1, "100"), TODAY)
+        outcome_reports.report(session, lead(contract), llw, NewOutcome(*Q1, "100"), TODAY)
     assert withdrawn.value.status == 409
 
 
@@ -222,11 +255,11 @@ def test_a_correction_keeps_the_target_it_was_first_reported_against(
     session: Session, contract: Contract
 ) -> None:
     waste = contract.kpis["waste-diverted"]
-    report = outcomes.report(session, lead(contract), waste, NewOutcome(*Q1, "64"), TODAY)
+    report = outcome_reports.report(session, lead(contract), waste, NewOutcome(*Q1, "64"), TODAY)
     waste.target = "50"  # as an amendment approved since would set it
     session.add(waste)
     session.commit()
-    outcomes.correct(session, lead(contract), waste, report, 1, NewOutcome(None, None, "65"),
+    outcome_reports.correct(session, lead(contract), waste, report, 1, NewOutcome(None, None, "65"),
                      "Recounted", TODAY)  # fmt: skip
     view = outcomes.report_view(session, waste, report, TODAY)
     assert [v.target for v in view.versions] == ["70", "70"]
@@ -236,8 +269,8 @@ def test_a_correction_keeps_the_target_it_was_first_reported_against(
 def test_text_is_cleaned_as_the_forms_clean_it(session: Session, contract: Contract) -> None:
     waste = contract.kpis["waste-diverted"]
     typed = NewOutcome(*Q1, "70", "Bins\x00 emptied\r\nweekly")
-    report = outcomes.report(session, lead(contract), waste, typed, TODAY)
-    outcomes.correct(session, lead(contract), waste, report, 1,
+    report = outcome_reports.report(session, lead(contract), waste, typed, TODAY)
+    outcome_reports.correct(session, lead(contract), waste, report, 1,
                      NewOutcome(None, None, "71", "ok"), "Late\x00 data", TODAY)  # fmt: skip
     versions = outcomes.report_view(session, waste, report, TODAY).versions
     assert (versions[0].commentary, versions[1].correction_reason) == (
@@ -248,12 +281,14 @@ def test_text_is_cleaned_as_the_forms_clean_it(session: Session, contract: Contr
 
 def test_a_kpi_out_of_force_is_not_rated(session: Session, contract: Contract) -> None:
     waste = contract.kpis["waste-diverted"]
-    report = outcomes.report(session, lead(contract), waste, NewOutcome(*Q1, "70"), TODAY)
+    report = outcome_reports.report(session, lead(contract), waste, NewOutcome(*Q1, "70"), TODAY)
     waste.revision = 0
     session.add(waste)
     session.commit()
     with pytest.raises(PrimasError) as refused:
-        outcomes.rate(session, contract.lead, waste, report, 1, "good", "", TODAY)
+        outcome_reports.rate(
+            session, contract.lead, waste, report, 1, "good", "", TODAY, seen_rating=None
+        )
     assert refused.value.status == 409
 
 
@@ -284,8 +319,36 @@ def test_two_own_kpis_of_one_title_are_refused_and_never_break_an_approval(
            "target": 5, "baseline": False, "reason": ""}  # fmt: skip
     content = {"kpis": [own | {"title": "Local jobs created"},
                         own | {"title": "local  JOBS created", "target": 6}]}  # fmt: skip
-    outcomes.record_approved(session, contract.procurement.id or 0, 1, content, shipped().kpis)
+    contract_kpis.record_approved(session, contract.procurement.id or 0, 1, content, shipped().kpis)
     session.commit()
-    [shared] = [k for k in outcomes.contract_kpis(session, contract.procurement)
+    [shared] = [k for k in contract_kpis.contract_kpis(session, contract.procurement)
                 if k.key == "own:local jobs created"]  # fmt: skip
     assert shared.target == "6"
+
+
+def test_an_own_kpi_with_a_ceiling_is_rated_that_way(session: Session) -> None:
+    """The lead's own KPI in tonnes, better below its target of 5: 5.5 is 10% over, approaching
+    target; 4 is good."""
+    approver = make_user(session, Role.APPROVER)
+    procurement, draft = complete_draft(session)
+    lead_user = session.get(User, procurement.lead_officer_id)
+    assert lead_user is not None
+    own = kpis.OwnKpi("Emissions from deliveries", "tonnes of CO2 equivalent", Decimal(5),
+                      "quarterly", "Fuel receipts", "lower")  # fmt: skip
+    assert kpis.save_custom(session, lead_user, draft, None, own, 0).saved
+    approve(session, lead_user, approver, procurement, assessments.load(
+        session, draft.assessment, shipped()))  # fmt: skip
+    [emissions] = [k for k in contract_kpis.contract_kpis(session, procurement) if k.code is None]
+    assert (emissions.key, emissions.better, emissions.target) == (
+        "own:emissions from deliveries",
+        "lower",
+        "5",
+    )
+    actor = Actor.of(lead_user)
+    over = outcome_reports.report(session, actor, emissions, NewOutcome(*Q1, "5.5"), TODAY)
+    q2 = NewOutcome(date(2025, 4, 1), date(2025, 6, 30), "4")
+    under = outcome_reports.report(session, actor, emissions, q2, TODAY)
+    assert outcomes.report_view(session, emissions, over, TODAY).suggestion.rating == (
+        Rating.APPROACHING
+    )
+    assert outcomes.report_view(session, emissions, under, TODAY).suggestion.rating == Rating.GOOD

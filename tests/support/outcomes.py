@@ -9,7 +9,7 @@ from datetime import date
 from sqlmodel import Session
 
 from app.models import ContractKpi, Procurement, Role, User
-from app.services import approvals, outcomes
+from app.services import approvals, contract_kpis
 from tests.support.factories import complete_draft, make_user
 
 KEY = "a signing key for the tests, long enough to be one"
@@ -48,5 +48,5 @@ def approved_contract(session: Session, starts: date = date(2025, 1, 1)) -> Cont
     procurement.term_months = 36
     session.add(procurement)
     session.commit()
-    kpis = {kpi.key: kpi for kpi in outcomes.contract_kpis(session, procurement)}
+    kpis = {kpi.key: kpi for kpi in contract_kpis.contract_kpis(session, procurement)}
     return Contract(procurement, lead, approver, kpis)

@@ -498,3 +498,12 @@ def test_text_saved_with_pasted_control_characters_still_makes_a_document() -> N
     assert "Daily\ncleaning of the town hall.\n" in text
     assert "Term: 36 months" in text
     assert document.tables[-1].rows[-1].cells[0].text == "Visits made"
+
+
+def test_an_own_kpi_with_a_ceiling_says_no_more_than() -> None:
+    ceiling = AcceptedKpi("Emissions", "tonnes of CO2 equivalent", "annually", "Fuel records.",
+                          Decimal("12.5"), better="lower")  # fmt: skip
+    assert clause(ceiling, "Fleet hire") == (
+        "The Supplier shall keep “Emissions” to no more than 12.5 tonnes of CO2 equivalent in "
+        "delivering Fleet hire, reported every year with fuel records."
+    )

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from app.main import create_app
 from app.models import Role, User
-from app.services import approvals, outcomes
+from app.services import approvals, contract_kpis, outcome_reports
 from app.services.audit import Actor
 from app.settings import Settings
 from tests.support.api import make_api_client
@@ -60,12 +60,12 @@ def api_app(settings: Settings, session: Session) -> Iterator[FastAPI]:
                      seen_version=draft.assessment.status_version,
                      signing_key=settings.effective_signing_key, today=date.today())  # fmt: skip
     make_procurement(session, lead)
-    kpi = outcomes.contract_kpis(session, record)[0]
-    outcomes.report(
+    kpi = contract_kpis.contract_kpis(session, record)[0]
+    outcome_reports.report(
         session,
         Actor.of(lead),
         kpi,
-        outcomes.NewOutcome(
+        outcome_reports.NewOutcome(
             date.today() - timedelta(days=30), date.today() - timedelta(days=1), "12"
         ),
         date.today(),

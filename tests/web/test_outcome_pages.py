@@ -16,7 +16,7 @@ from app.models import Role
 from app.timeutil import london_today
 from tests.support.auth import signed_in_client
 from tests.support.factories import make_user
-from tests.support.html import error_summary_links, heading, parse, text_of
+from tests.support.html import error_summary_links, form_values, heading, parse, text_of
 from tests.support.outcome_cases import CASES, IDS, Case
 from tests.support.outcomes import Contract, approved_contract
 from tests.support.primas import post
@@ -67,7 +67,14 @@ def test_an_editor_reports_an_outcome_and_sees_it_rated_and_charted(
     assert row == ["Jan to Mar 2025", "70", "64.5", "Approaching target"]
     image = shown.select_one("img.app-chart__image")
     assert image is not None and "64.5" not in image["alt"]  # type: ignore[operator]
-    assert "1 period from Jan to Mar 2025" in image["alt"]  # type: ignore[operator]
+    # The quarters since are overdue: in the table as "Other", in the chart as gaps.
+    periods = len(shown.select("table[id^=figures-] tbody tr"))  # as many as today makes due
+    alt = str(image["alt"])
+    assert f"{periods} periods from Jan to Mar 2025 to " in alt
+    assert f"with a gap for each of {periods - 1} overdue" in alt
+    overdue = [text_of(cell) for cell in shown.select("table[id^=figures-] tbody tr")[1].select(
+        "th, td")]  # fmt: skip
+    assert overdue == ["Apr to Jun 2025", "70", "Not reported", "Other (nothing reported)"]
     chart = lead.get(str(image["src"]))
     assert chart.headers["content-type"].startswith("image/svg+xml")
     assert "script" not in chart.headers["content-security-policy"]
@@ -211,6 +218,7 @@ def test_the_chart_draws_what_its_table_says(lead: TestClient, contract: Contrac
     shown = parse(lead.get(page))
     table = [[text_of(cell) for cell in row.select("th, td")]
              for row in shown.select("table[id^=figures-] tbody tr")]  # fmt: skip
+    table = [row for row in table if row[2] != "Not reported"]  # the overdue quarters since
     assert table == [["Jan to Mar 2025", "70", "70", "Good"],
                      ["Apr to Jun 2025", "70", "64.5", "Approaching target"],
                      ["Jul to Sep 2025", "70", "40", "Inadequate"]]  # fmt: skip
@@ -238,3 +246,29 @@ def test_the_procurements_history_says_who_reported_and_rated(
     ) in history
     assert "Rated an outcome: Waste kept out of landfill and incineration, 1 January 2025 to " \
         "31 March 2025, inadequate" in history  # fmt: skip
+
+
+def test_a_rating_made_meanwhile_is_not_overwritten(
+    app: FastAPI, session: Session, lead: TestClient, contract: Contract
+) -> None:
+    """Two editors open the rating page; the second to save is told of the first's rating,
+    and keeps what they chose to save again."""
+    page = _page(contract)
+    saved = post(lead, f"{page}/report", _form(date(2025, 1, 1), date(2025, 3, 31), "56"))
+    report = saved.headers["location"].rsplit("#report-", 1)[1]
+    rating = f"{page}/reports/{report}/rating"
+    admin = signed_in_client(app, session, make_user(session, Role.ADMIN))
+    theirs = form_values(parse(admin.get(rating)).find("form", action=rating))  # type: ignore[arg-type]
+    mine = form_values(parse(lead.get(rating)).find("form", action=rating))  # type: ignore[arg-type]
+    assert (
+        post(admin, rating, theirs | {"rating": "good", "reason": "Agreed closure"}).status_code
+        == 303
+    )
+    late = post(lead, rating, mine | {"rating": "inadequate", "reason": "Poor quarter"})
+    assert late.status_code == 409
+    shown = parse(late)
+    assert "their rating, “Good”, is saved" in text_of(shown.select_one("#notice"))
+    assert text_of(shown.select_one("#reason")) == "Poor quarter"
+    again = form_values(shown.find("form", action=rating))  # type: ignore[arg-type]
+    assert post(lead, rating, again).status_code == 303
+    assert "Inadequate (confirmed: Poor quarter)" in text_of(parse(lead.get(page)))

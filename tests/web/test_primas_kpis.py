@@ -1100,3 +1100,29 @@ def test_an_odd_revision_is_a_conflict_not_an_error(
     banner = parse(reply).find(class_="govuk-notification-banner")
     assert "Your decision was not saved" in text_of(banner)
     assert banner.find("a", href=f"#kpi-{LLW}") is not None
+
+
+def test_your_own_kpi_may_have_a_ceiling_for_a_target(app: FastAPI, session: Session) -> None:
+    """An own KPI in tonnes of CO2 is better below its target: the lead says so, the clause
+    says "no more than", and a choice that is neither is refused."""
+    client, _, base = lead_with_draft(app, session)
+    form = parse(client.get(f"{base}/kpis/own"))
+    assert form.find("input", {"name": "better", "value": "higher"}).has_attr("checked")
+    odd = post(client, f"{base}/kpis/own", OWN | {"better": "sideways"})
+    assert odd.status_code == 422
+    assert error_links(parse(odd)) == [
+        ("Select whether a figure above or below the target is better", "#better")
+    ]
+    emissions = OWN | {"title": "Emissions from deliveries", "unit": "tonnes of CO2 equivalent",
+                       "target": "12", "better": "lower"}  # fmt: skip
+    assert post(client, f"{base}/kpis/own", emissions).status_code == 303
+    (row,) = stored(session)
+    assert row.better == "lower"
+    page = parse(client.get(f"{base}/kpis"))
+    assert card_rows(page.find(id=f"own-{row.id}"))["Specification clause"] == (
+        "The Supplier shall keep “Emissions from deliveries” to no more than 12 tonnes of CO2 "
+        "equivalent in delivering Cleaning of council offices, reported every month with the "
+        "round sheets signed by each site manager."
+    )
+    again = parse(client.get(f"{base}/kpis/own/{row.id}"))
+    assert again.find("input", {"name": "better", "value": "lower"}).has_attr("checked")
