@@ -73,7 +73,7 @@ def kpi_out(request: Request, found: KpiOutcomes) -> ContractKpiOut:
         id=kpi.id, procurement=found.procurement.reference, code=kpi.code, title=kpi.title,
         unit=kpi.unit, frequency=kpi.frequency, target=_number(kpi.target),
         better=kpi.better, in_force=found.in_force,
-        revision=kpi.revision, report_days=found.report_days,
+        revision=kpi.revision, since=kpi.since, report_days=found.report_days,
         overdue=[PeriodOut(start=p.start, end=p.end) for p in found.overdue],
         outcomes=str(request.url_for("api_list_outcomes", kpi_id=kpi.id).path),
     )  # fmt: skip

@@ -369,6 +369,10 @@ class ContractKpiOut(BaseModel):
     )
     in_force: bool
     revision: int = Field(description="the latest approved revision that has it")
+    since: date | None = Field(
+        description="the day an approval first put it in the contract "
+        "(null: before this was kept); its reports are due from then"
+    )
     report_days: int
     overdue: list[PeriodOut]
     outcomes: str = Field(description="where its outcomes are read and reported")

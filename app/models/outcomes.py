@@ -41,6 +41,9 @@ class ContractKpi(SQLModel, table=True):
     better: str = Field(default="higher", max_length=6)
     # The latest approved revision that has it: it is in force while that revision is.
     revision: int
+    # The day an approval first put it in the contract (London): its reports fall due from the
+    # period holding that day. None for those approved before this was kept: from the start.
+    since: date | None = Field(default=None)
 
 
 class OutcomeReport(SQLModel, table=True):

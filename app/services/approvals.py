@@ -428,7 +428,7 @@ def _freeze(
     }}  # fmt: skip
     text, digest, signed = records.seal(content, key)
     contract_kpis.record_approved(session, assessment.procurement_id, assessment.revision, content,
-                             draft.catalogue.kpis)  # fmt: skip
+                                  draft.catalogue.kpis, to_london(now).date())  # fmt: skip
     session.add(ApprovedRecord(
         assessment_id=assessment.id, procurement_id=assessment.procurement_id,
         revision=assessment.revision,

@@ -5,6 +5,7 @@ outcome reports carry on when the assessment is amended (docs/api.md)."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -55,16 +56,18 @@ def contract_kpis_from(content: dict[str, Any], library: KpiLibrary) -> list[dic
 
 def record_approved(
     session: Session, procurement_id: int, revision: int, content: dict[str, Any],
-    library: KpiLibrary,
+    library: KpiLibrary, on: date,
 ) -> None:  # fmt: skip
-    """Bring the procurement's contract KPIs up to date with a revision being approved (the
-    caller commits with the approval): new ones added, kept ones given its unit, frequency and
-    target. Those it drops stay, with their reports, no longer in force."""
+    """Bring the procurement's contract KPIs up to date with a revision being approved on `on`
+    (the caller commits with the approval): new ones added, in the contract from that day; kept
+    ones given its unit, frequency and target. Those it drops stay, with their reports, no
+    longer in force."""
     known = {row.key: row for row in session.exec(
         select(ContractKpi).where(col(ContractKpi.procurement_id) == procurement_id))}  # fmt: skip
     for values in contract_kpis_from(content, library):
         row = known.get(values["key"]) or ContractKpi(procurement_id=procurement_id,
-                                                      revision=revision, **values)  # fmt: skip
+                                                      revision=revision, since=on,
+                                                      **values)  # fmt: skip
         for name, value in values.items():
             setattr(row, name, value)
         row.revision = revision

@@ -135,7 +135,9 @@ def outcomes_of(session: Session, kpi: ContractKpi, today: date) -> KpiOutcomes:
     views = _views(session, session.exec(
         select(OutcomeReport).where(col(OutcomeReport.contract_kpi_id) == kpi.id)), kpi,
         found_bands)  # fmt: skip
-    scheduled = periods(procurement.expected_start_date, procurement.term_months, kpi.frequency)
+    scheduled = [period for period in periods(procurement.expected_start_date,
+                                              procurement.term_months, kpi.frequency)
+                 if kpi.since is None or period.end >= kpi.since]  # fmt: skip
     return KpiOutcomes(
         kpi=kpi, procurement=procurement,
         in_force=kpi.revision == in_force_revision(session, kpi.procurement_id),

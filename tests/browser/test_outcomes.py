@@ -56,6 +56,20 @@ def test_a_lead_reports_an_outcome_and_sees_it_rated_and_charted(
     page.get_by_label("Reason").fill("The closure was not agreed with us.")
     page.get_by_role("button", name="Save rating").click()
     assert "Inadequate (confirmed" in page.locator("section.app-outcome-report").inner_text()
+    # A correction needs its reason; then both versions are shown.
+    page.locator("section.app-outcome-report").get_by_role(
+        "link", name="Correct this report").click()  # fmt: skip
+    assert_accessible(page)
+    page.get_by_label("Figure delivered").fill("58")
+    page.get_by_role("button", name="Save correction").click()
+    assert "Say why the report is being corrected" in page.locator(
+        ".govuk-error-summary").inner_text()  # fmt: skip
+    assert_accessible(page)
+    page.get_by_label("Why is it being corrected?").fill("The depot's figures came late.")
+    page.get_by_role("button", name="Save correction").click()
+    versions = page.locator("section.app-outcome-report table").inner_text()
+    assert "2 (in force)" in versions and "The depot's figures came late." in versions
+    assert_accessible(page)
 
 
 def test_the_kpi_page_reflows_at_320_pixels(live_server: str, page: Page, session: Session) -> None:
@@ -67,7 +81,15 @@ def test_the_kpi_page_reflows_at_320_pixels(live_server: str, page: Page, sessio
     page.get_by_label("Figure delivered").fill("70")
     page.get_by_role("button", name="Save report").click()
     page.set_viewport_size({"width": 320, "height": 900})
-    for path in ("", f"/{waste.id}", f"/{waste.id}/report"):
+    report = page.locator("section.app-outcome-report").get_attribute("id") or ""
+    number = report.removeprefix("report-")
+    for path in (
+        "",
+        f"/{waste.id}",
+        f"/{waste.id}/report",
+        f"/{waste.id}/reports/{number}/correct",
+        f"/{waste.id}/reports/{number}/rating",
+    ):
         page.goto(base + path)
         assert sideways_scroll(page) == 0, path
         assert_accessible(page)

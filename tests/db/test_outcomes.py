@@ -319,7 +319,9 @@ def test_two_own_kpis_of_one_title_are_refused_and_never_break_an_approval(
            "target": 5, "baseline": False, "reason": ""}  # fmt: skip
     content = {"kpis": [own | {"title": "Local jobs created"},
                         own | {"title": "local  JOBS created", "target": 6}]}  # fmt: skip
-    contract_kpis.record_approved(session, contract.procurement.id or 0, 1, content, shipped().kpis)
+    contract_kpis.record_approved(
+        session, contract.procurement.id or 0, 1, content, shipped().kpis, TODAY
+    )
     session.commit()
     [shared] = [k for k in contract_kpis.contract_kpis(session, contract.procurement)
                 if k.key == "own:local jobs created"]  # fmt: skip
@@ -352,3 +354,39 @@ def test_an_own_kpi_with_a_ceiling_is_rated_that_way(session: Session) -> None:
         Rating.APPROACHING
     )
     assert outcomes.report_view(session, emissions, under, TODAY).suggestion.rating == Rating.GOOD
+
+
+def test_a_kpi_an_amendment_adds_is_due_from_the_day_it_was_approved(
+    session: Session, contract: Contract
+) -> None:
+    """Approved on 15 February 2026, a year into the contract: its quarters before that are not
+    overdue; the quarter it was approved in is."""
+    waste = contract.kpis["waste-diverted"]
+    waste.since = date(2026, 2, 15)
+    session.add(waste)
+    session.commit()
+    found = outcomes.outcomes_of(session, waste, TODAY)
+    assert [(p.start, p.end) for p in found.overdue] == [
+        (date(2026, 1, 1), date(2026, 3, 31)), (date(2026, 4, 1), date(2026, 6, 30)),
+        (date(2026, 7, 1), date(2026, 9, 30)),
+    ]  # fmt: skip
+
+
+def test_an_approval_records_when_each_kpi_joined_the_contract(
+    session: Session, contract: Contract
+) -> None:
+    """A new KPI is in the contract from its approval's day; one already there keeps its day."""
+    content = {"kpis": [
+        {"code": "waste-diverted", "title": "Waste", "unit": "%", "frequency": "quarterly",
+         "decision": "accepted", "target": 75, "baseline": False, "reason": ""},
+        {"code": "local-sme-spend", "title": "Local SME spend", "unit": "% of spend",
+         "frequency": "quarterly", "decision": "accepted", "target": 20, "baseline": False,
+         "reason": ""},
+    ]}  # fmt: skip
+    before = contract.kpis["waste-diverted"].since
+    contract_kpis.record_approved(session, contract.procurement.id or 0, 2, content,
+                                  shipped().kpis, date(2026, 11, 2))  # fmt: skip
+    session.commit()
+    found = {k.key: k for k in contract_kpis.contract_kpis(session, contract.procurement)}
+    assert (found["waste-diverted"].since, found["waste-diverted"].target) == (before, "75")
+    assert found["local-sme-spend"].since == date(2026, 11, 2)

@@ -4,7 +4,7 @@ the outcome tests."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import Session
 
@@ -47,6 +47,9 @@ def approved_contract(session: Session, starts: date = date(2025, 1, 1)) -> Cont
     procurement.expected_start_date = starts
     procurement.term_months = 36
     session.add(procurement)
-    session.commit()
     kpis = {kpi.key: kpi for kpi in contract_kpis.contract_kpis(session, procurement)}
+    for kpi in kpis.values():  # as if approved before the contract began, as a PRIMAS is
+        kpi.since = starts - timedelta(days=90)
+        session.add(kpi)
+    session.commit()
     return Contract(procurement, lead, approver, kpis)

@@ -6,6 +6,7 @@ same figures, and the signed record's page shows it too."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from xml.etree import ElementTree
 
 import pytest
 from fastapi import FastAPI
@@ -208,8 +209,6 @@ def test_the_signed_record_shows_the_outcomes_so_far(lead: TestClient, contract:
 def test_the_chart_draws_what_its_table_says(lead: TestClient, contract: Contract) -> None:
     """Each reported point of the SVG (pygal's description of it: period, figure, rating) is a
     row of the table beside it, in the same order."""
-    import re
-
     page = _page(contract)
     for start, end, actual in [(date(2025, 1, 1), date(2025, 3, 31), "70"),
                                (date(2025, 4, 1), date(2025, 6, 30), "64.5"),
@@ -224,11 +223,16 @@ def test_the_chart_draws_what_its_table_says(lead: TestClient, contract: Contrac
                      ["Jul to Sep 2025", "70", "40", "Inadequate"]]  # fmt: skip
     image = shown.select_one("img.app-chart__image")
     assert image is not None
-    svg = lead.get(str(image["src"])).text
-    descs = re.findall(r'<desc class="(label|value|x_label)">([^<]*)</desc>', svg)
-    points = [dict(descs[index : index + 3]) for index in range(0, len(descs), 3)]
-    drawn = [(point["label"], point["value"], point["x_label"]) for point in points]
-    assert [[period, "70", value, rating] for rating, value, period in drawn] == table
+    svg = ElementTree.fromstring(lead.get(str(image["src"])).content)
+    ns = {"svg": "http://www.w3.org/2000/svg"}
+    drawn = []
+    for dot in svg.iterfind(".//svg:g[@class='dots']", ns):  # each point pygal drew
+        desc = {d.get("class"): d.text for d in dot.iterfind("svg:desc", ns)}
+        drawn.append([desc["x_label"], "70", desc["value"], desc["label"]])
+    assert drawn == table
+    # The target is a line of its own, named in the legend beside the reported figures.
+    legend = [text.text for text in svg.iterfind(".//svg:g[@class='legends']//svg:text", ns)]
+    assert legend == ["Target", "Reported"]
 
 
 def test_the_procurements_history_says_who_reported_and_rated(
