@@ -221,8 +221,16 @@ def api_correct_outcome(
                           headers={"ETag": current})  # fmt: skip
     outcome = NewOutcome(None, None, _actual_text(body.actual), body.commentary)
     try:
-        outcome_reports.correct(session, api_clients.actor_for(client), kpi, report, report.version,
-                         outcome, body.reason, today)  # fmt: skip
+        outcome_reports.correct(
+            session,
+            api_clients.actor_for(client),
+            kpi,
+            report,
+            report.version,
+            outcome,
+            body.reason,
+            today,
+        )
     except InvalidInput as refused:
         raise _refused(refused) from None
     except PrimasError as refused:

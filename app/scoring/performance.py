@@ -19,6 +19,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
+from app.scoring.reference_data import percent
+
 Better = Literal["higher", "lower"]
 Frequency = Literal["monthly", "quarterly", "six-monthly", "annually"]
 MONTHS: dict[str, int] = {"monthly": 1, "quarterly": 3, "six-monthly": 6, "annually": 12}
@@ -79,11 +81,6 @@ class Suggestion:
     why: str
 
 
-def _percent(basis_points: int) -> str:
-    written = f"{Decimal(basis_points) / 100:f}"
-    return (written.rstrip("0").rstrip(".") if "." in written else written) + "%"
-
-
 def shortfall(target: Decimal, actual: Decimal, better: Better) -> Decimal:
     """How far the actual misses the target, as a share of it (0 when met or beaten). A miss
     of a zero target is total."""
@@ -109,14 +106,14 @@ def suggest(
         return Suggestion(Rating.GOOD, f"The target was {meets} {target:f} and it was met.")
     missed = "below" if better == "higher" else "above"
     if miss * 10000 <= bands.approaching_within:
-        return Suggestion(Rating.APPROACHING, f"Within {_percent(bands.approaching_within)} "
+        return Suggestion(Rating.APPROACHING, f"Within {percent(bands.approaching_within)} "
                           f"{missed} the target of {meets} {target:f}.")  # fmt: skip
     if miss * 10000 <= bands.improvement_within:
         return Suggestion(Rating.REQUIRES_IMPROVEMENT,
-                          f"More than {_percent(bands.approaching_within)} and at most "
-                          f"{_percent(bands.improvement_within)} {missed} the target of "
+                          f"More than {percent(bands.approaching_within)} and at most "
+                          f"{percent(bands.improvement_within)} {missed} the target of "
                           f"{meets} {target:f}.")  # fmt: skip
-    return Suggestion(Rating.INADEQUATE, f"More than {_percent(bands.improvement_within)} "
+    return Suggestion(Rating.INADEQUATE, f"More than {percent(bands.improvement_within)} "
                       f"{missed} the target of {meets} {target:f}.")  # fmt: skip
 
 

@@ -12,6 +12,7 @@ import bisect
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 
 
@@ -236,6 +237,12 @@ REFERENCE_KEYS: Mapping[str, ReferenceKey] = _keys(
          "% of supervisors and managers", ""),
     )),
 )  # fmt: skip
+
+
+def percent(basis_points: int) -> str:
+    """A share in basis points as people write it: 1000 is "10%", 1250 "12.5%"."""
+    written = f"{Decimal(basis_points) / 100:f}"
+    return (written.rstrip("0").rstrip(".") if "." in written else written) + "%"
 
 
 class UnknownReferenceKey(KeyError):

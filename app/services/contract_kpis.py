@@ -12,15 +12,11 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.models import Assessment, ContractKpi, Procurement
+from app.scoring.kpi_choices import target_text
 from app.scoring.kpis import KpiLibrary
 
 # The KPI decisions an approval puts in the contract (records.py `_kpis`).
 APPROVED_DECISIONS = ("accepted", "edited", "own")
-
-
-def _plain(value: Decimal) -> str:
-    written = f"{value:f}"
-    return written.rstrip("0").rstrip(".") if "." in written else written
 
 
 def key_of(kpi: dict[str, Any]) -> str:
@@ -48,7 +44,7 @@ def contract_kpis_from(content: dict[str, Any], library: KpiLibrary) -> list[dic
     return [
         {"key": key_of(kpi), "code": kpi["code"],
          "title": kpi["title"], "unit": kpi["unit"], "frequency": kpi["frequency"],
-         "target": None if kpi["target"] is None else _plain(Decimal(str(kpi["target"]))),
+         "target": None if kpi["target"] is None else target_text(Decimal(str(kpi["target"]))),
          "better": _better(kpi, lower)}
         for kpi in content["kpis"] if kpi["decision"] in APPROVED_DECISIONS
     ]  # fmt: skip

@@ -399,8 +399,11 @@ def _title_taken(session: Session, draft: Draft, row: KpiSelection | None, title
     others = session.exec(select(KpiSelection).where(
         col(KpiSelection.assessment_id) == draft.assessment.id,
         col(KpiSelection.kpi_code).is_(None)))  # fmt: skip
-    return any(contract_kpis.key_of({"code": None, "title": other.title or ""}) == key
-               for other in others if row is None or other.id != row.id)  # fmt: skip
+    return any(
+        contract_kpis.key_of({"code": None, "title": other.title or ""}) == key
+        for other in others
+        if row is None or other.id != row.id
+    )
 
 
 def save_custom(

@@ -19,6 +19,7 @@ from app.models import (
     PerformanceRating,
     Procurement,
 )
+from app.scoring.kpi_choices import target_text
 from app.scoring.performance import Bands, Period, Rating, Suggestion, overdue, periods, suggest
 from app.services import reference_data
 from app.services.contract_kpis import in_force_revision
@@ -41,11 +42,10 @@ def number(text: str | None) -> Decimal | None:
 
 
 def plain(value: Decimal) -> str:
-    """An exact decimal as stored and shown: no exponent, no trailing zeros after the point."""
-    written = f"{value:f}"
-    if "." in written:
-        written = written.rstrip("0").rstrip(".")
-    return "0" if written in ("-0", "") else written
+    """An exact decimal as stored and shown, as a target is ("12.5", never "1.25E+1"), and
+    minus nought as nought."""
+    written = target_text(value)
+    return "0" if written == "-0" else written
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from app.scoring.reference_data import (
     ReferenceEntry,
     ReferenceKey,
     Unit,
+    percent,
     reference_key,
 )
 from app.services.audit import Actor, act_as
@@ -197,11 +198,6 @@ def reference_value_problems(
 _BANDS = ("rating_approaching_within", "rating_improvement_within")
 
 
-def _percent(basis_points: int) -> str:
-    whole, part = divmod(basis_points, 100)
-    return f"{whole}%" if not part else f"{whole}.{part:02d}".rstrip("0") + "%"
-
-
 def _bands_crossed(session: Session, key: str, effective_from: date, amount: int) -> str | None:
     """For a rating band, what is wrong if the new value would cross the other band on its date
     or on any later value's."""
@@ -220,10 +216,10 @@ def _bands_crossed(session: Session, key: str, effective_from: date, amount: int
         approaching, improvement = (amount, theirs) if key == _BANDS[0] else (theirs, amount)
         if approaching > improvement:
             return (f"The approaching-target band must be no wider than the requires-improvement "
-                    f"band ({_percent(improvement)} from {long_date(day)})"
+                    f"band ({percent(improvement)} from {long_date(day)})"
                     if key == _BANDS[0] else
                     f"The requires-improvement band must be at least as wide as the "
-                    f"approaching-target band ({_percent(approaching)} from "
+                    f"approaching-target band ({percent(approaching)} from "
                     f"{long_date(day)})")  # fmt: skip
     return None
 

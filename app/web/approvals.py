@@ -260,8 +260,9 @@ def _outcome_charts(
         if kpi.key in keys:
             found = outcomes.outcomes_of(session, kpi, london_today())
             if found.reports:
-                charted.append({"found": found, "rows": charts.rows(found),
-                                "alt": charts.alt_text(found)})  # fmt: skip
+                charted.append(
+                    {"found": found, "rows": charts.rows(found), "alt": charts.alt_text(found)}
+                )
     return charted
 
 

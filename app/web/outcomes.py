@@ -6,7 +6,7 @@ to the KPI's page with a confirmation, or comes back with the GOV.UK error summa
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -95,9 +95,15 @@ def show_outcomes(
     today = london_today()
     found = [outcomes.outcomes_of(session, kpi, today)
              for kpi in contract_kpis.contract_kpis(session, procurement)]  # fmt: skip
-    return templates.TemplateResponse(request, "outcomes/list.html", {
-        **_common(session, user, procurement), "kpis": found,
-        "overdue": sum(len(item.overdue) for item in found if item.in_force)})  # fmt: skip
+    return templates.TemplateResponse(
+        request,
+        "outcomes/list.html",
+        {
+            **_common(session, user, procurement),
+            "kpis": found,
+            "overdue": sum(len(item.overdue) for item in found if item.in_force),
+        },
+    )
 
 
 @router.get(KPI, response_class=HTMLResponse)
@@ -119,6 +125,20 @@ def kpi_chart(procurement: ProcurementDep, kpi: KpiDep, session: SessionDep) -> 
     """The KPI's chart, as an SVG image (its page gives the same figures as a table)."""
     found = outcomes.outcomes_of(session, kpi, london_today())
     return Response(charts.svg(found), media_type="image/svg+xml")  # no-store, as every page
+
+
+def _unless_changed(
+    attempt: Callable[[], Response], kinds: set[str],
+    changed: Callable[[PrimasError], Response],
+) -> Response:  # fmt: skip
+    """`attempt` (a form's submit), or `changed` when it was refused because the report, or its
+    rating, changed since the page was drawn (a 409 carrying one of `kinds`)."""
+    try:
+        return attempt()
+    except PrimasError as refused:
+        if refused.status != 409 or not refused.extra.keys() & kinds:
+            raise
+        return changed(refused)
 
 
 def _report_page(
@@ -178,9 +198,13 @@ def add_outcome(
 
     def save() -> Done:
         try:
-            report = outcome_reports.report(session, Actor.of(user), kpi,
-                                     NewOutcome(start, end, values["actual"],
-                                                values["commentary"]), today)  # fmt: skip
+            report = outcome_reports.report(
+                session,
+                Actor.of(user),
+                kpi,
+                NewOutcome(start, end, values["actual"], values["commentary"]),
+                today,
+            )
         except InvalidInput as refused:
             merged = {name: unread.get(name, message) for name, message in refused.errors.items()}
             raise InvalidInput(merged) from None
@@ -240,23 +264,16 @@ def correct_outcome(
 
     def save() -> Done:
         outcome_reports.correct(session, Actor.of(user), kpi, report, seen,
-                         NewOutcome(None, None, values["actual"], values["commentary"]),
-                         values["reason"], london_today())  # fmt: skip
+                                NewOutcome(None, None, values["actual"], values["commentary"]),
+                                values["reason"], london_today())  # fmt: skip
         return Done(kpi_path(request, kpi, procurement, anchor=f"report-{report.id}"),
                     "Your correction has been saved.")  # fmt: skip
 
-    try:
-        return submit(
-            request,
-            flash,
-            save,
-            again=lambda errors: _correct_page(
-                request, templates, procurement, kpi, _view(session, kpi, report), values, errors
-            ),
-        )
-    except PrimasError as stale:
-        if stale.status != 409 or "version" not in stale.extra:
-            raise
+    def again(errors: Mapping[str, str]) -> Response:
+        view = _view(session, kpi, report)
+        return _correct_page(request, templates, procurement, kpi, view, values, errors)
+
+    def changed(_refused: PrimasError) -> Response:
         view = _view(session, kpi, report)
         notice = (f"Someone else corrected this report while you were editing it: its figure "
                   f"is now {view.latest.actual} ({kpi.unit}). What you entered is below and "
@@ -264,6 +281,9 @@ def correct_outcome(
         return _correct_page(request, templates, procurement, kpi, view,
                              values | {"version": str(view.report.version)}, {}, status=409,
                              notice=notice)  # fmt: skip
+
+    return _unless_changed(lambda: submit(request, flash, save, again=again), {"version"},
+                           changed)  # fmt: skip
 
 
 def _rate_page(
@@ -304,25 +324,19 @@ def rate_outcome(
     seen = parse_id(values["version"]) or 0
 
     def save() -> Done:
-        outcome_reports.rate(session, user, kpi, report, seen, values["rating"], values["reason"],
-                      london_today(), seen_rating=parse_id(values["rated"]))  # fmt: skip
+        outcome_reports.rate(session, user, kpi, report, seen, values["rating"],
+                             values["reason"], london_today(),
+                             seen_rating=parse_id(values["rated"]))  # fmt: skip
         return Done(kpi_path(request, kpi, procurement, anchor=f"report-{report.id}"),
                     "The rating has been saved.")  # fmt: skip
 
-    try:
-        return submit(
-            request,
-            flash,
-            save,
-            again=lambda errors: _rate_page(
-                request, templates, procurement, kpi, _view(session, kpi, report), values, errors
-            ),
-        )
-    except PrimasError as stale:
-        if stale.status != 409 or not stale.extra.keys() & {"version", "rated"}:
-            raise
+    def again(errors: Mapping[str, str]) -> Response:
         view = _view(session, kpi, report)
-        if "rated" in stale.extra and view.rated is not None:
+        return _rate_page(request, templates, procurement, kpi, view, values, errors)
+
+    def changed(refused: PrimasError) -> Response:
+        view = _view(session, kpi, report)
+        if "rated" in refused.extra and view.rated is not None:
             notice = (f"Someone else rated this period while you were rating it: their rating, "
                       f"“{Rating(view.rated.rating).words}”, is saved. Yours is below and has "
                       "not been saved: save it again if it should replace theirs.")  # fmt: skip
@@ -335,3 +349,6 @@ def rate_outcome(
                "rated": str(view.rated.id) if view.rated else ""}  # fmt: skip
         return _rate_page(request, templates, procurement, kpi, view, values | now, {},
                           status=409, notice=notice)  # fmt: skip
+
+    return _unless_changed(lambda: submit(request, flash, save, again=again),
+                           {"version", "rated"}, changed)  # fmt: skip

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlmodel import Session
@@ -24,7 +23,7 @@ from app.inputs import (
 )
 from app.models import ReferenceValue, User
 from app.numbers import MONEY_CEILING_PENCE, read_number
-from app.scoring.reference_data import NO, YES, ReferenceKey, Unit
+from app.scoring.reference_data import NO, YES, ReferenceKey, Unit, percent
 from app.services.reference_data import add_reference_value, reference_value_problems
 from app.web.forms import typed_fields
 
@@ -97,10 +96,7 @@ def format_amount(amount: int, unit: Unit) -> str:
     if unit is Unit.PENCE:
         return format_pounds(amount)
     if unit is Unit.BASIS_POINTS:
-        text = f"{Decimal(amount) / 100:f}"
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-        return f"{text}%"
+        return percent(amount)
     return f"{amount:,}"
 
 

@@ -112,8 +112,9 @@ def approved(session: Session) -> tuple[Procurement, User, list[ContractKpi]]:
 
 def report(session: Session, lead: User, kpi: ContractKpi, period: tuple[date, date],
            actual: str, commentary: str = "") -> None:  # fmt: skip
-    outcome_reports.report(session, Actor.of(lead), kpi, NewOutcome(*period, actual, commentary),
-                    date.today())  # fmt: skip
+    outcome_reports.report(
+        session, Actor.of(lead), kpi, NewOutcome(*period, actual, commentary), date.today()
+    )
 
 
 def test_the_schemas_are_checked_with_the_extension_applied() -> None:
@@ -143,9 +144,17 @@ def test_an_approved_procurement_with_outcomes_is_valid_ocds(
     report(session, lead, first, Q2, "100")
     report(session, lead, second, Q1, "3")
     [rated, _later] = outcomes.outcomes_of(session, first, date.today()).reports
-    outcome_reports.rate(session, lead, first, rated.report, rated.report.version,
-                  "other", "The new sites were not open yet.", date.today(),
-                  seen_rating=None)  # fmt: skip
+    outcome_reports.rate(
+        session,
+        lead,
+        first,
+        rated.report,
+        rated.report.version,
+        "other",
+        "The new sites were not open yet.",
+        date.today(),
+        seen_rating=None,
+    )
     path = f"/api/v1/procurements/{procurement.reference}/ocds"
 
     answer = api.get(path)

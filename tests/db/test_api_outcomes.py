@@ -186,9 +186,17 @@ def test_a_rating_an_editor_gave_is_in_the_report(
         "period_start": "2026-01-01", "period_end": "2026-01-31", "actual": 30}).json()  # fmt: skip
     report = outcomes.report_of(session, waste, made["id"])
     assert report is not None
-    outcome_reports.rate(session, contract.lead, waste, report, 1, "requires-improvement",
-                  "The closure was agreed with us.", date(2026, 12, 6),
-                  seen_rating=None)  # fmt: skip
+    outcome_reports.rate(
+        session,
+        contract.lead,
+        waste,
+        report,
+        1,
+        "requires-improvement",
+        "The closure was agreed with us.",
+        date(2026, 12, 6),
+        seen_rating=None,
+    )
     rating = api.get(f"/api/v1/kpis/{waste.id}/outcomes/{made['id']}").json()["rating"]
     assert (rating["suggested"], rating["confirmed"], rating["rating"], rating["rated_by"],
             rating["reason"], rating["rated_version"]) == (

@@ -51,8 +51,9 @@ def test_a_report_is_kept_with_who_made_it_and_the_target_then(
     session: Session, contract: Contract
 ) -> None:
     waste = contract.kpis["waste-diverted"]
-    report = outcome_reports.report(session, lead(contract), waste,
-                             NewOutcome(*Q1, " 64.50 ", "  Two sites late.  "), TODAY)  # fmt: skip
+    report = outcome_reports.report(
+        session, lead(contract), waste, NewOutcome(*Q1, " 64.50 ", "  Two sites late.  "), TODAY
+    )
     found = outcomes.outcomes_of(session, waste, TODAY)
     [view] = found.reports
     assert view.report.id == report.id and view.period == Period(*Q1)
@@ -95,10 +96,12 @@ def test_a_second_report_for_any_day_of_a_period_is_refused(
             )
         assert taken.value.status == 409 and taken.value.existing.id == first.id
     # The next day on, and the same period of another KPI, are fine.
-    outcome_reports.report(session, lead(contract), waste,
-                    NewOutcome(date(2025, 4, 1), date(2025, 6, 30), "71"), TODAY)  # fmt: skip
-    outcome_reports.report(session, lead(contract), contract.kpis["llw-staff-share"],
-                    NewOutcome(*Q1, "100"), TODAY)  # fmt: skip
+    outcome_reports.report(
+        session, lead(contract), waste, NewOutcome(date(2025, 4, 1), date(2025, 6, 30), "71"), TODAY
+    )
+    outcome_reports.report(
+        session, lead(contract), contract.kpis["llw-staff-share"], NewOutcome(*Q1, "100"), TODAY
+    )
     assert len(outcomes.outcomes_of(session, waste, TODAY).reports) == 2
 
 
@@ -111,9 +114,16 @@ def test_a_correction_is_a_new_version_and_the_old_is_kept(
         outcome_reports.correct(session, lead(contract), waste, report, 1,
                                 NewOutcome(None, None, "x"), " ", TODAY)  # fmt: skip
     assert set(refused.value.errors) == {"actual", "reason"}
-    outcome_reports.correct(session, lead(contract), waste, report, 1,
-                     NewOutcome(None, None, "69", "Late tonnage added."), "Invoices came late.",
-                     TODAY)  # fmt: skip
+    outcome_reports.correct(
+        session,
+        lead(contract),
+        waste,
+        report,
+        1,
+        NewOutcome(None, None, "69", "Late tonnage added."),
+        "Invoices came late.",
+        TODAY,
+    )
     [view] = outcomes.outcomes_of(session, waste, TODAY).reports
     assert [(v.version, v.actual, v.correction_reason) for v in view.versions] == [
         (1, "50", ""),
@@ -123,8 +133,9 @@ def test_a_correction_is_a_new_version_and_the_old_is_kept(
     assert view.suggestion.rating == Rating.APPROACHING  # from the latest: 69 against 70
     # A correction made from version 1 again is refused: it would hide version 2.
     with pytest.raises(PrimasError) as stale:
-        outcome_reports.correct(session, lead(contract), waste, report, 1,
-                         NewOutcome(None, None, "40"), "Typo", TODAY)  # fmt: skip
+        outcome_reports.correct(
+            session, lead(contract), waste, report, 1, NewOutcome(None, None, "40"), "Typo", TODAY
+        )
     assert stale.value.status == 409
     assert len(session.exec(select(OutcomeVersion)).all()) == 2
 
@@ -203,8 +214,9 @@ def test_an_editor_confirms_the_suggested_rating_or_changes_it_with_a_reason(
     assert len(session.exec(select(PerformanceRating)).all()) == 2  # history kept
     # A correction after the rating: the rating was of version 1, so the suggestion stands
     # until an editor rates version 2; a rating from a page showing version 1 is refused.
-    outcome_reports.correct(session, lead(contract), waste, report, 1, NewOutcome(None, None, "70"),
-                     "Recounted", TODAY)  # fmt: skip
+    outcome_reports.correct(
+        session, lead(contract), waste, report, 1, NewOutcome(None, None, "70"), "Recounted", TODAY
+    )
     view = outcomes.report_view(session, waste, report, TODAY)
     assert view.confirmed is None and view.rating == Rating.GOOD
     assert view.rated is not None and view.rated.report_version == 1
@@ -259,8 +271,9 @@ def test_a_correction_keeps_the_target_it_was_first_reported_against(
     waste.target = "50"  # as an amendment approved since would set it
     session.add(waste)
     session.commit()
-    outcome_reports.correct(session, lead(contract), waste, report, 1, NewOutcome(None, None, "65"),
-                     "Recounted", TODAY)  # fmt: skip
+    outcome_reports.correct(
+        session, lead(contract), waste, report, 1, NewOutcome(None, None, "65"), "Recounted", TODAY
+    )
     view = outcomes.report_view(session, waste, report, TODAY)
     assert [v.target for v in view.versions] == ["70", "70"]
     assert view.suggestion.rating == Rating.APPROACHING  # 65 against 70, not against 50
@@ -270,8 +283,16 @@ def test_text_is_cleaned_as_the_forms_clean_it(session: Session, contract: Contr
     waste = contract.kpis["waste-diverted"]
     typed = NewOutcome(*Q1, "70", "Bins\x00 emptied\r\nweekly")
     report = outcome_reports.report(session, lead(contract), waste, typed, TODAY)
-    outcome_reports.correct(session, lead(contract), waste, report, 1,
-                     NewOutcome(None, None, "71", "ok"), "Late\x00 data", TODAY)  # fmt: skip
+    outcome_reports.correct(
+        session,
+        lead(contract),
+        waste,
+        report,
+        1,
+        NewOutcome(None, None, "71", "ok"),
+        "Late\x00 data",
+        TODAY,
+    )
     versions = outcomes.report_view(session, waste, report, TODAY).versions
     assert (versions[0].commentary, versions[1].correction_reason) == (
         "Bins emptied\nweekly",
@@ -323,8 +344,11 @@ def test_two_own_kpis_of_one_title_are_refused_and_never_break_an_approval(
         session, contract.procurement.id or 0, 1, content, shipped().kpis, TODAY
     )
     session.commit()
-    [shared] = [k for k in contract_kpis.contract_kpis(session, contract.procurement)
-                if k.key == "own:local jobs created"]  # fmt: skip
+    [shared] = [
+        k
+        for k in contract_kpis.contract_kpis(session, contract.procurement)
+        if k.key == "own:local jobs created"
+    ]
     assert shared.target == "6"
 
 
